@@ -1,0 +1,7 @@
+//! Benchmark scenarios, shared by `tsp bench` and `cargo bench`. Each times
+//! a workload, checks a sanity condition on the result, and reports rates
+//! and ratios against a reference run in the same process.
+
+mod erc20;
+
+pub use erc20::{erc20_transfers, Erc20Report};

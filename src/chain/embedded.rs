@@ -1,0 +1,211 @@
+//! [`Chain`]: revm with an in-memory database, driven one transaction at a time.
+
+use super::{Backend, ChainError, Outcome, Receipt, Result, RevertReason};
+use alloy_primitives::{address, Address, Bytes, TxKind, U256};
+use revm::context::result::ExecutionResult;
+use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
+use revm::database::{CacheDB, EmptyDB};
+use revm::handler::{MainBuilder, MainContext, MainnetContext, MainnetEvm};
+use revm::state::AccountInfo;
+use revm::{ExecuteCommitEvm, ExecuteEvm};
+
+/// The all-powerful account of a simulation: it is funded with ETH at
+/// genesis and deploys the system contracts (OCEAN, factories, ...).
+pub const GOD: Address = address!("0x0000000000000000000000000000000000000900");
+
+/// Timestamp of block 0 (2020-11-01T00:00:00Z, when Ocean Market V3 pools
+/// switched to 70/30 weights).
+pub const GENESIS_TIMESTAMP: u64 = 1_604_188_800;
+
+/// Gas limit of every transaction (the EIP-7825 cap of 2^24).
+pub const TX_GAS_LIMIT: u64 = 1 << 24;
+
+/// Gas limit of a block.
+pub const BLOCK_GAS_LIMIT: u64 = 1 << 40;
+
+/// ETH given to [`GOD`] at genesis.
+const GOD_ETH: u128 = 1_000_000_000 * 10u128.pow(18);
+
+type Db = CacheDB<EmptyDB>;
+type Evm = MainnetEvm<MainnetContext<Db>>;
+
+/// A saved copy of a [`Chain`]'s state and block.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    db: Db,
+    block: BlockEnv,
+}
+
+/// An embedded EVM with its whole state in memory.
+///
+/// Gas is metered (receipts report it) but costs no ETH: the gas price and
+/// base fee are zero, so agents' ETH balances move only by value transfers.
+pub struct Chain {
+    evm: Evm,
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain")
+            .field("block_number", &self.block_number())
+            .field("timestamp", &self.timestamp())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Chain {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Chain {
+    /// A fresh chain at block 0 and [`GENESIS_TIMESTAMP`], with [`GOD`] funded.
+    pub fn new() -> Self {
+        let mut cfg = CfgEnv::default();
+        cfg.disable_nonce_check = true;
+        cfg.limit_contract_code_size = Some(0x6000);
+        let block = BlockEnv {
+            number: U256::ZERO,
+            timestamp: U256::from(GENESIS_TIMESTAMP),
+            gas_limit: BLOCK_GAS_LIMIT,
+            basefee: 0,
+            ..BlockEnv::default()
+        };
+        let evm = Context::mainnet().with_db(Db::default()).with_cfg(cfg).with_block(block).build_mainnet();
+        let mut chain = Self { evm };
+        chain
+            .db_mut()
+            .insert_account_info(GOD, AccountInfo { balance: U256::from(GOD_ETH), ..AccountInfo::default() });
+        chain
+    }
+
+    fn db(&self) -> &Db {
+        &self.evm.ctx.journaled_state.database
+    }
+
+    fn db_mut(&mut self) -> &mut Db {
+        &mut self.evm.ctx.journaled_state.database
+    }
+
+    /// The nonce of an account (the number of transactions it sent).
+    pub fn nonce(&self, who: Address) -> u64 {
+        self.db().cache.accounts.get(&who).map_or(0, |account| account.info.nonce)
+    }
+
+    /// Runtime code at an address (empty for an EOA).
+    pub fn code(&self, at: Address) -> Bytes {
+        let Some(account) = self.db().cache.accounts.get(&at) else {
+            return Bytes::new();
+        };
+        if let Some(code) = &account.info.code {
+            return code.original_bytes();
+        }
+        self.db()
+            .cache
+            .contracts
+            .get(&account.info.code_hash)
+            .map(|code| code.original_bytes())
+            .unwrap_or_default()
+    }
+
+    /// Build a transaction environment. No signature: the caller *is* the sender.
+    fn tx_env(&self, from: Address, kind: TxKind, data: Bytes, value: U256) -> TxEnv {
+        let nonce = if kind.is_create() { self.nonce(from) } else { 0 };
+        TxEnv {
+            caller: from,
+            gas_limit: TX_GAS_LIMIT,
+            gas_price: 0,
+            kind,
+            value,
+            data,
+            nonce,
+            chain_id: None,
+            ..TxEnv::default()
+        }
+    }
+
+    fn run(&mut self, tx: TxEnv, commit: bool) -> Result<Receipt> {
+        let from = tx.caller;
+        let result = if commit {
+            self.evm.transact_commit(tx)
+        } else {
+            self.evm.transact(tx).map(|with_state| with_state.result)
+        };
+        let result = result.map_err(|e| ChainError::InvalidTransaction { from, reason: e.to_string() })?;
+        Ok(receipt_of(result))
+    }
+}
+
+fn receipt_of(result: ExecutionResult) -> Receipt {
+    let gas_used = result.tx_gas_used();
+    match result {
+        ExecutionResult::Success { logs, output, .. } => {
+            let created = output.address().copied();
+            Receipt { outcome: Outcome::Success { output: output.into_data(), created }, gas_used, logs }
+        }
+        ExecutionResult::Revert { output, .. } => {
+            Receipt { outcome: Outcome::Revert(RevertReason::decode(&output)), gas_used, logs: Vec::new() }
+        }
+        ExecutionResult::Halt { reason, .. } => {
+            Receipt { outcome: Outcome::Halt(format!("{reason:?}")), gas_used, logs: Vec::new() }
+        }
+    }
+}
+
+impl Backend for Chain {
+    type Snapshot = Snapshot;
+
+    fn deploy(&mut self, from: Address, init_code: Bytes) -> Result<Receipt> {
+        let tx = self.tx_env(from, TxKind::Create, init_code, U256::ZERO);
+        self.run(tx, true)
+    }
+
+    fn transact(&mut self, from: Address, to: Address, data: Bytes, value: U256) -> Result<Receipt> {
+        let tx = self.tx_env(from, TxKind::Call(to), data, value);
+        self.run(tx, true)
+    }
+
+    fn call(&mut self, from: Address, to: Address, data: Bytes) -> Result<Receipt> {
+        let tx = self.tx_env(from, TxKind::Call(to), data, U256::ZERO);
+        self.run(tx, false)
+    }
+
+    fn block_number(&self) -> u64 {
+        self.evm.ctx.block.number.saturating_to()
+    }
+
+    fn timestamp(&self) -> u64 {
+        self.evm.ctx.block.timestamp.saturating_to()
+    }
+
+    fn advance(&mut self, seconds: u64) {
+        let block = &mut self.evm.ctx.block;
+        block.number += U256::from(1);
+        block.timestamp += U256::from(seconds);
+    }
+
+    fn eth_balance(&mut self, who: Address) -> Result<U256> {
+        Ok(self.db().cache.accounts.get(&who).map_or(U256::ZERO, |account| account.info.balance))
+    }
+
+    fn set_eth_balance(&mut self, who: Address, wei: U256) -> Result<()> {
+        let mut info = match self.db().cache.accounts.get(&who) {
+            Some(account) => account.info.clone(),
+            None => AccountInfo::default(),
+        };
+        info.balance = wei;
+        self.db_mut().insert_account_info(who, info);
+        Ok(())
+    }
+
+    fn snapshot(&mut self) -> Result<Snapshot> {
+        Ok(Snapshot { db: self.db().clone(), block: self.evm.ctx.block.clone() })
+    }
+
+    fn restore(&mut self, snapshot: &Snapshot) -> Result<()> {
+        *self.db_mut() = snapshot.db.clone();
+        self.evm.ctx.block = snapshot.block.clone();
+        Ok(())
+    }
+}

@@ -1,0 +1,44 @@
+//! The embedded EVM: an in-process revm with in-memory state.
+//!
+//! Only this module imports revm; everything above sees [`Chain`], [`Receipt`]
+//! and `alloy-primitives` types.
+//!
+//! # State
+//! A [`Chain`] owns the whole world state (accounts, code, storage) and the
+//! current block (number, timestamp). [`Chain::transact`] and
+//! [`Chain::deploy`] commit their changes at once when the transaction
+//! succeeds; [`Chain::call`] never commits. [`Chain::snapshot`] clones the
+//! state and block, [`Chain::restore`] puts such a copy back.
+//!
+//! # Errors
+//! A transaction that runs and reverts (or halts) is *not* an error: it is a
+//! [`Receipt`] whose [`Outcome`] says so, with the decoded [`RevertReason`],
+//! and it leaves the state as it was before the transaction (gas is free:
+//! the simulation charges no ETH for gas). [`ChainError`] is returned only
+//! when a transaction cannot run at all (invalid transaction, database
+//! failure) or when a caller asks for a successful result and the receipt
+//! holds a revert ([`Receipt::into_output`]).
+
+mod backend;
+mod embedded;
+mod error;
+mod raw;
+mod receipt;
+mod revert;
+
+pub use backend::Backend;
+pub use embedded::{Chain, Snapshot, BLOCK_GAS_LIMIT, GENESIS_TIMESTAMP, GOD, TX_GAS_LIMIT};
+pub use error::{ChainError, Result};
+pub use raw::RawEvm;
+pub use receipt::{Outcome, Receipt};
+pub use revert::RevertReason;
+
+use alloy_primitives::{keccak256, Address};
+
+/// A deterministic externally-owned account address derived from a name.
+///
+/// Agents get their EOAs this way, so the same netlist yields the same
+/// addresses on every run.
+pub fn address_for(name: &str) -> Address {
+    Address::from_word(keccak256(format!("tokenspice:eoa:{name}")))
+}

@@ -1,0 +1,44 @@
+//! The `tsp` command line: one file per subcommand, each a `Cmd` with `run()`.
+
+mod bench;
+mod build;
+mod netlists;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// tokenspice: an EVM-in-the-loop, agent-based simulator of token ecosystems.
+#[derive(Debug, Parser)]
+#[command(name = "tsp", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compile contracts/ with the pinned solc-js into out/ (or check out/ is fresh).
+    Build(build::Cmd),
+    /// Measure speed: transactions per second against bare revm, with ratios.
+    Bench(bench::Cmd),
+    /// List the netlists in netlists/ with their one-line descriptions.
+    Netlists(netlists::Cmd),
+}
+
+impl Cli {
+    /// Run the chosen subcommand; errors are printed with their context chain.
+    pub fn run(self) -> ExitCode {
+        let result = match self.command {
+            Command::Build(cmd) => cmd.run(),
+            Command::Bench(cmd) => cmd.run(),
+            Command::Netlists(cmd) => cmd.run(),
+        };
+        match result {
+            Ok(code) => code,
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Typed bindings of the project's own contracts (`sol!` from the committed
+//! `out/` artifacts) and the project's build embedded in the binary, so a
+//! run needs neither Node nor a compiler.
+//!
+//! # Errors
+//! Deployment and calls go through [`crate::chain::Backend`]; a revert comes
+//! back as [`crate::chain::ChainError::Reverted`] with its decoded reason.
+
+mod ocean;
+mod own_build;
+
+pub use ocean::{Ocean, OceanToken};
+pub use own_build::{own_artifact, OWN_CONTRACTS};

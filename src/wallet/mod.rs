@@ -1,0 +1,14 @@
+//! Agents' accounts: [`AgentWallet`] (one EOA plus off-chain USD) and the
+//! checked conversions between agents' floats and base-18 integers.
+//!
+//! # Errors
+//! Conversions reject NaN, infinities, negatives and values beyond 2^256-1
+//! with a [`UnitsError`]; on-chain actions return
+//! [`crate::chain::ChainError`], a revert carrying its decoded reason and
+//! leaving balances as they were.
+
+mod agent_wallet;
+pub mod units;
+
+pub use agent_wallet::{AgentWallet, Erc20};
+pub use units::{from_base18, to_base18, UnitsError};

@@ -1,0 +1,143 @@
+//! The ERC20 from `out/` in the embedded EVM: conservation over 1,000 EOAs,
+//! decoded reverts, and exact snapshot/restore.
+
+use alloy_primitives::{Address, U256};
+use tokenspice::artifacts::Artifact;
+use tokenspice::chain::{address_for, Backend, Chain, ChainError, RevertReason, GOD};
+use tokenspice::contracts::OceanToken;
+
+const HOLDERS: usize = 1_000;
+
+fn deploy_token(chain: &mut Chain) -> Address {
+    let artifact = Artifact::from_foundry_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/out"), "OceanToken")
+        .expect("OceanToken artifact in out/");
+    let init = artifact.init_code_from_strs(&[&GOD.to_string()]).expect("constructor args");
+    chain.deploy_contract(GOD, init).expect("deploy")
+}
+
+fn holders() -> Vec<Address> {
+    (0..HOLDERS).map(|i| address_for(&format!("holder-{i}"))).collect()
+}
+
+fn balance(chain: &mut Chain, token: Address, who: Address) -> U256 {
+    chain.view(token, &OceanToken::balanceOfCall(who)).expect("balanceOf")
+}
+
+/// A small deterministic generator, so the test needs no RNG crate.
+fn next(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+#[test]
+fn transfers_between_1000_eoas_conserve_supply() {
+    let mut chain = Chain::new();
+    let token = deploy_token(&mut chain);
+    let holders = holders();
+    for (i, who) in holders.iter().enumerate() {
+        let amount = U256::from(1_000 + i as u64) * U256::from(10u64.pow(18));
+        chain.send(GOD, token, &OceanToken::mintCall { to: *who, amount }).expect("mint");
+    }
+    let supply: U256 = chain.view(token, &OceanToken::totalSupplyCall {}).expect("supply");
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut successes = 0;
+    for _ in 0..5_000 {
+        let from = holders[(next(&mut state) % HOLDERS as u64) as usize];
+        let to = holders[(next(&mut state) % HOLDERS as u64) as usize];
+        let amount = U256::from(next(&mut state) % 3_000) * U256::from(10u64.pow(17));
+        let data = alloy_sol_types::SolCall::abi_encode(&OceanToken::transferCall { to, amount });
+        let receipt = chain.transact(from, token, data.into(), U256::ZERO).expect("runs");
+        if receipt.is_success() {
+            successes += 1;
+            assert!(receipt.gas_used > 21_000, "gas is metered: {}", receipt.gas_used);
+            assert_eq!(receipt.logs.len(), 1, "one Transfer event");
+        } else {
+            assert_eq!(
+                receipt.revert_reason(),
+                Some(&RevertReason::Message("ERC20: insufficient balance".into()))
+            );
+        }
+    }
+    assert!(successes > 1_000, "most transfers succeed ({successes})");
+    let total: U256 = holders.iter().map(|who| balance(&mut chain, token, *who)).sum();
+    assert_eq!(total, supply, "balances sum to the total supply");
+    assert_eq!(supply, U256::from(1_000 * 1_000 + 999 * 1_000 / 2) * U256::from(10u64.pow(18)));
+}
+
+#[test]
+fn revert_carries_decoded_reason_and_changes_nothing() {
+    let mut chain = Chain::new();
+    let token = deploy_token(&mut chain);
+    let alice = address_for("alice");
+    let bob = address_for("bob");
+    chain.send(GOD, token, &OceanToken::mintCall { to: alice, amount: U256::from(5) }).unwrap();
+
+    let call = OceanToken::transferCall { to: bob, amount: U256::from(6) };
+    let error = chain.send(alice, token, &call).expect_err("overdraft reverts");
+    match error {
+        ChainError::Reverted { reason, gas_used } => {
+            assert_eq!(reason.message(), Some("ERC20: insufficient balance"));
+            assert!(gas_used > 21_000);
+        }
+        other => panic!("expected a revert, got {other}"),
+    }
+    let not_minter = chain.send(alice, token, &OceanToken::mintCall { to: alice, amount: U256::from(1) });
+    assert!(matches!(not_minter, Err(ChainError::Reverted { reason: RevertReason::Message(m), .. })
+        if m == "OceanToken: caller is not the minter"));
+    assert_eq!(balance(&mut chain, token, alice), U256::from(5));
+    assert_eq!(balance(&mut chain, token, bob), U256::ZERO);
+}
+
+#[test]
+fn snapshot_and_restore_return_state_exactly() {
+    let mut chain = Chain::new();
+    let token = deploy_token(&mut chain);
+    let holders = &holders()[..50];
+    for who in holders {
+        chain.send(GOD, token, &OceanToken::mintCall { to: *who, amount: U256::from(1_000) }).unwrap();
+    }
+    chain.set_eth_balance(holders[0], U256::from(7)).unwrap();
+    let snapshot = chain.snapshot().unwrap();
+    let before: Vec<U256> = holders.iter().map(|w| balance(&mut chain, token, *w)).collect();
+    let (block, time, nonce) = (chain.block_number(), chain.timestamp(), chain.nonce(holders[0]));
+
+    for pair in holders.windows(2) {
+        chain
+            .send(pair[0], token, &OceanToken::transferCall { to: pair[1], amount: U256::from(400) })
+            .unwrap();
+    }
+    chain.advance(3_600);
+    chain.set_eth_balance(holders[0], U256::from(99)).unwrap();
+    let later = deploy_token(&mut chain);
+    assert_ne!(balance(&mut chain, token, holders[0]), before[0]);
+
+    chain.restore(&snapshot).unwrap();
+    let after: Vec<U256> = holders.iter().map(|w| balance(&mut chain, token, *w)).collect();
+    assert_eq!(after, before);
+    assert_eq!((chain.block_number(), chain.timestamp(), chain.nonce(holders[0])), (block, time, nonce));
+    assert_eq!(chain.eth_balance(holders[0]).unwrap(), U256::from(7));
+    assert!(chain.code(later).is_empty(), "a contract deployed after the snapshot is gone");
+    assert!(!chain.code(token).is_empty());
+    // The same deployment after restoring lands at the same address again.
+    assert_eq!(deploy_token(&mut chain), later);
+}
+
+#[test]
+fn advance_moves_block_and_time_and_eth_moves_by_value() {
+    let mut chain = Chain::new();
+    let (n0, t0) = (chain.block_number(), chain.timestamp());
+    chain.advance(86_400);
+    assert_eq!((chain.block_number(), chain.timestamp()), (n0 + 1, t0 + 86_400));
+
+    let alice = address_for("alice");
+    chain.set_eth_balance(alice, U256::from(10u64.pow(18))).unwrap();
+    let bob = address_for("bob");
+    let receipt = chain.transact(alice, bob, Default::default(), U256::from(250)).unwrap();
+    assert!(receipt.is_success());
+    assert_eq!(chain.eth_balance(bob).unwrap(), U256::from(250));
+    assert_eq!(chain.eth_balance(alice).unwrap(), U256::from(10u64.pow(18) - 250), "gas costs no ETH");
+    let too_much = chain.transact(bob, alice, Default::default(), U256::from(251));
+    assert!(matches!(too_much, Err(ChainError::InvalidTransaction { .. })), "{too_much:?}");
+}
