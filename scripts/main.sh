@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo run --release --quiet -- netlists
+cargo run --release --quiet -- run netlists/simplepool.toml

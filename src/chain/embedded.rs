@@ -42,6 +42,7 @@ pub struct Snapshot {
 /// base fee are zero, so agents' ETH balances move only by value transfers.
 pub struct Chain {
     evm: Evm,
+    gas_used_total: u64,
 }
 
 impl std::fmt::Debug for Chain {
@@ -73,7 +74,7 @@ impl Chain {
             ..BlockEnv::default()
         };
         let evm = Context::mainnet().with_db(Db::default()).with_cfg(cfg).with_block(block).build_mainnet();
-        let mut chain = Self { evm };
+        let mut chain = Self { evm, gas_used_total: 0 };
         chain
             .db_mut()
             .insert_account_info(GOD, AccountInfo { balance: U256::from(GOD_ETH), ..AccountInfo::default() });
@@ -91,6 +92,11 @@ impl Chain {
     /// The nonce of an account (the number of transactions it sent).
     pub fn nonce(&self, who: Address) -> u64 {
         self.db().cache.accounts.get(&who).map_or(0, |account| account.info.nonce)
+    }
+
+    /// Gas used by every committed transaction so far (reverted ones included).
+    pub fn gas_used_total(&self) -> u64 {
+        self.gas_used_total
     }
 
     /// Runtime code at an address (empty for an EOA).
@@ -133,7 +139,11 @@ impl Chain {
             self.evm.transact(tx).map(|with_state| with_state.result)
         };
         let result = result.map_err(|e| ChainError::InvalidTransaction { from, reason: e.to_string() })?;
-        Ok(receipt_of(result))
+        let receipt = receipt_of(result);
+        if commit {
+            self.gas_used_total += receipt.gas_used;
+        }
+        Ok(receipt)
     }
 }
 

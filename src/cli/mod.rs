@@ -2,7 +2,12 @@
 
 mod bench;
 mod build;
+mod check;
 mod netlists;
+mod plot;
+mod run;
+
+pub use run::{run_to_dir, write_charts};
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -17,6 +22,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run a netlist: kpis.csv, run.json and charts in a results directory.
+    Run(run::Cmd),
+    /// Validate a netlist without running it.
+    Check(check::Cmd),
+    /// Draw the charts of a results directory.
+    Plot(plot::Cmd),
     /// Compile contracts/ with the pinned solc-js into out/ (or check out/ is fresh).
     Build(build::Cmd),
     /// Measure speed: transactions per second against bare revm, with ratios.
@@ -29,6 +40,9 @@ impl Cli {
     /// Run the chosen subcommand; errors are printed with their context chain.
     pub fn run(self) -> ExitCode {
         let result = match self.command {
+            Command::Run(cmd) => cmd.run(),
+            Command::Check(cmd) => cmd.run(),
+            Command::Plot(cmd) => cmd.run(),
             Command::Build(cmd) => cmd.run(),
             Command::Bench(cmd) => cmd.run(),
             Command::Netlists(cmd) => cmd.run(),

@@ -8,6 +8,8 @@
 
 mod ocean;
 mod own_build;
+pub mod v3;
 
 pub use ocean::{Ocean, OceanToken};
 pub use own_build::{own_artifact, OWN_CONTRACTS};
+pub use v3::{deploy_own, OceanV3};

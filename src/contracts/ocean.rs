@@ -1,6 +1,5 @@
 //! Simulation OCEAN: the `OceanToken` binding and its deployment by [`GOD`].
 
-use super::own_artifact;
 use crate::chain::{Backend, GOD};
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::sol;
@@ -22,9 +21,7 @@ pub struct Ocean {
 impl Ocean {
     /// Deploy OCEAN from [`GOD`], with [`GOD`] as its minter.
     pub fn deploy<B: Backend>(chain: &mut B) -> anyhow::Result<Self> {
-        let artifact = own_artifact("OceanToken")?;
-        let init = artifact.init_code_from_strs(&[&GOD.to_string()])?;
-        let address = chain.deploy_contract(GOD, init)?;
+        let address = super::deploy_own(chain, "OceanToken", &[&GOD.to_string()])?;
         Ok(Self { address })
     }
 

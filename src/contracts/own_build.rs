@@ -5,7 +5,15 @@ use std::path::Path;
 
 /// `(contract name, artifact path under out/, artifact JSON)` of every
 /// deployable contract the project ships.
-pub const OWN_CONTRACTS: &[(&str, &str, &str)] = &[own!("OceanToken.sol", "OceanToken")];
+pub const OWN_CONTRACTS: &[(&str, &str, &str)] = &[
+    own!("OceanToken.sol", "OceanToken"),
+    own!("Datatoken.sol", "Datatoken"),
+    own!("DatatokenFactory.sol", "DatatokenFactory"),
+    own!("WeightedPool.sol", "WeightedPool"),
+    own!("PoolFactory.sol", "PoolFactory"),
+    own!("CommunityFeeCollector.sol", "CommunityFeeCollector"),
+    own!("BalancerMathHarness.sol", "BalancerMathHarness"),
+];
 
 macro_rules! own {
     ($file:literal, $name:literal) => {

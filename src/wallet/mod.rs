@@ -8,7 +8,9 @@
 //! leaving balances as they were.
 
 mod agent_wallet;
+mod ocean_actions;
 pub mod units;
 
 pub use agent_wallet::{AgentWallet, Erc20};
+pub use ocean_actions::PoolSeed;
 pub use units::{from_base18, to_base18, UnitsError};

@@ -1,0 +1,46 @@
+//! [`PoolAgent`]: the controllable agent of one pool; created by the
+//! publisher that creates the pool, it reports the pool's state.
+
+use super::{Agent, PoolInfo, World};
+
+/// Reports `pool.<index>.{ocean,dt,spot_price,shares}`.
+#[derive(Debug)]
+pub struct PoolAgent {
+    name: String,
+    pool: PoolInfo,
+}
+
+/// Quantities a pool reports.
+pub(crate) const POOL_KPIS: [&str; 4] = ["ocean", "dt", "spot_price", "shares"];
+
+impl PoolAgent {
+    /// The agent of `pool`.
+    pub fn new(pool: PoolInfo) -> Self {
+        Self { name: format!("pool{}", pool.index), pool }
+    }
+
+    /// Column names of pool slot `index`.
+    pub fn columns(index: usize) -> Vec<String> {
+        POOL_KPIS.iter().map(|q| format!("pool.{index}.{q}")).collect()
+    }
+}
+
+impl Agent for PoolAgent {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn step(&mut self, _world: &mut World) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    fn kpi_columns(&self) -> Vec<String> {
+        Self::columns(self.pool.index)
+    }
+
+    fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
+        let (ocean, dt, shares) = world.pool_reserves(&self.pool)?;
+        let price = world.dt_price(&self.pool)?;
+        Ok(vec![ocean, dt, price, shares])
+    }
+}

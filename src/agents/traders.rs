@@ -1,0 +1,317 @@
+//! Agents that trade on pools with their own OCEAN: [`Consumer`] (buys one
+//! datatoken and consumes it), [`Speculator`] (random buys and sells) and
+//! [`Staker`] (stakes OCEAN single-sided, sometimes unstakes).
+
+use super::{
+    check_amount, check_fraction, check_period, fund, wallet_columns, wallet_sample, Agent, Schedule,
+    SimDuration, SimRng, World,
+};
+use crate::wallet::{from_base18, to_base18, AgentWallet};
+use alloy_primitives::{Address, U256};
+use serde::Deserialize;
+
+fn one_day() -> SimDuration {
+    SimDuration(86_400)
+}
+
+/// State every trader shares: wallet, schedule, stream, funding.
+#[derive(Debug)]
+struct Trader {
+    wallet: AgentWallet,
+    schedule: Schedule,
+    rng: SimRng,
+    start_ocean: f64,
+    funded: bool,
+}
+
+impl Trader {
+    fn new(name: &str, ocean: f64, every: SimDuration, tick_seconds: u64, seed: u64) -> Self {
+        Self {
+            wallet: AgentWallet::new(name, 0.0),
+            schedule: Schedule::new(every, tick_seconds),
+            rng: SimRng::derive(seed, name),
+            start_ocean: ocean,
+            funded: false,
+        }
+    }
+
+    /// Fund on the first step; then whether the agent acts this tick.
+    fn ready(&mut self, world: &mut World) -> anyhow::Result<bool> {
+        if !self.funded {
+            fund(world, &self.wallet, self.start_ocean)?;
+            self.funded = true;
+        }
+        Ok(self.schedule.due(world.tick))
+    }
+
+    fn ocean(&self, world: &mut World) -> anyhow::Result<f64> {
+        Ok(from_base18(world.market.ocean.balance_of(&mut world.chain, self.wallet.address)?))
+    }
+}
+
+/// `type = "consumer"`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerConfig {
+    /// Starting OCEAN.
+    #[serde(default = "consumer_ocean")]
+    pub ocean: f64,
+    /// Period between two consumes.
+    #[serde(default = "one_day")]
+    pub every: SimDuration,
+    /// OCEAN the consumer is paid per consume (minted by GOD), so it can keep going.
+    #[serde(default = "consumer_income")]
+    pub income_per_consume: f64,
+}
+
+fn consumer_ocean() -> f64 {
+    1_000.0
+}
+fn consumer_income() -> f64 {
+    20.0
+}
+
+impl ConsumerConfig {
+    /// Validate and build the live agent.
+    pub fn build(&self, name: &str, tick_seconds: u64, seed: u64) -> anyhow::Result<Consumer> {
+        check_amount(name, "ocean", self.ocean)?;
+        check_amount(name, "income_per_consume", self.income_per_consume)?;
+        check_period(name, "every", self.every)?;
+        Ok(Consumer {
+            trader: Trader::new(name, self.ocean, self.every, tick_seconds, seed),
+            income: self.income_per_consume,
+        })
+    }
+}
+
+/// Buys exactly one datatoken of a random live pool and consumes it.
+#[derive(Debug)]
+pub struct Consumer {
+    trader: Trader,
+    income: f64,
+}
+
+impl Agent for Consumer {
+    fn name(&self) -> &str {
+        &self.trader.wallet.name
+    }
+
+    fn step(&mut self, world: &mut World) -> anyhow::Result<()> {
+        if !self.trader.ready(world)? {
+            return Ok(());
+        }
+        let pools = world.live_pools();
+        if pools.is_empty() {
+            return Ok(());
+        }
+        let pool = &pools[self.trader.rng.below(pools.len())];
+        let wallet = &self.trader.wallet;
+        let name = wallet.name.clone();
+        let market = world.market;
+        let budget = market.ocean.balance_of(&mut world.chain, wallet.address)?;
+        let one = to_base18(1.0)?;
+        let bought = wallet.swap_exact_out(
+            &mut world.chain,
+            pool.address,
+            market.ocean.address,
+            budget,
+            pool.datatoken,
+            one,
+        );
+        let Some(paid) = world.attempt(&name, "buy 1 DT", bought)? else { return Ok(()) };
+        let consumed = wallet.consume(&mut world.chain, pool.datatoken, one, U256::ZERO, Address::ZERO);
+        if world.attempt(&name, "consume", consumed)?.is_some() {
+            world.counters.consumes += 1;
+            world.counters.consume_volume_ocean += from_base18(paid);
+        }
+        world.counters.swap_volume_ocean += from_base18(paid);
+        if self.income > 0.0 {
+            market.ocean.mint(&mut world.chain, wallet.address, to_base18(self.income)?)?;
+        }
+        Ok(())
+    }
+
+    fn kpi_columns(&self) -> Vec<String> {
+        wallet_columns(&self.trader.wallet.name)
+    }
+
+    fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
+        wallet_sample(&self.trader.wallet, world)
+    }
+}
+
+/// `type = "speculator"`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpeculatorConfig {
+    /// Starting OCEAN.
+    #[serde(default = "consumer_ocean")]
+    pub ocean: f64,
+    /// Period between two trading decisions.
+    #[serde(default = "one_day")]
+    pub every: SimDuration,
+    /// Chance of trading at each decision.
+    #[serde(default = "half")]
+    pub trade_probability: f64,
+    /// Fraction of OCEAN spent on a buy, or of the pool's DT held sold on a sell.
+    #[serde(default = "tenth")]
+    pub trade_fraction: f64,
+}
+
+fn half() -> f64 {
+    0.5
+}
+fn tenth() -> f64 {
+    0.1
+}
+
+impl SpeculatorConfig {
+    /// Validate and build the live agent.
+    pub fn build(&self, name: &str, tick_seconds: u64, seed: u64) -> anyhow::Result<Speculator> {
+        check_amount(name, "ocean", self.ocean)?;
+        check_fraction(name, "trade_probability", self.trade_probability)?;
+        check_fraction(name, "trade_fraction", self.trade_fraction)?;
+        check_period(name, "every", self.every)?;
+        Ok(Speculator {
+            trader: Trader::new(name, self.ocean, self.every, tick_seconds, seed),
+            config: self.clone(),
+        })
+    }
+}
+
+/// Buys or sells a random live pool's datatoken at random.
+#[derive(Debug)]
+pub struct Speculator {
+    trader: Trader,
+    config: SpeculatorConfig,
+}
+
+impl Agent for Speculator {
+    fn name(&self) -> &str {
+        &self.trader.wallet.name
+    }
+
+    fn step(&mut self, world: &mut World) -> anyhow::Result<()> {
+        if !self.trader.ready(world)? || !self.trader.rng.chance(self.config.trade_probability) {
+            return Ok(());
+        }
+        let pools = world.live_pools();
+        if pools.is_empty() {
+            return Ok(());
+        }
+        let pool = &pools[self.trader.rng.below(pools.len())];
+        let buy = self.trader.rng.chance(0.5);
+        let name = self.trader.wallet.name.clone();
+        let market = world.market;
+        let wallet = &self.trader.wallet;
+        if buy {
+            let ocean_in = self.trader.ocean(world)? * self.config.trade_fraction;
+            let result =
+                wallet.buy_dt(&mut world.chain, &market, pool.address, pool.datatoken, to_base18(ocean_in)?);
+            if world.attempt(&name, "buy DT", result)?.is_some() {
+                world.counters.swap_volume_ocean += ocean_in;
+            }
+        } else {
+            let held = world.balance(pool.datatoken, wallet.address)?;
+            if held <= 0.0 {
+                return Ok(());
+            }
+            let dt_in = to_base18(held * self.config.trade_fraction.max(0.5))?;
+            let result = wallet.sell_dt(&mut world.chain, &market, pool.address, pool.datatoken, dt_in);
+            if let Some(out) = world.attempt(&name, "sell DT", result)? {
+                world.counters.swap_volume_ocean += from_base18(out);
+            }
+        }
+        Ok(())
+    }
+
+    fn kpi_columns(&self) -> Vec<String> {
+        wallet_columns(&self.trader.wallet.name)
+    }
+
+    fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
+        wallet_sample(&self.trader.wallet, world)
+    }
+}
+
+/// `type = "staker"`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StakerConfig {
+    /// Starting OCEAN.
+    #[serde(default = "consumer_ocean")]
+    pub ocean: f64,
+    /// Period between two decisions.
+    #[serde(default = "one_day")]
+    pub every: SimDuration,
+    /// Fraction of its OCEAN staked at each decision.
+    #[serde(default = "tenth")]
+    pub stake_fraction: f64,
+    /// Chance, at each decision, of unstaking all shares of one pool instead.
+    #[serde(default = "tenth")]
+    pub unstake_probability: f64,
+}
+
+impl StakerConfig {
+    /// Validate and build the live agent.
+    pub fn build(&self, name: &str, tick_seconds: u64, seed: u64) -> anyhow::Result<Staker> {
+        check_amount(name, "ocean", self.ocean)?;
+        check_fraction(name, "stake_fraction", self.stake_fraction)?;
+        check_fraction(name, "unstake_probability", self.unstake_probability)?;
+        check_period(name, "every", self.every)?;
+        Ok(Staker {
+            trader: Trader::new(name, self.ocean, self.every, tick_seconds, seed),
+            config: self.clone(),
+        })
+    }
+}
+
+/// Stakes OCEAN into random live pools and sometimes unstakes.
+#[derive(Debug)]
+pub struct Staker {
+    trader: Trader,
+    config: StakerConfig,
+}
+
+impl Agent for Staker {
+    fn name(&self) -> &str {
+        &self.trader.wallet.name
+    }
+
+    fn step(&mut self, world: &mut World) -> anyhow::Result<()> {
+        if !self.trader.ready(world)? {
+            return Ok(());
+        }
+        let pools = world.live_pools();
+        if pools.is_empty() {
+            return Ok(());
+        }
+        let pool = &pools[self.trader.rng.below(pools.len())];
+        let unstake = self.trader.rng.chance(self.config.unstake_probability);
+        let name = self.trader.wallet.name.clone();
+        let market = world.market;
+        let wallet = &self.trader.wallet;
+        if unstake {
+            let shares = world.balance(pool.address, wallet.address)?;
+            if shares > 0.0 {
+                // Ratio limits allow at most a third of the OCEAN out per exit: redeem a quarter.
+                let result =
+                    wallet.unstake(&mut world.chain, &market, pool.address, to_base18(shares * 0.25)?);
+                world.attempt(&name, "unstake", result)?;
+            }
+        } else {
+            let ocean_in = self.trader.ocean(world)? * self.config.stake_fraction;
+            let result = wallet.stake(&mut world.chain, &market, pool.address, to_base18(ocean_in)?);
+            world.attempt(&name, "stake", result)?;
+        }
+        Ok(())
+    }
+
+    fn kpi_columns(&self) -> Vec<String> {
+        wallet_columns(&self.trader.wallet.name)
+    }
+
+    fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
+        wallet_sample(&self.trader.wallet, world)
+    }
+}

@@ -1,0 +1,154 @@
+//! `tsp run NETLIST [--out DIR] [--set k=v]...`: run a netlist, stream
+//! `kpis.csv`, write `run.json`, then the charts.
+
+use crate::kpis::KpiWriter;
+use crate::netlist::{load, LoadedNetlist};
+use crate::plot::{default_charts, plot_run, ChartSpec};
+use alloy_primitives::keccak256;
+use anyhow::Context;
+use serde_json::json;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Run a netlist and write `kpis.csv`, `run.json` and charts to a directory.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Cmd {
+    /// The netlist (TOML).
+    netlist: PathBuf,
+    /// Output directory (default `results/<sim.name>/`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Override a netlist value, e.g. `--set sim.seed=7` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Do not print progress.
+    #[arg(long)]
+    quiet: bool,
+    /// Skip the charts.
+    #[arg(long)]
+    no_charts: bool,
+}
+
+impl Cmd {
+    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+        let loaded = load(&self.netlist, &self.set)?;
+        let out = self.out.clone().unwrap_or_else(|| Path::new("results").join(&loaded.netlist.sim.name));
+        let summary = run_to_dir(&loaded, &out, !self.quiet)?;
+        if !self.no_charts {
+            let charts = write_charts(&loaded, &out)?;
+            eprintln!("wrote {} chart files", charts.len());
+        }
+        println!("{summary}");
+        println!("results in {}", out.display());
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// Run `loaded` and write `kpis.csv` and `run.json` into `out`; returns a one-line summary.
+pub fn run_to_dir(loaded: &LoadedNetlist, out: &Path, progress: bool) -> anyhow::Result<String> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut engine = loaded.build()?;
+    let clock = loaded.clock()?;
+    let csv = out.join("kpis.csv");
+    let mut writer = KpiWriter::create(&csv, engine.columns().to_vec())?;
+    let started = Instant::now();
+    let step = (clock.ticks / 100).max(1);
+    let summary = engine.run(
+        |tick, time_s, values| Ok(writer.write_row(tick, time_s, values)?),
+        |tick| {
+            if progress && (tick % step == 0 || tick + 1 == clock.ticks) {
+                let rate = (tick + 1) as f64 / started.elapsed().as_secs_f64().max(1e-9);
+                eprint!(
+                    "\r  tick {:>7}/{} ({:>3}%)  {:>9.0} ticks/s",
+                    tick + 1,
+                    clock.ticks,
+                    (tick + 1) * 100 / clock.ticks,
+                    rate
+                );
+                let _ = std::io::stderr().flush();
+            }
+        },
+    );
+    if progress {
+        eprintln!();
+    }
+    let summary = summary?;
+    writer.finish()?;
+    let wall = started.elapsed().as_secs_f64();
+    let world = engine.world();
+    let market = world.market;
+    let chain_view = |address| keccak256(world.chain.code(address)).to_string();
+    let bytecode = json!({
+        "OceanToken": chain_view(market.ocean.address),
+        "CommunityFeeCollector": chain_view(market.community_fee_collector),
+        "Datatoken": chain_view(market.datatoken_template),
+        "DatatokenFactory": chain_view(market.datatoken_factory),
+        "WeightedPool": chain_view(market.pool_template),
+        "PoolFactory": chain_view(market.pool_factory),
+    });
+    let reverts: Vec<_> = world
+        .reverts
+        .iter()
+        .take(1_000)
+        .map(|r| json!({ "tick": r.tick, "agent": r.agent, "action": r.action, "reason": r.reason.label() }))
+        .collect();
+    let run = json!({
+        "netlist": loaded.file,
+        "resolved": loaded.netlist,
+        "seed": loaded.netlist.sim.seed,
+        "ticks": summary.ticks,
+        "rows": summary.rows,
+        "pools": summary.pools,
+        "reverts": summary.reverts,
+        "reverts_by_reason": world.counters.reverts,
+        "first_reverts": reverts,
+        "build": loaded.netlist.contracts.build,
+        "bytecode_keccak": bytecode,
+        "git_commit": git_commit(),
+        "tokenspice_version": env!("CARGO_PKG_VERSION"),
+        "wall_time_s": wall,
+        "ticks_per_s": summary.ticks as f64 / wall.max(1e-9),
+    });
+    let json_path = out.join("run.json");
+    std::fs::write(&json_path, serde_json::to_string_pretty(&run)? + "\n")
+        .with_context(|| format!("writing {}", json_path.display()))?;
+    Ok(format!(
+        "{}: {} ticks, {} KPI rows, {} pools, {} reverted actions, {:.2} s ({:.0} ticks/s)",
+        loaded.netlist.sim.name,
+        summary.ticks,
+        summary.rows,
+        summary.pools,
+        summary.reverts,
+        wall,
+        summary.ticks as f64 / wall.max(1e-9)
+    ))
+}
+
+/// The netlist's `[[chart]]`s, or the default set when it has none.
+pub fn write_charts(loaded: &LoadedNetlist, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let csv = out.join("kpis.csv");
+    let specs: Vec<ChartSpec> = if loaded.netlist.charts.is_empty() {
+        let table = crate::kpis::read_kpis(&csv)?;
+        default_charts(&table.columns)
+    } else {
+        loaded
+            .netlist
+            .charts
+            .iter()
+            .map(|c| ChartSpec {
+                title: c.title.clone(),
+                kpis: c.kpis.clone(),
+                log_y: c.log_y,
+                y_label: c.y_label.clone(),
+            })
+            .collect()
+    };
+    Ok(plot_run(&csv, out, &specs)?)
+}
+
+fn git_commit() -> Option<String> {
+    let out = std::process::Command::new("git").args(["rev-parse", "HEAD"]).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}

@@ -1,0 +1,38 @@
+//! KPI tables: named metrics sampled each tick, streamed to a CSV file and
+//! read back for plots and comparisons.
+//!
+//! A table has the columns `tick`, `time_s` (added by the writer) followed by
+//! the KPI columns, each named `<scope>.<quantity>` (`pool.dt1.spot_price`,
+//! `agent.alice.ocean`, `global.consumes`). Numbers are written in Rust's
+//! shortest round-trip form (scientific notation for very large or very small
+//! magnitudes), `NaN`, `inf` and `-inf` for non-finite values, so reading a
+//! file back gives the exact `f64`s that were written.
+//!
+//! # State
+//! A [`KpiWriter`] owns its file. [`KpiWriter::write_row`] writes one complete
+//! line and flushes it before returning, so a run that is interrupted (a
+//! panic, a kill, a dropped writer) leaves a file of complete rows: the header
+//! and every row whose `write_row` returned `Ok`. [`KpiWriter::finish`] also
+//! syncs the file to disk.
+//!
+//! # Errors
+//! Every [`KpiError`] names the file. Bad column names are refused when the
+//! writer is created, before the file is touched; a row of the wrong length is
+//! refused with the tick and both lengths, and nothing is written for it.
+//! [`read_kpis`] refuses a malformed file (bad header, wrong field count,
+//! unparsable number) naming the line and column instead of guessing.
+
+mod error;
+mod names;
+mod number;
+mod reader;
+mod writer;
+
+pub use error::{KpiError, Result};
+pub use names::{quantity_of, scope_of, TICK_COLUMN, TIME_COLUMN};
+pub use number::{format_value, parse_value};
+pub use reader::{read_kpis, KpiTable};
+pub use writer::KpiWriter;
+
+#[cfg(test)]
+mod tests;

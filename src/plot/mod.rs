@@ -1,0 +1,147 @@
+//! Charts of KPI tables: one run's charts ([`plot_run`]) and runs side by
+//! side ([`plot_compare`]), each written as PNG and SVG with plotters.
+//!
+//! The x axis is simulated time in days from the first row; each chart has a
+//! legend with one line per KPI column (or per run), distinct colours, and an
+//! optional logarithmic y axis. Non-finite values are drawn as gaps.
+//!
+//! # State
+//! Chart text uses a TrueType font read at run time (`$TOKENSPICE_FONT`,
+//! else DejaVu Sans) and registered with plotters once per process
+//! ([`ensure_font`]). Nothing else is kept between calls; files are written
+//! into the output directory, replacing charts of the same name.
+//!
+//! # Errors
+//! Every [`PlotError`] names the file or chart concerned: a missing font
+//! (with how to install one), an unreadable KPI table, a chart pattern that
+//! matches no column (listing the columns there are), a failed draw or write.
+//! Charts are written in order, so on an error the earlier ones are complete.
+
+mod error;
+mod font;
+mod render;
+mod spec;
+
+pub use error::{PlotError, Result};
+pub use font::{ensure_font, FONT_ENV};
+pub use render::CHART_SIZE;
+pub use spec::{default_charts, matches, slug, ChartSpec, MAX_LINES_PER_CHART};
+
+use crate::kpis::{quantity_of, read_kpis, KpiTable};
+use render::{render, Chart, Line};
+use spec::Slugs;
+use std::path::{Path, PathBuf};
+
+const SECONDS_PER_DAY: f64 = 86_400.0;
+
+/// Draw one chart per spec from the KPI table `kpis_csv` into `out_dir`
+/// (created if needed), as `<slug>.png` and `<slug>.svg` with the slug taken
+/// from the title; returns the files written, PNG then SVG per chart.
+///
+/// Each pattern of a spec must match at least one column; a column matched
+/// by several patterns is drawn once.
+pub fn plot_run(kpis_csv: &Path, out_dir: &Path, charts: &[ChartSpec]) -> Result<Vec<PathBuf>> {
+    ensure_font()?;
+    let table = read_kpis(kpis_csv)?;
+    let days = days_of(&table);
+    // Resolve every spec before drawing anything.
+    let mut resolved = Vec::with_capacity(charts.len());
+    for spec in charts {
+        let mut picked: Vec<usize> = Vec::new();
+        for pattern in &spec.kpis {
+            let found: Vec<usize> =
+                (0..table.columns.len()).filter(|&i| matches(pattern, &table.columns[i])).collect();
+            if found.is_empty() {
+                return Err(PlotError::NoMatch {
+                    file: kpis_csv.to_owned(),
+                    title: spec.title.clone(),
+                    pattern: pattern.clone(),
+                    available: table.columns.join(", "),
+                });
+            }
+            picked.extend(found.into_iter().filter(|i| !picked.contains(i)).collect::<Vec<_>>());
+        }
+        let lines = picked
+            .iter()
+            .map(|&i| Line { label: table.columns[i].clone(), points: zip(&days, &table.values[i]) })
+            .collect();
+        let names: Vec<&str> = picked.iter().map(|&i| table.columns[i].as_str()).collect();
+        let y_label = spec.y_label.clone().unwrap_or_else(|| quantities(&names));
+        resolved.push(Chart { title: spec.title.clone(), y_label, log_y: spec.log_y, lines });
+    }
+    create_dir(out_dir)?;
+    let mut slugs = Slugs::default();
+    let mut written = Vec::with_capacity(2 * resolved.len());
+    for chart in &resolved {
+        written.extend(render(chart, out_dir, &slugs.unique(&chart.title))?);
+    }
+    Ok(written)
+}
+
+/// Draw one chart per KPI name with one line per run (legend: the run's
+/// label) into `out_dir`; each run's time axis starts at its own first row.
+/// Returns the files written, PNG then SVG per KPI. Every run must have every
+/// KPI; values of a KPI are plotted on a linear axis.
+pub fn plot_compare(runs: &[(String, PathBuf)], out_dir: &Path, kpis: &[String]) -> Result<Vec<PathBuf>> {
+    ensure_font()?;
+    if runs.is_empty() {
+        return Err(PlotError::NoRuns);
+    }
+    let mut tables = Vec::with_capacity(runs.len());
+    for (label, path) in runs {
+        let table = read_kpis(path)?;
+        if let Some(kpi) = kpis.iter().find(|kpi| table.column(kpi).is_none()) {
+            return Err(PlotError::MissingKpi {
+                file: path.clone(),
+                run: label.clone(),
+                kpi: kpi.clone(),
+                available: table.columns.join(", "),
+            });
+        }
+        tables.push((label, days_of(&table), table));
+    }
+    create_dir(out_dir)?;
+    let mut slugs = Slugs::default();
+    let mut written = Vec::with_capacity(2 * kpis.len());
+    for kpi in kpis {
+        let lines = tables
+            .iter()
+            .map(|(label, days, table)| Line {
+                label: (*label).clone(),
+                points: zip(days, table.column(kpi).unwrap_or_default()),
+            })
+            .collect();
+        let chart = Chart { title: kpi.clone(), y_label: quantity_of(kpi).to_owned(), log_y: false, lines };
+        written.extend(render(&chart, out_dir, &slugs.unique(kpi))?);
+    }
+    Ok(written)
+}
+
+/// Simulated time of every row in days since the first row.
+fn days_of(table: &KpiTable) -> Vec<f64> {
+    let start = table.times.first().copied().unwrap_or(0);
+    table.times.iter().map(|&t| t.saturating_sub(start) as f64 / SECONDS_PER_DAY).collect()
+}
+
+fn zip(days: &[f64], values: &[f64]) -> Vec<(f64, f64)> {
+    days.iter().copied().zip(values.iter().copied()).collect()
+}
+
+/// The distinct quantity names of `columns`, comma-separated, in order.
+fn quantities(columns: &[&str]) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for column in columns {
+        let quantity = quantity_of(column);
+        if !seen.contains(&quantity) {
+            seen.push(quantity);
+        }
+    }
+    seen.join(", ")
+}
+
+fn create_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|source| PlotError::OutputDir { dir: dir.to_owned(), source })
+}
+
+#[cfg(test)]
+mod tests;

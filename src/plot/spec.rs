@@ -1,0 +1,200 @@
+//! What to draw: [`ChartSpec`], KPI name patterns, the default chart set and
+//! file names.
+
+use crate::kpis::quantity_of;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Most lines [`default_charts`] puts on one chart.
+pub const MAX_LINES_PER_CHART: usize = 8;
+
+/// One chart: a title and the KPI columns drawn on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChartSpec {
+    /// Chart title; the file name is derived from it.
+    pub title: String,
+    /// KPI column names or simple patterns: `*` matches any run of
+    /// characters (dots included), `?` any one character, so
+    /// `pool.*.spot_price` draws every pool's spot price.
+    pub kpis: Vec<String>,
+    /// Logarithmic y axis (non-positive values are left out).
+    #[serde(default)]
+    pub log_y: bool,
+    /// Y axis label; the quantity names of the columns when absent.
+    #[serde(default)]
+    pub y_label: Option<String>,
+}
+
+/// Whether `name` matches the simple pattern `pattern` (`*`, `?`).
+pub fn matches(pattern: &str, name: &str) -> bool {
+    let (pattern, name): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    // Classic greedy glob with one backtrack point.
+    let (mut p, mut n) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == name[n]) {
+            p += 1;
+            n += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, n));
+            p += 1;
+        } else if let Some((star_p, star_n)) = star {
+            p = star_p + 1;
+            n = star_n + 1;
+            star = Some((star_p, star_n + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
+}
+
+/// A sensible chart set for a table with these KPI columns.
+///
+/// Columns are grouped by their first scope segment and their quantity (the
+/// last segment): every `pool.*.spot_price` on one chart, every
+/// `agent.*.ocean` on another, each `global.<quantity>` on its own. A group of
+/// more than [`MAX_LINES_PER_CHART`] columns is split into several charts of
+/// even size. Charts come in the order of their first column.
+pub fn default_charts(columns: &[String]) -> Vec<ChartSpec> {
+    let mut groups: Vec<((&str, &str), Vec<&String>)> = Vec::new();
+    for column in columns {
+        let key = (column.split('.').next().unwrap_or(""), quantity_of(column));
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(column),
+            None => groups.push((key, vec![column])),
+        }
+    }
+    let mut charts = Vec::new();
+    for ((scope, quantity), members) in groups {
+        let title = match members.as_slice() {
+            [only] => (*only).clone(),
+            _ => format!("{scope}.*.{quantity}"),
+        };
+        let per_part = members.len().div_ceil(members.len().div_ceil(MAX_LINES_PER_CHART));
+        let chunks: Vec<&[&String]> = members.chunks(per_part).collect();
+        let parts = chunks.len();
+        for (index, chunk) in chunks.into_iter().enumerate() {
+            charts.push(ChartSpec {
+                title: if parts == 1 { title.clone() } else { format!("{title} ({} of {parts})", index + 1) },
+                kpis: chunk.iter().map(|c| (*c).clone()).collect(),
+                log_y: false,
+                y_label: Some(quantity.to_owned()),
+            });
+        }
+    }
+    charts
+}
+
+/// A file-name stem from a title: lower-case letters and digits, other runs
+/// of characters turned into one `-`; `chart` if nothing is left.
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push_str("chart");
+    }
+    out
+}
+
+/// Slugs made unique within one call: a repeated slug gets `-2`, `-3`, ...
+#[derive(Debug, Default)]
+pub(crate) struct Slugs(BTreeSet<String>);
+
+impl Slugs {
+    /// A slug of `title` not handed out before by this set.
+    pub(crate) fn unique(&mut self, title: &str) -> String {
+        let base = slug(title);
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while !self.0.insert(candidate.clone()) {
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        candidate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(columns: &[&str]) -> Vec<String> {
+        columns.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn glob_matching() {
+        assert!(matches("pool.*.spot_price", "pool.dt1.spot_price"));
+        assert!(matches("pool.*.spot_price", "pool.a.b.spot_price"));
+        assert!(!matches("pool.*.spot_price", "pool.dt1.ocean"));
+        assert!(matches("global.*", "global.consumes"));
+        assert!(matches("*", "anything"));
+        assert!(matches("agent.?.ocean", "agent.a.ocean"));
+        assert!(!matches("agent.?.ocean", "agent.ab.ocean"));
+        assert!(matches("global.consumes", "global.consumes"));
+        assert!(!matches("global.consume", "global.consumes"));
+        assert!(matches("*a*b*", "xxaxxbxx"));
+        assert!(!matches("*a*b", "xxaxxbxxc"));
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Pool spot price (OCEAN/DT)"), "pool-spot-price-ocean-dt");
+        assert_eq!(slug("pool.*.spot_price"), "pool-spot-price");
+        assert_eq!(slug("***"), "chart");
+        let mut slugs = Slugs::default();
+        assert_eq!(slugs.unique("A"), "a");
+        assert_eq!(slugs.unique("a"), "a-2");
+        assert_eq!(slugs.unique("a!"), "a-3");
+    }
+
+    #[test]
+    fn default_charts_group_by_scope_and_quantity() {
+        let columns = names(&[
+            "pool.dt1.spot_price",
+            "agent.alice.ocean",
+            "pool.dt2.spot_price",
+            "global.consumes",
+            "agent.bob.ocean",
+            "pool.dt1.ocean",
+            "global.publishes",
+        ]);
+        let charts = default_charts(&columns);
+        let summary: Vec<(&str, Vec<&str>)> =
+            charts.iter().map(|c| (c.title.as_str(), c.kpis.iter().map(String::as_str).collect())).collect();
+        assert_eq!(
+            summary,
+            [
+                ("pool.*.spot_price", vec!["pool.dt1.spot_price", "pool.dt2.spot_price"]),
+                ("agent.*.ocean", vec!["agent.alice.ocean", "agent.bob.ocean"]),
+                ("global.consumes", vec!["global.consumes"]),
+                ("pool.dt1.ocean", vec!["pool.dt1.ocean"]),
+                ("global.publishes", vec!["global.publishes"]),
+            ]
+        );
+        assert_eq!(charts[0].y_label.as_deref(), Some("spot_price"));
+    }
+
+    #[test]
+    fn big_groups_are_split_evenly() {
+        let columns: Vec<String> = (0..19).map(|i| format!("agent.a{i:02}.ocean")).collect();
+        let charts = default_charts(&columns);
+        let sizes: Vec<usize> = charts.iter().map(|c| c.kpis.len()).collect();
+        assert_eq!(sizes, [7, 7, 5]);
+        assert_eq!(charts[2].title, "agent.*.ocean (3 of 3)");
+        assert!(charts.iter().all(|c| c.kpis.len() <= MAX_LINES_PER_CHART));
+        let all: Vec<&String> = charts.iter().flat_map(|c| &c.kpis).collect();
+        assert_eq!(all, columns.iter().collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,172 @@
+//! Charts drawn from small KPI tables written with the real writer.
+
+use super::*;
+use crate::kpis::KpiWriter;
+
+const COLUMNS: [&str; 6] = [
+    "pool.dt1.spot_price",
+    "pool.dt2.spot_price",
+    "agent.alice.ocean",
+    "agent.bob.ocean",
+    "global.consumes",
+    "global.tvl",
+];
+
+/// A deterministic table: waves, a ramp, a gap, and a series spanning
+/// 1e-3..1e3 for the log chart; `shift` makes runs differ.
+fn write_table(path: &Path, shift: f64) {
+    let columns = COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+    let mut writer = KpiWriter::create(path, columns).unwrap();
+    let ticks = 240_u64;
+    for tick in 0..ticks {
+        let t = tick as f64;
+        let phase = t / 20.0 + shift;
+        let tvl = 10f64.powf(6.0f64.mul_add(t / (ticks - 1) as f64, -3.0));
+        let gap = if (100..110).contains(&tick) { f64::NAN } else { (20.0 * t).mul_add(1.0 + shift, 1000.0) };
+        let row = [
+            2.0 + phase.sin(),
+            0.5f64.mul_add(phase.cos(), 2.5),
+            gap,
+            (t * 7.5).mul_add(-1.0 - shift, 3000.0),
+            (t / 3.0).floor(),
+            tvl,
+        ];
+        writer.write_row(tick, 1_700_000_000 + tick * 3600, &row).unwrap();
+    }
+    writer.finish().unwrap();
+}
+
+fn assert_png(path: &Path) {
+    let bytes = std::fs::read(path).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{} is not a PNG", path.display());
+    assert!(bytes.len() > 10_000, "{} is only {} bytes", path.display(), bytes.len());
+}
+
+fn svg_text(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.starts_with("<svg"), "{} is not an SVG", path.display());
+    text
+}
+
+#[test]
+fn plot_run_writes_png_and_svg_per_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("kpis.csv");
+    write_table(&csv, 0.0);
+    let columns: Vec<String> = COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+    let mut charts = default_charts(&columns);
+    charts.push(ChartSpec {
+        title: "Total value locked (log)".into(),
+        kpis: vec!["global.tvl".into()],
+        log_y: true,
+        y_label: Some("OCEAN".into()),
+    });
+    charts.push(ChartSpec {
+        title: "Spot prices".into(),
+        kpis: vec!["pool.*.spot_price".into(), "pool.dt1.spot_price".into()],
+        log_y: false,
+        y_label: None,
+    });
+    let out = dir.path().join("charts");
+    let files = plot_run(&csv, &out, &charts).unwrap();
+    assert_eq!(files.len(), 2 * charts.len());
+    let stems: Vec<String> =
+        files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert!(stems.contains(&"pool-spot-price.png".to_owned()), "{stems:?}");
+    assert!(stems.contains(&"total-value-locked-log.svg".to_owned()), "{stems:?}");
+    for (spec, pair) in charts.iter().zip(files.chunks(2)) {
+        assert_eq!(pair[0].extension().unwrap(), "png");
+        assert_eq!(pair[1].extension().unwrap(), "svg");
+        assert_png(&pair[0]);
+        let svg = svg_text(&pair[1]);
+        assert!(svg.contains(&spec.title), "{} lacks title {:?}", pair[1].display(), spec.title);
+        assert!(svg.contains("time (days)"));
+        for column in COLUMNS.iter().filter(|c| spec.kpis.iter().any(|p| matches(p, c))) {
+            assert!(svg.contains(column), "{} lacks legend label {column}", pair[1].display());
+        }
+    }
+    let spot = svg_text(&out.join("spot-prices.svg"));
+    assert_eq!(spot.matches("\npool.dt1.spot_price\n").count(), 1, "a column matched twice is drawn once");
+    assert!(spot.contains("spot_price"));
+    let log = svg_text(&out.join("total-value-locked-log.svg"));
+    assert!(log.contains("OCEAN (log scale)"));
+}
+
+#[test]
+fn log_chart_without_positive_values_falls_back_to_linear() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("kpis.csv");
+    let mut writer = KpiWriter::create(&csv, vec!["global.loss".into()]).unwrap();
+    for tick in 0..10 {
+        writer.write_row(tick, tick * 600, &[-(tick as f64)]).unwrap();
+    }
+    drop(writer);
+    let spec =
+        ChartSpec { title: "Loss".into(), kpis: vec!["global.loss".into()], log_y: true, y_label: None };
+    let files = plot_run(&csv, dir.path(), &[spec]).unwrap();
+    assert!(svg_text(&files[1]).contains("Loss (linear scale: no positive values)"));
+}
+
+#[test]
+fn plot_compare_draws_one_line_per_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (v3, v4) = (dir.path().join("v3.csv"), dir.path().join("v4.csv"));
+    write_table(&v3, 0.0);
+    write_table(&v4, 0.7);
+    let runs = vec![("Ocean V3".to_owned(), v3), ("Ocean V4.1".to_owned(), v4)];
+    let kpis = vec!["pool.dt1.spot_price".to_owned(), "agent.bob.ocean".to_owned()];
+    let out = dir.path().join("compare");
+    let files = plot_compare(&runs, &out, &kpis).unwrap();
+    let names: Vec<_> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(
+        names,
+        ["pool-dt1-spot-price.png", "pool-dt1-spot-price.svg", "agent-bob-ocean.png", "agent-bob-ocean.svg"]
+    );
+    assert_png(&files[0]);
+    let svg = svg_text(&files[1]);
+    for needle in ["pool.dt1.spot_price", "Ocean V3", "Ocean V4.1", "spot_price"] {
+        assert!(svg.contains(needle), "compare chart lacks {needle:?}");
+    }
+}
+
+#[test]
+fn spec_matching_nothing_is_an_error_listing_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("kpis.csv");
+    write_table(&csv, 0.0);
+    let specs = [
+        ChartSpec {
+            title: "Prices".into(),
+            kpis: vec!["pool.*.spot_price".into()],
+            log_y: false,
+            y_label: None,
+        },
+        ChartSpec { title: "Stakes".into(), kpis: vec!["agent.*.stake".into()], log_y: false, y_label: None },
+    ];
+    let out = dir.path().join("charts");
+    let error = plot_run(&csv, &out, &specs).unwrap_err();
+    let PlotError::NoMatch { title, pattern, .. } = &error else { panic!("{error:?}") };
+    assert_eq!((title.as_str(), pattern.as_str()), ("Stakes", "agent.*.stake"));
+    let message = error.to_string();
+    for needle in ["kpis.csv", "Stakes", "agent.*.stake", "agent.alice.ocean, agent.bob.ocean"] {
+        assert!(message.contains(needle), "{message:?} lacks {needle:?}");
+    }
+    assert!(!out.exists(), "nothing is drawn when a spec is bad");
+}
+
+#[test]
+fn compare_errors_name_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("kpis.csv");
+    write_table(&csv, 0.0);
+    let runs = vec![("base".to_owned(), csv)];
+    let error = plot_compare(&runs, dir.path(), &["global.nope".to_owned()]).unwrap_err();
+    assert!(
+        matches!(&error, PlotError::MissingKpi { run, kpi, .. } if run == "base" && kpi == "global.nope")
+    );
+    assert!(error.to_string().contains("kpis.csv"));
+    assert!(matches!(plot_compare(&[], dir.path(), &[]), Err(PlotError::NoRuns)));
+    let missing = vec![("gone".to_owned(), dir.path().join("gone.csv"))];
+    let error = plot_compare(&missing, dir.path(), &[]).unwrap_err();
+    assert!(error.to_string().contains("gone.csv"), "{error}");
+}
