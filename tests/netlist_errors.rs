@@ -56,6 +56,32 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ("agent not an array", format!("agent = 3\n{SIM}"), "array of tables"),
         ("other build", format!("{SIM}{AGENT}[contracts]\nbuild = \"vendor/x\"\n"), "[contracts] build"),
         ("chart without kpis", format!("{SIM}{AGENT}[[chart]]\ntitle = \"x\"\n"), "kpis"),
+        ("malicious publisher without rug_after", with_sim("[[agent]]\ntype = \"malicious_publisher\"\nname = \"m\"\n"), "rug_after"),
+        (
+            "scripted unknown action",
+            with_sim("[[agent]]\ntype = \"scripted\"\nname = \"s\"\nactions = [{ at = \"1h\", do = \"fly\" }]\n"),
+            "fly",
+        ),
+        (
+            "scripted bad signature",
+            with_sim("[[agent]]\ntype = \"publisher\"\nname = \"p\"\n[[agent]]\ntype = \"scripted\"\nname = \"s\"\nactions = [{ at = \"1h\", do = \"call\", to = \"pool:0\", signature = \"oops(\" }]\n"),
+            "signature",
+        ),
+        (
+            "scripted wrong argument type",
+            with_sim("[[agent]]\ntype = \"publisher\"\nname = \"p\"\n[[agent]]\ntype = \"scripted\"\nname = \"s\"\nactions = [{ at = \"1h\", do = \"call\", to = \"pool:0\", signature = \"setSwapFee(uint256)\", args = [\"lots\"] }]\n"),
+            "cannot read \"lots\"",
+        ),
+        (
+            "scripted dangling pool",
+            with_sim("[[agent]]\ntype = \"publisher\"\nname = \"p\"\n[[agent]]\ntype = \"scripted\"\nname = \"s\"\nactions = [{ at = \"1h\", do = \"stake\", pool = 3, ocean = 1.0 }]\n"),
+            "refers to pool 3",
+        ),
+        (
+            "vesting dangling beneficiary",
+            with_sim("[[agent]]\ntype = \"vesting_funder\"\nname = \"v\"\nocean = 1.0\nbeneficiary = \"ghost\"\nduration = \"1y\"\n"),
+            "refers to agent \"ghost\"",
+        ),
     ]
 }
 
@@ -88,4 +114,34 @@ fn overrides_apply_and_bad_overrides_are_errors() {
     assert!(error.contains("tick"), "{error}");
     let missing = format!("{:#}", load(&dir.path().join("nope.toml"), &[]).unwrap_err());
     assert!(missing.contains("nope.toml"), "{missing}");
+}
+
+#[test]
+fn kpi_and_chart_patterns_must_match_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, needle) in [
+        (format!("{SIM}{AGENT}[kpis]\ninclude = [\"agent.nobody.*\"]\n"), "matches no KPI column"),
+        (format!("{SIM}{AGENT}[[chart]]\ntitle = \"x\"\nkpis = [\"pool.*.nothing\"]\n"), "matches no recorded KPI column"),
+        (
+            format!("{SIM}{AGENT}[kpis]\ninclude = [\"global.*\"]\n[[chart]]\ntitle = \"x\"\nkpis = [\"agent.c.ocean\"]\n"),
+            "matches no recorded KPI column",
+        ),
+    ] {
+        let file = dir.path().join("kpis.toml");
+        std::fs::write(&file, text).unwrap();
+        let loaded = load(&file, &[]).unwrap();
+        let engine = loaded.build().unwrap();
+        let error = format!("{:#}", loaded.selected_columns(engine.columns()).unwrap_err());
+        assert!(error.contains("kpis.toml") && error.contains(needle), "{error}");
+    }
+    let file = dir.path().join("ok.toml");
+    std::fs::write(&file, format!("{SIM}{AGENT}[kpis]\ninclude = [\"global.*\", \"agent.c.ocean\"]\n"))
+        .unwrap();
+    let loaded = load(&file, &[]).unwrap();
+    let engine = loaded.build().unwrap();
+    assert_eq!(
+        loaded.selected_columns(engine.columns()).unwrap().len(),
+        9,
+        "8 global columns and one agent column"
+    );
 }

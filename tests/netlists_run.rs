@@ -30,7 +30,11 @@ fn every_netlist_has_a_test_here() {
         .filter(|n| n.ends_with(".toml"))
         .collect();
     names.sort();
-    assert_eq!(names, ["simplegrant.toml", "simplepool.toml"], "add a test for each new netlist");
+    assert_eq!(
+        names,
+        ["scheduler.toml", "simplegrant.toml", "simplepool.toml"],
+        "add a test for each new netlist"
+    );
 }
 
 #[test]
@@ -88,6 +92,8 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
     assert_ne!(first, other, "another seed changes the run");
 }
 
+/// SIGTERM (as `kill` sends, or Ctrl-C's SIGINT) stops the run at a row
+/// boundary; the file then holds only complete lines and run.json says so.
 #[test]
 fn a_killed_run_leaves_only_complete_lines() {
     let dir = tempfile::tempdir().unwrap();
@@ -112,12 +118,33 @@ fn a_killed_run_leaves_only_complete_lines() {
         assert!(std::time::Instant::now() < deadline, "the run writes rows as it goes");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "a stopped run exits cleanly: {exit:?}");
+    let run_json = std::fs::read_to_string(dir.path().join("run.json")).unwrap();
+    assert!(run_json.contains("\"interrupted\": true"), "{run_json}");
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.ends_with('\n'), "the last line is complete");
     let width = text.lines().next().unwrap().split(',').count();
     assert!(text.lines().all(|line| line.split(',').count() == width));
     let table = read_kpis(&csv).unwrap();
     assert!(table.len() >= 199);
+}
+
+#[test]
+fn scheduler_vests_linearly_and_claims_monthly() {
+    let (dir, _) = run("scheduler.toml", &[]);
+    let table = read_kpis(&dir.path().join("kpis.csv")).unwrap();
+    let claimed = table.column("agent.team.ocean").unwrap();
+    let locked = table.column("agent.treasury.vesting_locked_ocean").unwrap();
+    // Independently: claims at days 0, 30, 60, ...; by a claim on day d the
+    // vested amount is 1e6 * min(d, 1095) / 1095 (3 years of 365 days).
+    let vested = |day: f64| 1e6 * day.min(1_095.0) / 1_095.0;
+    for day in [0usize, 29, 30, 31, 364, 365, 1_094, 1_095, 1_100, 1_459] {
+        let last_claim = (day / 30 * 30) as f64;
+        assert!((claimed[day] - vested(last_claim)).abs() < 1e-6, "day {day}: {}", claimed[day]);
+        assert!((claimed[day] + locked[day] - 1e6).abs() < 1e-6, "day {day}: conservation");
+    }
+    assert_eq!(*claimed.last().unwrap(), 1e6, "everything is released after 3 years");
 }

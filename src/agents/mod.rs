@@ -1,7 +1,8 @@
 //! The agent library: the [`Agent`] trait, the [`World`] agents act on, and
 //! the agents themselves — controllable ones that wrap contracts (the pool
-//! agent) and uncontrollable ones holding an EOA (publisher, consumer,
-//! speculator, staker) or none at all (grant giver and taker).
+//! agent) and uncontrollable ones holding an EOA (publisher and malicious
+//! publisher, consumer, speculator, staker, staker-speculator, vesting
+//! funder and beneficiary, scripted) or none at all (grant giver and taker).
 //!
 //! Every agent type has a config struct (deserialised from a netlist's
 //! `[[agent]]` table, unknown keys rejected) whose `build` returns the live
@@ -11,16 +12,25 @@ mod grants;
 mod pool;
 mod publisher;
 pub mod rng;
+mod scripted;
 pub mod time;
 mod traders;
+mod vesting;
 mod world;
 
 pub use grants::{GrantGiver, GrantGiverConfig, GrantTaker, GrantTakerConfig};
 pub use pool::PoolAgent;
 pub use publisher::{Publisher, PublisherConfig};
 pub use rng::SimRng;
+pub use scripted::{ScriptAction, Scripted, ScriptedConfig};
 pub use time::SimDuration;
-pub use traders::{Consumer, ConsumerConfig, Speculator, SpeculatorConfig, Staker, StakerConfig};
+pub use traders::{
+    Consumer, ConsumerConfig, Speculator, SpeculatorConfig, Staker, StakerConfig, StakerSpeculator,
+    StakerSpeculatorConfig,
+};
+pub use vesting::{
+    VestingBeneficiary, VestingBeneficiaryConfig, VestingFunder, VestingFunderConfig, VestingInfo,
+};
 pub use world::{Counters, PoolInfo, RevertRecord, World};
 
 use crate::wallet::{from_base18, to_base18, AgentWallet};
@@ -61,7 +71,7 @@ impl Schedule {
 }
 
 /// The KPI quantities every wallet-holding agent reports.
-const WALLET_KPIS: [&str; 4] = ["ocean", "usd", "holdings_ocean", "net_worth_ocean"];
+const WALLET_KPIS: [&str; 5] = ["ocean", "usd", "dt", "holdings_ocean", "net_worth_ocean"];
 
 fn wallet_columns(name: &str) -> Vec<String> {
     WALLET_KPIS.iter().map(|q| format!("agent.{name}.{q}")).collect()
@@ -69,8 +79,8 @@ fn wallet_columns(name: &str) -> Vec<String> {
 
 fn wallet_sample(wallet: &AgentWallet, world: &mut World) -> anyhow::Result<Vec<f64>> {
     let ocean = from_base18(world.market.ocean.balance_of(&mut world.chain, wallet.address)?);
-    let holdings = world.holdings_value(wallet.address)?;
-    Ok(vec![ocean, wallet.usd, holdings, ocean + holdings])
+    let (datatokens, holdings) = world.holdings(wallet.address)?;
+    Ok(vec![ocean, wallet.usd, datatokens, holdings, ocean + holdings])
 }
 
 /// Give a new wallet its starting OCEAN (minted by GOD).

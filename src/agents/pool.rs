@@ -3,7 +3,7 @@
 
 use super::{Agent, PoolInfo, World};
 
-/// Reports `pool.<index>.{ocean,dt,spot_price,shares}`.
+/// Reports `pool.<index>.{ocean,dt,spot_price,shares,swap_volume_ocean,fees_ocean}`.
 #[derive(Debug)]
 pub struct PoolAgent {
     name: String,
@@ -11,7 +11,8 @@ pub struct PoolAgent {
 }
 
 /// Quantities a pool reports.
-pub(crate) const POOL_KPIS: [&str; 4] = ["ocean", "dt", "spot_price", "shares"];
+pub(crate) const POOL_KPIS: [&str; 6] =
+    ["ocean", "dt", "spot_price", "shares", "swap_volume_ocean", "fees_ocean"];
 
 impl PoolAgent {
     /// The agent of `pool`.
@@ -41,6 +42,8 @@ impl Agent for PoolAgent {
     fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
         let (ocean, dt, shares) = world.pool_reserves(&self.pool)?;
         let price = world.dt_price(&self.pool)?;
-        Ok(vec![ocean, dt, price, shares])
+        let current = &world.pools[self.pool.index];
+        let volume = current.swap_volume_ocean;
+        Ok(vec![ocean, dt, price, shares, volume, volume * current.swap_fee])
     }
 }

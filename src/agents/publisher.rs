@@ -1,11 +1,15 @@
 //! [`Publisher`]: creates a datatoken and a 70/30 OCEAN/DT pool on a
-//! schedule (Ocean V3), seeding it with OCEAN and datatokens.
+//! schedule (Ocean V3), seeding it with OCEAN and datatokens; optionally
+//! stakes, unstakes and sells on schedules of its own. The malicious
+//! publisher is the same agent with `rug_after` set: that long after
+//! creating a pool it pulls its stake and dumps its datatokens (a rug pull),
+//! and the pool is marked rugged so other agents avoid it.
 
 use super::{
-    check_amount, check_period, fund, wallet_columns, wallet_sample, Agent, PoolAgent, PoolInfo, Schedule,
-    SimDuration, World,
+    check_amount, check_fraction, check_period, fund, wallet_columns, wallet_sample, Agent, PoolAgent,
+    PoolInfo, Schedule, SimDuration, World,
 };
-use crate::wallet::{to_base18, AgentWallet, PoolSeed};
+use crate::wallet::{from_base18, to_base18, AgentWallet, PoolSeed};
 use serde::Deserialize;
 
 /// `type = "publisher"`.
@@ -41,6 +45,23 @@ pub struct PublisherConfig {
     /// Swap fee as a fraction (0.001 = 0.1%).
     #[serde(default = "defaults::swap_fee")]
     pub swap_fee: f64,
+    /// Stake `stake_amount` OCEAN into its latest pool this often.
+    pub stake_every: Option<SimDuration>,
+    /// OCEAN per scheduled stake.
+    #[serde(default)]
+    pub stake_amount: f64,
+    /// Redeem `unstake_fraction` of its shares in its latest pool this often.
+    pub unstake_every: Option<SimDuration>,
+    /// Fraction of shares per scheduled unstake (at most 1/3 of the OCEAN can leave per exit).
+    #[serde(default = "defaults::fraction")]
+    pub unstake_fraction: f64,
+    /// Sell `sell_fraction` of its datatokens of its latest pool this often.
+    pub sell_every: Option<SimDuration>,
+    /// Fraction of held datatokens per scheduled sale.
+    #[serde(default = "defaults::fraction")]
+    pub sell_fraction: f64,
+    /// Malicious publisher: rug pull this long after creating each pool.
+    pub rug_after: Option<SimDuration>,
 }
 
 mod defaults {
@@ -72,6 +93,9 @@ mod defaults {
     pub(super) fn swap_fee() -> f64 {
         0.001
     }
+    pub(super) fn fraction() -> f64 {
+        0.1
+    }
 }
 
 impl PublisherConfig {
@@ -86,10 +110,18 @@ impl PublisherConfig {
             ("dt_weight", self.dt_weight),
             ("ocean_weight", self.ocean_weight),
             ("swap_fee", self.swap_fee),
+            ("stake_amount", self.stake_amount),
         ] {
             check_amount(name, key, value)?;
         }
+        check_fraction(name, "unstake_fraction", self.unstake_fraction)?;
+        check_fraction(name, "sell_fraction", self.sell_fraction)?;
         check_period(name, "every", self.every)?;
+        let optional = |key, every: Option<SimDuration>| every.map_or(Ok(()), |e| check_period(name, key, e));
+        optional("stake_every", self.stake_every)?;
+        optional("unstake_every", self.unstake_every)?;
+        optional("sell_every", self.sell_every)?;
+        optional("rug_after", self.rug_after)?;
         if self.dt_in_pool > self.dt_mint || self.dt_mint > self.dt_cap {
             anyhow::bail!("agent {name}: needs dt_in_pool ≤ dt_mint ≤ dt_cap");
         }
@@ -97,8 +129,13 @@ impl PublisherConfig {
             wallet: AgentWallet::new(name, 0.0),
             config: self.clone(),
             schedule: Schedule::new(self.every, tick_seconds),
+            stake: self.stake_every.map(|e| Schedule::new(e, tick_seconds)),
+            unstake: self.unstake_every.map(|e| Schedule::new(e, tick_seconds)),
+            sell: self.sell_every.map(|e| Schedule::new(e, tick_seconds)),
+            rug_after_ticks: self.rug_after.map(|d| d.seconds() / tick_seconds.max(1)),
             funded: false,
             published: 0,
+            own_pools: Vec::new(),
         })
     }
 
@@ -116,8 +153,14 @@ pub struct Publisher {
     wallet: AgentWallet,
     config: PublisherConfig,
     schedule: Schedule,
+    stake: Option<Schedule>,
+    unstake: Option<Schedule>,
+    sell: Option<Schedule>,
+    rug_after_ticks: Option<u64>,
     funded: bool,
     published: usize,
+    /// Indices (in the world's pool list) of the pools it created.
+    own_pools: Vec<usize>,
 }
 
 impl Publisher {
@@ -159,13 +202,105 @@ impl Publisher {
             creator: name.clone(),
             created_tick: world.tick,
             rugged: false,
+            swap_fee: c.swap_fee,
+            swap_volume_ocean: 0.0,
         };
+        self.own_pools.push(info.index);
         world.pools.push(info.clone());
         world.spawned.push(Box::new(PoolAgent::new(info)));
         self.published += 1;
         Ok(())
     }
 }
+
+impl Publisher {
+    fn scheduled_actions(&mut self, world: &mut World) -> anyhow::Result<()> {
+        let Some(&latest) = self.own_pools.last() else { return Ok(()) };
+        let pool = world.pools[latest].clone();
+        if pool.rugged {
+            return Ok(());
+        }
+        let market = world.market;
+        let name = self.wallet.name.clone();
+        let tick = world.tick;
+        if self.stake.is_some_and(|s| s.due(tick)) && self.config.stake_amount > 0.0 {
+            let result = self.wallet.stake(
+                &mut world.chain,
+                &market,
+                pool.address,
+                to_base18(self.config.stake_amount)?,
+            );
+            world.attempt(&name, "stake", result)?;
+        }
+        if self.unstake.is_some_and(|s| s.due(tick)) {
+            let shares = world.balance(pool.address, self.wallet.address)? * self.config.unstake_fraction;
+            if shares > 0.0 {
+                let result = self.wallet.unstake(&mut world.chain, &market, pool.address, to_base18(shares)?);
+                world.attempt(&name, "unstake", result)?;
+            }
+        }
+        if self.sell.is_some_and(|s| s.due(tick)) {
+            let dt = world.balance(pool.datatoken, self.wallet.address)? * self.config.sell_fraction;
+            if dt > 0.0 {
+                let result = self.wallet.sell_dt(
+                    &mut world.chain,
+                    &market,
+                    pool.address,
+                    pool.datatoken,
+                    to_base18(dt)?,
+                );
+                if let Some(out) = world.attempt(&name, "sell DT", result)? {
+                    world.record_swap(pool.index, from_base18(out));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Pull the stake (single-sided exits of a quarter of the shares, repeated
+    /// while the pool's ratio limits allow) and dump every datatoken held.
+    fn rug_pull(&mut self, world: &mut World, index: usize) -> anyhow::Result<()> {
+        let pool = world.pools[index].clone();
+        let market = world.market;
+        let name = self.wallet.name.clone();
+        for _ in 0..RUG_EXITS {
+            let shares = world.balance(pool.address, self.wallet.address)?;
+            if shares <= 0.0 {
+                break;
+            }
+            let result =
+                self.wallet.unstake(&mut world.chain, &market, pool.address, to_base18(shares * 0.25)?);
+            if world.attempt(&name, "rug pull: unstake", result)?.is_none() {
+                break;
+            }
+        }
+        for _ in 0..RUG_EXITS {
+            let dt = world.balance(pool.datatoken, self.wallet.address)?;
+            let (_, dt_reserve, _) = world.pool_reserves(&pool)?;
+            // At most half the pool's DT balance may go in per swap.
+            let amount = dt.min(dt_reserve * 0.49);
+            if amount <= 0.0 {
+                break;
+            }
+            let result = self.wallet.sell_dt(
+                &mut world.chain,
+                &market,
+                pool.address,
+                pool.datatoken,
+                to_base18(amount)?,
+            );
+            match world.attempt(&name, "rug pull: dump DT", result)? {
+                Some(out) => world.record_swap(index, from_base18(out)),
+                None => break,
+            }
+        }
+        world.pools[index].rugged = true;
+        Ok(())
+    }
+}
+
+/// How many exits / sales a rug pull makes at most in one tick.
+const RUG_EXITS: usize = 12;
 
 impl Agent for Publisher {
     fn name(&self) -> &str {
@@ -180,6 +315,15 @@ impl Agent for Publisher {
         let room = self.config.max_pools.is_none_or(|max| self.published < max);
         if room && self.schedule.due(world.tick) {
             self.publish(world)?;
+        }
+        self.scheduled_actions(world)?;
+        if let Some(after) = self.rug_after_ticks {
+            for index in self.own_pools.clone() {
+                let pool = &world.pools[index];
+                if !pool.rugged && world.tick >= pool.created_tick + after {
+                    self.rug_pull(world, index)?;
+                }
+            }
         }
         Ok(())
     }

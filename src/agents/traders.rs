@@ -1,6 +1,7 @@
 //! Agents that trade on pools with their own OCEAN: [`Consumer`] (buys one
-//! datatoken and consumes it), [`Speculator`] (random buys and sells) and
-//! [`Staker`] (stakes OCEAN single-sided, sometimes unstakes).
+//! datatoken and consumes it), [`Speculator`] (random buys and sells),
+//! [`Staker`] (stakes OCEAN single-sided, sometimes unstakes) and
+//! [`StakerSpeculator`] (both).
 
 use super::{
     check_amount, check_fraction, check_period, fund, wallet_columns, wallet_sample, Agent, Schedule,
@@ -124,7 +125,7 @@ impl Agent for Consumer {
             world.counters.consumes += 1;
             world.counters.consume_volume_ocean += from_base18(paid);
         }
-        world.counters.swap_volume_ocean += from_base18(paid);
+        world.record_swap(pool.index, from_base18(paid));
         if self.income > 0.0 {
             market.ocean.mint(&mut world.chain, wallet.address, to_base18(self.income)?)?;
         }
@@ -192,35 +193,8 @@ impl Agent for Speculator {
     }
 
     fn step(&mut self, world: &mut World) -> anyhow::Result<()> {
-        if !self.trader.ready(world)? || !self.trader.rng.chance(self.config.trade_probability) {
-            return Ok(());
-        }
-        let pools = world.live_pools();
-        if pools.is_empty() {
-            return Ok(());
-        }
-        let pool = &pools[self.trader.rng.below(pools.len())];
-        let buy = self.trader.rng.chance(0.5);
-        let name = self.trader.wallet.name.clone();
-        let market = world.market;
-        let wallet = &self.trader.wallet;
-        if buy {
-            let ocean_in = self.trader.ocean(world)? * self.config.trade_fraction;
-            let result =
-                wallet.buy_dt(&mut world.chain, &market, pool.address, pool.datatoken, to_base18(ocean_in)?);
-            if world.attempt(&name, "buy DT", result)?.is_some() {
-                world.counters.swap_volume_ocean += ocean_in;
-            }
-        } else {
-            let held = world.balance(pool.datatoken, wallet.address)?;
-            if held <= 0.0 {
-                return Ok(());
-            }
-            let dt_in = to_base18(held * self.config.trade_fraction.max(0.5))?;
-            let result = wallet.sell_dt(&mut world.chain, &market, pool.address, pool.datatoken, dt_in);
-            if let Some(out) = world.attempt(&name, "sell DT", result)? {
-                world.counters.swap_volume_ocean += from_base18(out);
-            }
+        if self.trader.ready(world)? {
+            speculate(&mut self.trader, world, self.config.trade_probability, self.config.trade_fraction)?;
         }
         Ok(())
     }
@@ -279,30 +253,159 @@ impl Agent for Staker {
     }
 
     fn step(&mut self, world: &mut World) -> anyhow::Result<()> {
-        if !self.trader.ready(world)? {
+        if self.trader.ready(world)? {
+            stake_or_unstake(
+                &mut self.trader,
+                world,
+                self.config.stake_fraction,
+                self.config.unstake_probability,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn kpi_columns(&self) -> Vec<String> {
+        wallet_columns(&self.trader.wallet.name)
+    }
+
+    fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
+        wallet_sample(&self.trader.wallet, world)
+    }
+}
+
+/// Buy or sell (even odds) a random live pool's datatoken, with probability `probability`.
+fn speculate(trader: &mut Trader, world: &mut World, probability: f64, fraction: f64) -> anyhow::Result<()> {
+    if !trader.rng.chance(probability) {
+        return Ok(());
+    }
+    let pools = world.live_pools();
+    if pools.is_empty() {
+        return Ok(());
+    }
+    let pool = &pools[trader.rng.below(pools.len())];
+    let buy = trader.rng.chance(0.5);
+    let name = trader.wallet.name.clone();
+    let market = world.market;
+    if buy {
+        let ocean_in = trader.ocean(world)? * fraction;
+        let result = trader.wallet.buy_dt(
+            &mut world.chain,
+            &market,
+            pool.address,
+            pool.datatoken,
+            to_base18(ocean_in)?,
+        );
+        if world.attempt(&name, "buy DT", result)?.is_some() {
+            world.record_swap(pool.index, ocean_in);
+        }
+    } else {
+        let held = world.balance(pool.datatoken, trader.wallet.address)?;
+        if held <= 0.0 {
             return Ok(());
         }
-        let pools = world.live_pools();
-        if pools.is_empty() {
-            return Ok(());
+        // Sell at least half of what is held, so positions do not linger.
+        let dt_in = to_base18(held * fraction.max(0.5))?;
+        let result = trader.wallet.sell_dt(&mut world.chain, &market, pool.address, pool.datatoken, dt_in);
+        if let Some(out) = world.attempt(&name, "sell DT", result)? {
+            world.record_swap(pool.index, from_base18(out));
         }
-        let pool = &pools[self.trader.rng.below(pools.len())];
-        let unstake = self.trader.rng.chance(self.config.unstake_probability);
-        let name = self.trader.wallet.name.clone();
-        let market = world.market;
-        let wallet = &self.trader.wallet;
-        if unstake {
-            let shares = world.balance(pool.address, wallet.address)?;
-            if shares > 0.0 {
-                // Ratio limits allow at most a third of the OCEAN out per exit: redeem a quarter.
-                let result =
-                    wallet.unstake(&mut world.chain, &market, pool.address, to_base18(shares * 0.25)?);
-                world.attempt(&name, "unstake", result)?;
-            }
-        } else {
-            let ocean_in = self.trader.ocean(world)? * self.config.stake_fraction;
-            let result = wallet.stake(&mut world.chain, &market, pool.address, to_base18(ocean_in)?);
-            world.attempt(&name, "stake", result)?;
+    }
+    Ok(())
+}
+
+/// Stake `fraction` of the trader's OCEAN into a random live pool, or (with
+/// probability `unstake_probability`) redeem a quarter of its shares in one.
+fn stake_or_unstake(
+    trader: &mut Trader,
+    world: &mut World,
+    fraction: f64,
+    unstake_probability: f64,
+) -> anyhow::Result<()> {
+    let pools = world.live_pools();
+    if pools.is_empty() {
+        return Ok(());
+    }
+    let pool = &pools[trader.rng.below(pools.len())];
+    let unstake = trader.rng.chance(unstake_probability);
+    let name = trader.wallet.name.clone();
+    let market = world.market;
+    if unstake {
+        let shares = world.balance(pool.address, trader.wallet.address)?;
+        if shares > 0.0 {
+            // Ratio limits allow at most a third of the OCEAN out per exit: redeem a quarter.
+            let result =
+                trader.wallet.unstake(&mut world.chain, &market, pool.address, to_base18(shares * 0.25)?);
+            world.attempt(&name, "unstake", result)?;
+        }
+    } else {
+        let ocean_in = trader.ocean(world)? * fraction;
+        let result = trader.wallet.stake(&mut world.chain, &market, pool.address, to_base18(ocean_in)?);
+        world.attempt(&name, "stake", result)?;
+    }
+    Ok(())
+}
+
+/// `type = "staker_speculator"`: stakes like a [`Staker`] and trades like a [`Speculator`].
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StakerSpeculatorConfig {
+    /// Starting OCEAN.
+    #[serde(default = "consumer_ocean")]
+    pub ocean: f64,
+    /// Period between two decisions.
+    #[serde(default = "one_day")]
+    pub every: SimDuration,
+    /// Fraction of its OCEAN staked at each decision.
+    #[serde(default = "tenth")]
+    pub stake_fraction: f64,
+    /// Chance of unstaking instead of staking.
+    #[serde(default = "tenth")]
+    pub unstake_probability: f64,
+    /// Chance of also trading at each decision.
+    #[serde(default = "half")]
+    pub trade_probability: f64,
+    /// Fraction of OCEAN per buy / of DT per sell.
+    #[serde(default = "tenth")]
+    pub trade_fraction: f64,
+}
+
+impl StakerSpeculatorConfig {
+    /// Validate and build the live agent.
+    pub fn build(&self, name: &str, tick_seconds: u64, seed: u64) -> anyhow::Result<StakerSpeculator> {
+        check_amount(name, "ocean", self.ocean)?;
+        for (key, value) in [
+            ("stake_fraction", self.stake_fraction),
+            ("unstake_probability", self.unstake_probability),
+            ("trade_probability", self.trade_probability),
+            ("trade_fraction", self.trade_fraction),
+        ] {
+            check_fraction(name, key, value)?;
+        }
+        check_period(name, "every", self.every)?;
+        Ok(StakerSpeculator {
+            trader: Trader::new(name, self.ocean, self.every, tick_seconds, seed),
+            config: self.clone(),
+        })
+    }
+}
+
+/// Stakes and speculates.
+#[derive(Debug)]
+pub struct StakerSpeculator {
+    trader: Trader,
+    config: StakerSpeculatorConfig,
+}
+
+impl Agent for StakerSpeculator {
+    fn name(&self) -> &str {
+        &self.trader.wallet.name
+    }
+
+    fn step(&mut self, world: &mut World) -> anyhow::Result<()> {
+        if self.trader.ready(world)? {
+            let c = &self.config;
+            stake_or_unstake(&mut self.trader, world, c.stake_fraction, c.unstake_probability)?;
+            speculate(&mut self.trader, world, c.trade_probability, c.trade_fraction)?;
         }
         Ok(())
     }

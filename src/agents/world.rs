@@ -24,6 +24,10 @@ pub struct PoolInfo {
     pub created_tick: u64,
     /// Whether its creator pulled out (a rug pull); others avoid it.
     pub rugged: bool,
+    /// Swap fee as a fraction.
+    pub swap_fee: f64,
+    /// OCEAN swapped through it so far (in and out).
+    pub swap_volume_ocean: f64,
 }
 
 /// One reverted action.
@@ -77,6 +81,8 @@ pub struct World {
     pub spawned: Vec<Box<dyn Agent>>,
     /// Named off-chain USD transfers waiting for their recipient (grants).
     pub usd_inbox: BTreeMap<String, f64>,
+    /// Vesting contracts, in creation order.
+    pub vestings: Vec<super::vesting::VestingInfo>,
 }
 
 impl World {
@@ -95,6 +101,7 @@ impl World {
             seed,
             spawned: Vec::new(),
             usd_inbox: BTreeMap::new(),
+            vestings: Vec::new(),
         })
     }
 
@@ -155,9 +162,19 @@ impl World {
         Ok((ocean, dt, from_base18(supply)))
     }
 
-    /// Value in OCEAN of `who`'s datatokens and pool shares, at spot prices.
-    pub fn holdings_value(&mut self, who: Address) -> anyhow::Result<f64> {
+    /// Count a swap of `ocean` OCEAN through pool `index` in the volume KPIs.
+    pub fn record_swap(&mut self, index: usize, ocean: f64) {
+        self.counters.swap_volume_ocean += ocean;
+        if let Some(pool) = self.pools.get_mut(index) {
+            pool.swap_volume_ocean += ocean;
+        }
+    }
+
+    /// Datatokens held by `who` over all pools, and the value in OCEAN of
+    /// its datatokens and pool shares at spot prices (without fee).
+    pub fn holdings(&mut self, who: Address) -> anyhow::Result<(f64, f64)> {
         let mut value = 0.0;
+        let mut datatokens = 0.0;
         for pool in self.pools.clone() {
             let dt = self.balance(pool.datatoken, who)?;
             let shares = self.balance(pool.address, who)?;
@@ -169,7 +186,8 @@ impl World {
             let share_value =
                 if supply > 0.0 { shares / supply * dt_reserve.mul_add(price, ocean_reserve) } else { 0.0 };
             value += dt.mul_add(price, share_value);
+            datatokens += dt;
         }
-        Ok(value)
+        Ok((datatokens, value))
     }
 }

@@ -18,8 +18,11 @@ impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         let loaded = load(&self.netlist, &self.set)?;
         let clock = loaded.clock()?;
+        // Building deploys the market (milliseconds) and names every KPI column.
+        let engine = loaded.build()?;
+        let recorded = loaded.selected_columns(engine.columns())?.len();
         println!(
-            "{}: ok — {} agents, {} ticks of {} s, KPIs every {} ticks",
+            "{}: ok — {} agents, {} ticks of {} s, {recorded} KPI columns every {} ticks",
             self.netlist.display(),
             loaded.agents.len(),
             clock.ticks,

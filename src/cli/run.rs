@@ -10,6 +10,8 @@ use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 /// Run a netlist and write `kpis.csv`, `run.json` and charts to a directory.
@@ -52,11 +54,19 @@ pub fn run_to_dir(loaded: &LoadedNetlist, out: &Path, progress: bool) -> anyhow:
     let mut engine = loaded.build()?;
     let clock = loaded.clock()?;
     let csv = out.join("kpis.csv");
-    let mut writer = KpiWriter::create(&csv, engine.columns().to_vec())?;
+    let kept = loaded.selected_columns(engine.columns())?;
+    let names = kept.iter().map(|&i| engine.columns()[i].clone()).collect();
+    let mut writer = KpiWriter::create(&csv, names)?;
+    let mut row = Vec::with_capacity(kept.len());
     let started = Instant::now();
     let step = (clock.ticks / 100).max(1);
+    let stop = stop_flag();
     let summary = engine.run(
-        |tick, time_s, values| Ok(writer.write_row(tick, time_s, values)?),
+        |tick, time_s, values| {
+            row.clear();
+            row.extend(kept.iter().map(|&i| values[i]));
+            Ok(writer.write_row(tick, time_s, &row)?)
+        },
         |tick| {
             if progress && (tick % step == 0 || tick + 1 == clock.ticks) {
                 let rate = (tick + 1) as f64 / started.elapsed().as_secs_f64().max(1e-9);
@@ -69,6 +79,7 @@ pub fn run_to_dir(loaded: &LoadedNetlist, out: &Path, progress: bool) -> anyhow:
                 );
                 let _ = std::io::stderr().flush();
             }
+            !stop.load(Ordering::SeqCst)
         },
     );
     if progress {
@@ -76,6 +87,10 @@ pub fn run_to_dir(loaded: &LoadedNetlist, out: &Path, progress: bool) -> anyhow:
     }
     let summary = summary?;
     writer.finish()?;
+    let interrupted = summary.ticks < clock.ticks;
+    if interrupted {
+        eprintln!("interrupted after tick {}: kpis.csv holds every row up to it", summary.ticks);
+    }
     let wall = started.elapsed().as_secs_f64();
     let world = engine.world();
     let market = world.market;
@@ -99,6 +114,8 @@ pub fn run_to_dir(loaded: &LoadedNetlist, out: &Path, progress: bool) -> anyhow:
         "resolved": loaded.netlist,
         "seed": loaded.netlist.sim.seed,
         "ticks": summary.ticks,
+        "ticks_planned": clock.ticks,
+        "interrupted": interrupted,
         "rows": summary.rows,
         "pools": summary.pools,
         "reverts": summary.reverts,
@@ -146,6 +163,22 @@ pub fn write_charts(loaded: &LoadedNetlist, out: &Path) -> anyhow::Result<Vec<Pa
             .collect()
     };
     Ok(plot_run(&csv, out, &specs)?)
+}
+
+/// A flag set by Ctrl-C or SIGTERM, so a run stops at a row boundary and
+/// still writes `run.json` and its charts. (SIGKILL cannot be caught: rows
+/// are flushed one whole line per write, but the kernel may cut a write
+/// wider than a page, so the last row of a SIGKILLed wide run can be partial.)
+fn stop_flag() -> Arc<AtomicBool> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let setter = Arc::clone(&flag);
+        // If another handler is installed already (a library user's), leave it.
+        let _ = ctrlc::set_handler(move || setter.store(true, Ordering::SeqCst));
+        flag
+    })
+    .clone()
 }
 
 fn git_commit() -> Option<String> {

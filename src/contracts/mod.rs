@@ -9,6 +9,7 @@
 mod ocean;
 mod own_build;
 pub mod v3;
+pub mod vesting;
 
 pub use ocean::{Ocean, OceanToken};
 pub use own_build::{own_artifact, OWN_CONTRACTS};

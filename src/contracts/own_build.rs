@@ -13,6 +13,7 @@ pub const OWN_CONTRACTS: &[(&str, &str, &str)] = &[
     own!("PoolFactory.sol", "PoolFactory"),
     own!("CommunityFeeCollector.sol", "CommunityFeeCollector"),
     own!("BalancerMathHarness.sol", "BalancerMathHarness"),
+    own!("LinearVesting.sol", "LinearVesting"),
 ];
 
 macro_rules! own {

@@ -53,7 +53,7 @@ pub struct SimEngine {
 /// What a finished run reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSummary {
-    /// Ticks run.
+    /// Ticks run (fewer than planned when the run was stopped).
     pub ticks: u64,
     /// Rows sampled.
     pub rows: u64,
@@ -92,13 +92,15 @@ impl SimEngine {
     }
 
     /// Run every tick, handing each sampled row to `sink(tick, time_s, values)`
-    /// and calling `progress(tick)` after every tick.
+    /// and calling `progress(tick)` after every tick; when `progress` returns
+    /// false the run stops there (after that tick's row, if it had one).
     pub fn run(
         &mut self,
         mut sink: impl FnMut(u64, u64, &[f64]) -> anyhow::Result<()>,
-        mut progress: impl FnMut(u64),
+        mut progress: impl FnMut(u64) -> bool,
     ) -> anyhow::Result<RunSummary> {
         let mut rows = 0;
+        let mut ticks_run = 0;
         let mut order: Vec<usize> = Vec::new();
         let index: std::collections::BTreeMap<String, usize> =
             self.columns.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
@@ -124,10 +126,13 @@ impl SimEngine {
                 sink(tick, tick * self.clock.tick_seconds, &values)?;
                 rows += 1;
             }
-            progress(tick);
+            ticks_run = tick + 1;
+            if !progress(tick) {
+                break;
+            }
         }
         Ok(RunSummary {
-            ticks: self.clock.ticks,
+            ticks: ticks_run,
             rows,
             reverts: self.world.reverts.len(),
             pools: self.world.pools.len(),

@@ -50,12 +50,22 @@ pub fn load(file: &Path, overrides: &[String]) -> anyhow::Result<LoadedNetlist> 
     netlist.sim.validate(file)?;
     let clock = netlist.sim.clock()?;
     let names: Vec<&str> = agents.iter().map(|a| a.name.as_str()).collect();
+    let pool_slots: usize = agents.iter().map(|a| a.pools_in(clock.ticks, clock.tick_seconds)).sum();
     for agent in &agents {
         agent.build(clock.tick_seconds, netlist.sim.seed).with_context(|| format!("{}", file.display()))?;
-        if let Some(target) = agent.references() {
+        for target in agent.references() {
             if !names.contains(&target) {
                 bail!(
                     "{}: agent {:?} refers to agent {target:?}, which the netlist does not define",
+                    file.display(),
+                    agent.name
+                );
+            }
+        }
+        if let Some(index) = agent.max_pool_reference() {
+            if index >= pool_slots {
+                bail!(
+                    "{}: agent {:?} refers to pool {index}, but the publishers create at most {pool_slots} pools",
                     file.display(),
                     agent.name
                 );
@@ -97,6 +107,34 @@ impl LoadedNetlist {
         }
         let extra = (0..pool_slots).flat_map(PoolAgent::columns).collect();
         Ok(SimEngine::new(clock, world, agents, extra))
+    }
+
+    /// Indices of the engine's columns that `[kpis] include` keeps (all when
+    /// it is empty), after checking that every pattern of `[kpis]` and of
+    /// each `[[chart]]` matches at least one column.
+    pub fn selected_columns(&self, columns: &[String]) -> anyhow::Result<Vec<usize>> {
+        let at = self.file.display();
+        let matching = |pattern: &str| columns.iter().any(|c| crate::plot::matches(pattern, c));
+        for pattern in &self.netlist.kpis.include {
+            if !matching(pattern) {
+                bail!("{at}: [kpis] include pattern {pattern:?} matches no KPI column");
+            }
+        }
+        let include = &self.netlist.kpis.include;
+        let kept: Vec<usize> = (0..columns.len())
+            .filter(|&i| include.is_empty() || include.iter().any(|p| crate::plot::matches(p, &columns[i])))
+            .collect();
+        for chart in &self.netlist.charts {
+            for pattern in &chart.kpis {
+                if !kept.iter().any(|&i| crate::plot::matches(pattern, &columns[i])) {
+                    bail!(
+                        "{at}: [[chart]] {:?}: pattern {pattern:?} matches no recorded KPI column",
+                        chart.title
+                    );
+                }
+            }
+        }
+        Ok(kept)
     }
 
     /// The clock of the run.

@@ -2,8 +2,8 @@
 //! `[[chart]]`, each deserialised strictly (unknown keys are errors).
 
 use crate::agents::{
-    Agent, ConsumerConfig, GrantGiverConfig, GrantTakerConfig, PublisherConfig, SimDuration,
-    SpeculatorConfig, StakerConfig,
+    Agent, ConsumerConfig, GrantGiverConfig, GrantTakerConfig, PublisherConfig, ScriptedConfig, SimDuration,
+    SpeculatorConfig, StakerConfig, StakerSpeculatorConfig, VestingBeneficiaryConfig, VestingFunderConfig,
 };
 use crate::engine::SimClock;
 use anyhow::bail;
@@ -209,7 +209,7 @@ pub(super) fn parse(file: &Path, text: &str, mut document: toml::Table) -> anyho
 /// The configuration of one agent type.
 #[derive(Debug, Clone)]
 pub enum AgentKind {
-    /// `publisher`.
+    /// `publisher`, or `malicious_publisher` (with `rug_after`).
     Publisher(PublisherConfig),
     /// `consumer`.
     Consumer(ConsumerConfig),
@@ -221,6 +221,14 @@ pub enum AgentKind {
     GrantGiver(GrantGiverConfig),
     /// `grant_taker`.
     GrantTaker(GrantTakerConfig),
+    /// `staker_speculator`.
+    StakerSpeculator(StakerSpeculatorConfig),
+    /// `vesting_funder`.
+    VestingFunder(VestingFunderConfig),
+    /// `vesting_beneficiary`.
+    VestingBeneficiary(VestingBeneficiaryConfig),
+    /// `scripted`.
+    Scripted(ScriptedConfig),
 }
 
 /// Agent types a netlist may use.
@@ -247,13 +255,28 @@ impl AgentSpec {
             AgentKind::Staker(c) => Box::new(c.build(name, tick_seconds, seed)?),
             AgentKind::GrantGiver(c) => Box::new(c.build(name, tick_seconds)?),
             AgentKind::GrantTaker(c) => Box::new(c.build(name, tick_seconds)?),
+            AgentKind::StakerSpeculator(c) => Box::new(c.build(name, tick_seconds, seed)?),
+            AgentKind::VestingFunder(c) => Box::new(c.build(name)?),
+            AgentKind::VestingBeneficiary(c) => Box::new(c.build(name, tick_seconds)?),
+            AgentKind::Scripted(c) => Box::new(c.build(name, tick_seconds)?),
         })
     }
 
-    /// Another agent this one names (a grant giver's taker).
-    pub fn references(&self) -> Option<&str> {
+    /// Other agents this one names (a grant giver's taker, a vesting
+    /// beneficiary, a scripted transfer's recipient).
+    pub fn references(&self) -> Vec<&str> {
         match &self.kind {
-            AgentKind::GrantGiver(c) => Some(&c.to),
+            AgentKind::GrantGiver(c) => vec![c.to.as_str()],
+            AgentKind::VestingFunder(c) => vec![c.beneficiary.as_str()],
+            AgentKind::Scripted(c) => c.actions.iter().filter_map(|a| a.agent()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The largest pool index this agent refers to (scripted actions).
+    pub fn max_pool_reference(&self) -> Option<usize> {
+        match &self.kind {
+            AgentKind::Scripted(c) => c.actions.iter().filter_map(|a| a.pool_index()).max(),
             _ => None,
         }
     }
@@ -288,6 +311,17 @@ fn params<T: serde::de::DeserializeOwned>(rest: &toml::Table) -> Result<T, Strin
 fn parse_kind(kind: &str, rest: toml::Table) -> Result<AgentKind, String> {
     Ok(match kind {
         "publisher" => AgentKind::Publisher(params(&rest)?),
+        "malicious_publisher" => {
+            let config: PublisherConfig = params(&rest)?;
+            if config.rug_after.is_none() {
+                return Err("a malicious_publisher needs `rug_after` (e.g. \"10d\")".to_string());
+            }
+            AgentKind::Publisher(config)
+        }
+        "staker_speculator" => AgentKind::StakerSpeculator(params(&rest)?),
+        "vesting_funder" => AgentKind::VestingFunder(params(&rest)?),
+        "vesting_beneficiary" => AgentKind::VestingBeneficiary(params(&rest)?),
+        "scripted" => AgentKind::Scripted(params(&rest)?),
         "consumer" => AgentKind::Consumer(params(&rest)?),
         "speculator" => AgentKind::Speculator(params(&rest)?),
         "staker" => AgentKind::Staker(params(&rest)?),
