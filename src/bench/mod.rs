@@ -3,5 +3,7 @@
 //! and ratios against a reference run in the same process.
 
 mod erc20;
+mod pool;
 
 pub use erc20::{erc20_transfers, Erc20Report};
+pub use pool::{pool_gas, PoolGasReport};

@@ -1,0 +1,10 @@
+//! `cargo bench --bench pool`: gas of the V3 pool's setup, swaps, joins,
+//! exits and startOrder, and swaps per second. Under `cargo test` it runs a
+//! small smoke round.
+
+fn main() -> anyhow::Result<()> {
+    let measuring = std::env::args().any(|arg| arg == "--bench");
+    let report = tokenspice::bench::pool_gas(if measuring { 20_000 } else { 200 })?;
+    println!("{report}");
+    Ok(())
+}
