@@ -14,4 +14,5 @@ pub mod engine;
 pub mod kpis;
 pub mod netlist;
 pub mod plot;
+pub mod report;
 pub mod wallet;

@@ -141,3 +141,27 @@ fn advance_moves_block_and_time_and_eth_moves_by_value() {
     let too_much = chain.transact(bob, alice, Default::default(), U256::from(251));
     assert!(matches!(too_much, Err(ChainError::InvalidTransaction { .. })), "{too_much:?}");
 }
+
+#[test]
+fn what_if_sees_its_own_transactions_and_leaves_nothing_behind() {
+    let mut chain = Chain::new();
+    let token = deploy_token(&mut chain);
+    let (alice, bob) = (address_for("alice"), address_for("bob"));
+    chain.send(GOD, token, &OceanToken::mintCall { to: alice, amount: U256::from(100) }).unwrap();
+    let gas_before = chain.gas_used_total();
+    let seen = chain.what_if(|chain| {
+        chain.send(GOD, token, &OceanToken::mintCall { to: bob, amount: U256::from(7) }).unwrap();
+        chain.send(alice, token, &OceanToken::transferCall { to: bob, amount: U256::from(30) }).unwrap();
+        let reverted =
+            chain.send(bob, token, &OceanToken::transferCall { to: alice, amount: U256::from(1_000) });
+        assert!(reverted.is_err(), "a revert inside a what-if is still a revert");
+        (balance(chain, token, alice), balance(chain, token, bob))
+    });
+    assert_eq!(seen, (U256::from(70), U256::from(37)), "later transactions see earlier ones");
+    assert_eq!(balance(&mut chain, token, alice), U256::from(100));
+    assert_eq!(balance(&mut chain, token, bob), U256::ZERO);
+    assert_eq!(chain.gas_used_total(), gas_before);
+    // Committing still works afterwards.
+    chain.send(alice, token, &OceanToken::transferCall { to: bob, amount: U256::from(1) }).unwrap();
+    assert_eq!(balance(&mut chain, token, bob), U256::from(1));
+}

@@ -32,7 +32,14 @@ fn every_netlist_has_a_test_here() {
     names.sort();
     assert_eq!(
         names,
-        ["scheduler.toml", "simplegrant.toml", "simplepool.toml"],
+        [
+            "ocean_v3.toml",
+            "ocean_v4.toml",
+            "ocean_v41.toml",
+            "scheduler.toml",
+            "simplegrant.toml",
+            "simplepool.toml"
+        ],
         "add a test for each new netlist"
     );
 }
@@ -147,4 +154,46 @@ fn scheduler_vests_linearly_and_claims_monthly() {
         assert!((claimed[day] + locked[day] - 1e6).abs() < 1e-6, "day {day}: conservation");
     }
     assert_eq!(*claimed.last().unwrap(), 1e6, "everything is released after 3 years");
+}
+
+#[test]
+fn ocean_designs_run_the_same_population_and_publish_on_schedule() {
+    for name in ["ocean_v3.toml", "ocean_v4.toml", "ocean_v41.toml"] {
+        let (dir, _) = run(name, &["sim.duration=\"61d\""]);
+        let table = read_kpis(&dir.path().join("kpis.csv")).unwrap();
+        // Independently: 4 publishers every 30 days (days 0, 30, 60) and the
+        // rugger every 60 days (days 0, 60): 14 pools; the rugger's day-0 pool
+        // is pulled on day 10.
+        assert_eq!(*table.column("global.pools").unwrap().last().unwrap(), 14.0, "{name}");
+        assert_eq!(*table.column("global.rugged_pools").unwrap().last().unwrap(), 1.0, "{name}");
+        let run_json = std::fs::read_to_string(dir.path().join("run.json")).unwrap();
+        let design = if name == "ocean_v41.toml" {
+            "v41"
+        } else if name == "ocean_v4.toml" {
+            "v4"
+        } else {
+            "v3"
+        };
+        assert!(run_json.contains(&format!("\"design\": \"{design}\"")), "{name}");
+    }
+}
+
+#[test]
+fn ocean_v41_prices_follow_the_dutch_burn_in_weights() {
+    let (dir, _) = run("ocean_v41.toml", &["sim.duration=\"2d\""]);
+    let table = read_kpis(&dir.path().join("kpis.csv")).unwrap();
+    let (price, ocean, dt, time) = (
+        table.column("pool.0.spot_price").unwrap(),
+        table.column("pool.0.ocean").unwrap(),
+        table.column("pool.0.dt").unwrap(),
+        &table.times,
+    );
+    // Row k is sampled one tick (3600 s) after its tick starts; the pool was
+    // created at time 0. DT weight falls linearly 45 → 5 over 7 days, OCEAN stays 5.
+    for row in 0..table.len() {
+        let elapsed = (time[row] + 3_600) as f64;
+        let dt_weight = 45.0 - 40.0 * elapsed / (7.0 * 86_400.0);
+        let expected = (ocean[row] / 5.0) / (dt[row] / dt_weight);
+        assert!((price[row] - expected).abs() <= 1e-9 * expected, "row {row}: {} vs {expected}", price[row]);
+    }
 }

@@ -9,6 +9,7 @@
 //! agent. A reverted action is recorded in the [`World`] and the run goes on.
 
 mod grants;
+mod market;
 mod pool;
 mod publisher;
 pub mod rng;
@@ -19,6 +20,7 @@ mod vesting;
 mod world;
 
 pub use grants::{GrantGiver, GrantGiverConfig, GrantTaker, GrantTakerConfig};
+pub use market::{AssetSpec, Design, Market};
 pub use pool::PoolAgent;
 pub use publisher::{Publisher, PublisherConfig};
 pub use rng::SimRng;
@@ -31,7 +33,7 @@ pub use traders::{
 pub use vesting::{
     VestingBeneficiary, VestingBeneficiaryConfig, VestingFunder, VestingFunderConfig, VestingInfo,
 };
-pub use world::{Counters, PoolInfo, RevertRecord, World};
+pub use world::{Counters, PoolInfo, PublisherRecord, RevertRecord, World};
 
 use crate::wallet::{from_base18, to_base18, AgentWallet};
 
@@ -78,7 +80,7 @@ fn wallet_columns(name: &str) -> Vec<String> {
 }
 
 fn wallet_sample(wallet: &AgentWallet, world: &mut World) -> anyhow::Result<Vec<f64>> {
-    let ocean = from_base18(world.market.ocean.balance_of(&mut world.chain, wallet.address)?);
+    let ocean = from_base18(world.market.ocean().balance_of(&mut world.chain, wallet.address)?);
     let (datatokens, holdings) = world.holdings(wallet.address)?;
     Ok(vec![ocean, wallet.usd, datatokens, holdings, ocean + holdings])
 }
@@ -86,7 +88,7 @@ fn wallet_sample(wallet: &AgentWallet, world: &mut World) -> anyhow::Result<Vec<
 /// Give a new wallet its starting OCEAN (minted by GOD).
 fn fund(world: &mut World, wallet: &AgentWallet, ocean: f64) -> anyhow::Result<()> {
     if ocean > 0.0 {
-        world.market.ocean.mint(&mut world.chain, wallet.address, to_base18(ocean)?)?;
+        world.market.ocean().mint(&mut world.chain, wallet.address, to_base18(ocean)?)?;
     }
     Ok(())
 }

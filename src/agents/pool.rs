@@ -40,10 +40,9 @@ impl Agent for PoolAgent {
     }
 
     fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
-        let (ocean, dt, shares) = world.pool_reserves(&self.pool)?;
-        let price = world.dt_price(&self.pool)?;
+        let state = world.pool_states()?[self.pool.index];
         let current = &world.pools[self.pool.index];
         let volume = current.swap_volume_ocean;
-        Ok(vec![ocean, dt, price, shares, volume, volume * current.swap_fee])
+        Ok(vec![state.ocean, state.dt, state.price, state.shares, volume, volume * current.swap_fee])
     }
 }

@@ -5,11 +5,13 @@
 //! creating a pool it pulls its stake and dumps its datatokens (a rug pull),
 //! and the pool is marked rugged so other agents avoid it.
 
+use super::AssetSpec;
 use super::{
     check_amount, check_fraction, check_period, fund, wallet_columns, wallet_sample, Agent, PoolAgent,
     PoolInfo, Schedule, SimDuration, World,
 };
-use crate::wallet::{from_base18, to_base18, AgentWallet, PoolSeed};
+use crate::wallet::{from_base18, to_base18, AgentWallet};
+use alloy_primitives::Address;
 use serde::Deserialize;
 
 /// `type = "publisher"`.
@@ -62,6 +64,36 @@ pub struct PublisherConfig {
     pub sell_fraction: f64,
     /// Malicious publisher: rug pull this long after creating each pool.
     pub rug_after: Option<SimDuration>,
+    /// V4: datatokens per OCEAN the bot seeds the pool with.
+    #[serde(default = "defaults::rate")]
+    pub rate: f64,
+    /// V4.1 vested premine: datatokens vesting to the publisher.
+    #[serde(default)]
+    pub vesting_amount: f64,
+    /// V4.1: blocks (ticks) over which the premine vests.
+    #[serde(default)]
+    pub vesting_blocks: u64,
+    /// V4.1: claim vested datatokens this often.
+    pub claim_every: Option<SimDuration>,
+    /// V4.1 Dutch:Pool: datatoken start weight (default: `dt_weight`, no burn-in).
+    pub dt_start_weight: Option<f64>,
+    /// V4.1 Dutch:Pool: OCEAN start weight (default: `ocean_weight`).
+    pub ocean_start_weight: Option<f64>,
+    /// V4.1 Dutch:Pool: how long the weights take to reach `dt_weight`:`ocean_weight`.
+    #[serde(default = "defaults::zero")]
+    pub burn_in: SimDuration,
+    /// V4.1 soft cap on trailing swap:consume volume (0 = off).
+    #[serde(default)]
+    pub soft_cap: f64,
+    /// V4.1: how fast the fee rises above the soft cap.
+    #[serde(default)]
+    pub fee_slope: f64,
+    /// V4.1: half-life of the trailing volumes.
+    #[serde(default = "defaults::half_life")]
+    pub volume_half_life: SimDuration,
+    /// V4: publish-market swap fee (fraction).
+    #[serde(default)]
+    pub publish_market_fee: f64,
 }
 
 mod defaults {
@@ -96,6 +128,15 @@ mod defaults {
     pub(super) fn fraction() -> f64 {
         0.1
     }
+    pub(super) fn rate() -> f64 {
+        10.0
+    }
+    pub(super) fn zero() -> SimDuration {
+        SimDuration(0)
+    }
+    pub(super) fn half_life() -> SimDuration {
+        SimDuration(7 * 86_400)
+    }
 }
 
 impl PublisherConfig {
@@ -111,6 +152,13 @@ impl PublisherConfig {
             ("ocean_weight", self.ocean_weight),
             ("swap_fee", self.swap_fee),
             ("stake_amount", self.stake_amount),
+            ("rate", self.rate),
+            ("vesting_amount", self.vesting_amount),
+            ("dt_start_weight", self.dt_start_weight.unwrap_or(0.0)),
+            ("ocean_start_weight", self.ocean_start_weight.unwrap_or(0.0)),
+            ("soft_cap", self.soft_cap),
+            ("fee_slope", self.fee_slope),
+            ("publish_market_fee", self.publish_market_fee),
         ] {
             check_amount(name, key, value)?;
         }
@@ -122,6 +170,7 @@ impl PublisherConfig {
         optional("unstake_every", self.unstake_every)?;
         optional("sell_every", self.sell_every)?;
         optional("rug_after", self.rug_after)?;
+        optional("claim_every", self.claim_every)?;
         if self.dt_in_pool > self.dt_mint || self.dt_mint > self.dt_cap {
             anyhow::bail!("agent {name}: needs dt_in_pool ≤ dt_mint ≤ dt_cap");
         }
@@ -133,10 +182,36 @@ impl PublisherConfig {
             unstake: self.unstake_every.map(|e| Schedule::new(e, tick_seconds)),
             sell: self.sell_every.map(|e| Schedule::new(e, tick_seconds)),
             rug_after_ticks: self.rug_after.map(|d| d.seconds() / tick_seconds.max(1)),
+            claim: self.claim_every.map(|e| Schedule::new(e, tick_seconds)),
             funded: false,
             published: 0,
             own_pools: Vec::new(),
         })
+    }
+
+    /// What publication number `n` puts into its asset.
+    pub fn asset_spec(&self, name: &str, n: usize) -> AssetSpec {
+        AssetSpec {
+            name: format!("{name} dataset {n}"),
+            symbol: format!("DT{n}"),
+            cap: self.dt_cap,
+            ocean_in_pool: self.ocean_in_pool,
+            swap_fee: self.swap_fee,
+            dt_mint: self.dt_mint,
+            dt_in_pool: self.dt_in_pool,
+            dt_weight: self.dt_weight,
+            ocean_weight: self.ocean_weight,
+            rate: self.rate,
+            vesting_amount: self.vesting_amount,
+            vesting_blocks: self.vesting_blocks,
+            dt_start_weight: self.dt_start_weight.unwrap_or(self.dt_weight),
+            ocean_start_weight: self.ocean_start_weight.unwrap_or(self.ocean_weight),
+            burn_in_seconds: self.burn_in.seconds(),
+            soft_cap: self.soft_cap,
+            fee_slope: self.fee_slope,
+            volume_half_life_seconds: self.volume_half_life.seconds(),
+            publish_market_fee: self.publish_market_fee,
+        }
     }
 
     /// Pools this publisher creates in a run of `ticks` ticks.
@@ -157,6 +232,7 @@ pub struct Publisher {
     unstake: Option<Schedule>,
     sell: Option<Schedule>,
     rug_after_ticks: Option<u64>,
+    claim: Option<Schedule>,
     funded: bool,
     published: usize,
     /// Indices (in the world's pool list) of the pools it created.
@@ -165,48 +241,30 @@ pub struct Publisher {
 
 impl Publisher {
     fn publish(&mut self, world: &mut World) -> anyhow::Result<()> {
-        let c = &self.config;
-        let n = self.published;
-        let name = &self.wallet.name;
+        let spec = self.config.asset_spec(&self.wallet.name, self.published);
+        let name = self.wallet.name.clone();
         let market = world.market;
-        let created = self.wallet.create_datatoken(
-            &mut world.chain,
-            &market,
-            &format!("{name} dataset {n}"),
-            &format!("DT{n}"),
-            to_base18(c.dt_cap)?,
-        );
-        let Some(datatoken) = world.attempt(name, "create datatoken", created)? else { return Ok(()) };
-        let minted = self.wallet.mint_datatoken(
-            &mut world.chain,
-            datatoken,
-            self.wallet.address,
-            to_base18(c.dt_mint)?,
-        );
-        if world.attempt(name, "mint datatokens", minted)?.is_none() {
+        let created = market.create_asset(&mut world.chain, &self.wallet, &spec)?;
+        let Some((datatoken, address)) = world.attempt(&name, "create datatoken and pool", created)? else {
             return Ok(());
-        }
-        let seed = PoolSeed {
-            datatoken_amount: to_base18(c.dt_in_pool)?,
-            datatoken_weight: to_base18(c.dt_weight)?,
-            ocean_amount: to_base18(c.ocean_in_pool)?,
-            ocean_weight: to_base18(c.ocean_weight)?,
-            swap_fee: to_base18(c.swap_fee)?,
         };
-        let pool = self.wallet.create_pool(&mut world.chain, &market, datatoken, &seed);
-        let Some(address) = world.attempt(name, "create pool", pool)? else { return Ok(()) };
+        let c = &self.config;
         let info = PoolInfo {
             index: world.pools.len(),
             address,
             datatoken,
-            creator: name.clone(),
+            creator: name,
             created_tick: world.tick,
             rugged: false,
             swap_fee: c.swap_fee,
             swap_volume_ocean: 0.0,
+            consumes: 0,
+            opening_price: 0.0,
         };
         self.own_pools.push(info.index);
-        world.pools.push(info.clone());
+        world.add_pool(info.clone());
+        let opening = world.dt_price(&info)?;
+        world.pools[info.index].opening_price = opening;
         world.spawned.push(Box::new(PoolAgent::new(info)));
         self.published += 1;
         Ok(())
@@ -223,32 +281,29 @@ impl Publisher {
         let market = world.market;
         let name = self.wallet.name.clone();
         let tick = world.tick;
+        if self.claim.is_some_and(|s| s.due(tick)) {
+            for index in self.own_pools.clone() {
+                let pool = world.pools[index].clone();
+                let claimed = market.claim_vesting(&mut world.chain, &self.wallet, &pool);
+                world.attempt(&name, "claim vested datatokens", claimed)?;
+            }
+        }
         if self.stake.is_some_and(|s| s.due(tick)) && self.config.stake_amount > 0.0 {
-            let result = self.wallet.stake(
-                &mut world.chain,
-                &market,
-                pool.address,
-                to_base18(self.config.stake_amount)?,
-            );
+            let result =
+                market.stake(&mut world.chain, &self.wallet, &pool, to_base18(self.config.stake_amount)?);
             world.attempt(&name, "stake", result)?;
         }
         if self.unstake.is_some_and(|s| s.due(tick)) {
             let shares = world.balance(pool.address, self.wallet.address)? * self.config.unstake_fraction;
             if shares > 0.0 {
-                let result = self.wallet.unstake(&mut world.chain, &market, pool.address, to_base18(shares)?);
+                let result = market.unstake(&mut world.chain, &self.wallet, &pool, to_base18(shares)?);
                 world.attempt(&name, "unstake", result)?;
             }
         }
         if self.sell.is_some_and(|s| s.due(tick)) {
             let dt = world.balance(pool.datatoken, self.wallet.address)? * self.config.sell_fraction;
             if dt > 0.0 {
-                let result = self.wallet.sell_dt(
-                    &mut world.chain,
-                    &market,
-                    pool.address,
-                    pool.datatoken,
-                    to_base18(dt)?,
-                );
+                let result = market.sell_dt(&mut world.chain, &self.wallet, &pool, to_base18(dt)?);
                 if let Some(out) = world.attempt(&name, "sell DT", result)? {
                     world.record_swap(pool.index, from_base18(out));
                 }
@@ -261,6 +316,8 @@ impl Publisher {
     /// while the pool's ratio limits allow) and dump every datatoken held.
     fn rug_pull(&mut self, world: &mut World, index: usize) -> anyhow::Result<()> {
         let pool = world.pools[index].clone();
+        let excluded: Vec<Address> = std::iter::once(self.wallet.address).chain(world.market.bot()).collect();
+        let before = world.others_share_value(&pool, &excluded)?;
         let market = world.market;
         let name = self.wallet.name.clone();
         for _ in 0..RUG_EXITS {
@@ -268,8 +325,7 @@ impl Publisher {
             if shares <= 0.0 {
                 break;
             }
-            let result =
-                self.wallet.unstake(&mut world.chain, &market, pool.address, to_base18(shares * 0.25)?);
+            let result = market.unstake(&mut world.chain, &self.wallet, &pool, to_base18(shares * 0.25)?);
             if world.attempt(&name, "rug pull: unstake", result)?.is_none() {
                 break;
             }
@@ -282,18 +338,15 @@ impl Publisher {
             if amount <= 0.0 {
                 break;
             }
-            let result = self.wallet.sell_dt(
-                &mut world.chain,
-                &market,
-                pool.address,
-                pool.datatoken,
-                to_base18(amount)?,
-            );
+            let result = market.sell_dt(&mut world.chain, &self.wallet, &pool, to_base18(amount)?);
             match world.attempt(&name, "rug pull: dump DT", result)? {
                 Some(out) => world.record_swap(index, from_base18(out)),
                 None => break,
             }
         }
+        let after = world.others_share_value(&pool, &excluded)?;
+        world.counters.rug_staker_value_before += before;
+        world.counters.rug_staker_value_after += after;
         world.pools[index].rugged = true;
         Ok(())
     }
@@ -311,6 +364,11 @@ impl Agent for Publisher {
         if !self.funded {
             fund(world, &self.wallet, self.config.ocean)?;
             self.funded = true;
+            world.publishers.push(super::world::PublisherRecord {
+                address: self.wallet.address,
+                start_ocean: self.config.ocean,
+                malicious: self.rug_after_ticks.is_some(),
+            });
         }
         let room = self.config.max_pools.is_none_or(|max| self.published < max);
         if room && self.schedule.due(world.tick) {

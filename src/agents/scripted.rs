@@ -206,7 +206,7 @@ impl Scripted {
             world.pools.get(index).ok_or_else(|| anyhow::anyhow!("pool {index} does not exist yet"))
         };
         Ok(match text.split_once(':') {
-            _ if text == "ocean" => world.market.ocean.address,
+            _ if text == "ocean" => world.market.ocean().address,
             Some(("pool", n)) => pool(n)?.address,
             Some(("datatoken", n)) => pool(n)?.datatoken,
             _ => text.parse().map_err(|_| {
@@ -228,31 +228,24 @@ impl Scripted {
         match action {
             ScriptAction::Stake { pool, ocean, .. } => {
                 let pool = pool_of(world, *pool)?;
-                let result = wallet.stake(&mut world.chain, &market, pool.address, to_base18(*ocean)?);
+                let result = market.stake(&mut world.chain, wallet, &pool, to_base18(*ocean)?);
                 world.attempt(&name, label, result)?;
             }
             ScriptAction::Unstake { pool, shares, .. } => {
                 let pool = pool_of(world, *pool)?;
-                let result = wallet.unstake(&mut world.chain, &market, pool.address, to_base18(*shares)?);
+                let result = market.unstake(&mut world.chain, wallet, &pool, to_base18(*shares)?);
                 world.attempt(&name, label, result)?;
             }
             ScriptAction::Buy { pool, ocean, .. } => {
                 let pool = pool_of(world, *pool)?;
-                let result = wallet.buy_dt(
-                    &mut world.chain,
-                    &market,
-                    pool.address,
-                    pool.datatoken,
-                    to_base18(*ocean)?,
-                );
+                let result = market.buy_dt(&mut world.chain, wallet, &pool, to_base18(*ocean)?);
                 if world.attempt(&name, label, result)?.is_some() {
                     world.record_swap(pool.index, *ocean);
                 }
             }
             ScriptAction::Sell { pool, dt, .. } => {
                 let pool = pool_of(world, *pool)?;
-                let result =
-                    wallet.sell_dt(&mut world.chain, &market, pool.address, pool.datatoken, to_base18(*dt)?);
+                let result = market.sell_dt(&mut world.chain, wallet, &pool, to_base18(*dt)?);
                 if let Some(out) = world.attempt(&name, label, result)? {
                     world.record_swap(pool.index, from_base18(out));
                 }
@@ -260,16 +253,9 @@ impl Scripted {
             ScriptAction::Consume { pool, .. } => {
                 let pool = pool_of(world, *pool)?;
                 let price = world.dt_price(&pool)?;
-                let result = wallet.consume(
-                    &mut world.chain,
-                    pool.datatoken,
-                    to_base18(1.0)?,
-                    U256::ZERO,
-                    Address::ZERO,
-                );
+                let result = market.consume(&mut world.chain, wallet, &pool);
                 if world.attempt(&name, label, result)?.is_some() {
-                    world.counters.consumes += 1;
-                    world.counters.consume_volume_ocean += price;
+                    world.record_consume(pool.index, price);
                 }
             }
             ScriptAction::Transfer { token, to, amount, .. } => {

@@ -8,7 +8,6 @@ use super::{
     SimDuration, SimRng, World,
 };
 use crate::wallet::{from_base18, to_base18, AgentWallet};
-use alloy_primitives::{Address, U256};
 use serde::Deserialize;
 
 fn one_day() -> SimDuration {
@@ -46,7 +45,7 @@ impl Trader {
     }
 
     fn ocean(&self, world: &mut World) -> anyhow::Result<f64> {
-        Ok(from_base18(world.market.ocean.balance_of(&mut world.chain, self.wallet.address)?))
+        Ok(from_base18(world.market.ocean().balance_of(&mut world.chain, self.wallet.address)?))
     }
 }
 
@@ -109,25 +108,16 @@ impl Agent for Consumer {
         let wallet = &self.trader.wallet;
         let name = wallet.name.clone();
         let market = world.market;
-        let budget = market.ocean.balance_of(&mut world.chain, wallet.address)?;
-        let one = to_base18(1.0)?;
-        let bought = wallet.swap_exact_out(
-            &mut world.chain,
-            pool.address,
-            market.ocean.address,
-            budget,
-            pool.datatoken,
-            one,
-        );
+        let budget = market.ocean().balance_of(&mut world.chain, wallet.address)?;
+        let bought = market.buy_exact_dt(&mut world.chain, wallet, pool, to_base18(1.0)?, budget);
         let Some(paid) = world.attempt(&name, "buy 1 DT", bought)? else { return Ok(()) };
-        let consumed = wallet.consume(&mut world.chain, pool.datatoken, one, U256::ZERO, Address::ZERO);
-        if world.attempt(&name, "consume", consumed)?.is_some() {
-            world.counters.consumes += 1;
-            world.counters.consume_volume_ocean += from_base18(paid);
-        }
         world.record_swap(pool.index, from_base18(paid));
+        let consumed = market.consume(&mut world.chain, wallet, pool);
+        if world.attempt(&name, "consume", consumed)?.is_some() {
+            world.record_consume(pool.index, from_base18(paid));
+        }
         if self.income > 0.0 {
-            market.ocean.mint(&mut world.chain, wallet.address, to_base18(self.income)?)?;
+            market.ocean().mint(&mut world.chain, wallet.address, to_base18(self.income)?)?;
         }
         Ok(())
     }
@@ -288,13 +278,7 @@ fn speculate(trader: &mut Trader, world: &mut World, probability: f64, fraction:
     let market = world.market;
     if buy {
         let ocean_in = trader.ocean(world)? * fraction;
-        let result = trader.wallet.buy_dt(
-            &mut world.chain,
-            &market,
-            pool.address,
-            pool.datatoken,
-            to_base18(ocean_in)?,
-        );
+        let result = market.buy_dt(&mut world.chain, &trader.wallet, pool, to_base18(ocean_in)?);
         if world.attempt(&name, "buy DT", result)?.is_some() {
             world.record_swap(pool.index, ocean_in);
         }
@@ -305,7 +289,7 @@ fn speculate(trader: &mut Trader, world: &mut World, probability: f64, fraction:
         }
         // Sell at least half of what is held, so positions do not linger.
         let dt_in = to_base18(held * fraction.max(0.5))?;
-        let result = trader.wallet.sell_dt(&mut world.chain, &market, pool.address, pool.datatoken, dt_in);
+        let result = market.sell_dt(&mut world.chain, &trader.wallet, pool, dt_in);
         if let Some(out) = world.attempt(&name, "sell DT", result)? {
             world.record_swap(pool.index, from_base18(out));
         }
@@ -333,13 +317,12 @@ fn stake_or_unstake(
         let shares = world.balance(pool.address, trader.wallet.address)?;
         if shares > 0.0 {
             // Ratio limits allow at most a third of the OCEAN out per exit: redeem a quarter.
-            let result =
-                trader.wallet.unstake(&mut world.chain, &market, pool.address, to_base18(shares * 0.25)?);
+            let result = market.unstake(&mut world.chain, &trader.wallet, pool, to_base18(shares * 0.25)?);
             world.attempt(&name, "unstake", result)?;
         }
     } else {
         let ocean_in = trader.ocean(world)? * fraction;
-        let result = trader.wallet.stake(&mut world.chain, &market, pool.address, to_base18(ocean_in)?);
+        let result = market.stake(&mut world.chain, &trader.wallet, pool, to_base18(ocean_in)?);
         world.attempt(&name, "stake", result)?;
     }
     Ok(())

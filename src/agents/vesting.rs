@@ -70,7 +70,7 @@ impl Agent for VestingFunder {
         let start = world.chain.timestamp() + c.start_after.seconds();
         let args = [
             address_for(&c.beneficiary).to_string(),
-            world.market.ocean.address.to_string(),
+            world.market.ocean().address.to_string(),
             start.to_string(),
             c.duration.seconds().to_string(),
         ];
@@ -80,7 +80,7 @@ impl Agent for VestingFunder {
         fund(world, &self.wallet, c.ocean)?;
         self.wallet.transfer_token(
             &mut world.chain,
-            world.market.ocean.address,
+            world.market.ocean().address,
             address,
             to_base18(c.ocean)?,
         )?;
@@ -95,7 +95,7 @@ impl Agent for VestingFunder {
 
     fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
         let locked = match self.contract {
-            Some(address) => world.balance(world.market.ocean.address, address)?,
+            Some(address) => world.balance(world.market.ocean().address, address)?,
             None => 0.0,
         };
         Ok(vec![locked])

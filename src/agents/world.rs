@@ -1,10 +1,11 @@
 //! [`World`]: what agents see and act on during a tick — the chain, the
 //! market's system contracts, the registry of pools, and the run's counters.
 
+use super::market::{Design, Market};
 use super::Agent;
 use crate::chain::{Backend, Chain, ChainError, RevertReason};
+use crate::contracts::tools::BalanceReader;
 use crate::contracts::v3::WeightedPool;
-use crate::contracts::OceanV3;
 use crate::wallet::from_base18;
 use alloy_primitives::{Address, U256};
 use std::collections::BTreeMap;
@@ -28,6 +29,21 @@ pub struct PoolInfo {
     pub swap_fee: f64,
     /// OCEAN swapped through it so far (in and out).
     pub swap_volume_ocean: f64,
+    /// Datatokens of it consumed so far.
+    pub consumes: u64,
+    /// Spot price (OCEAN per DT, without fee) right after it was set up.
+    pub opening_price: f64,
+}
+
+/// A publisher, for the publisher-incentive criterion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublisherRecord {
+    /// Its EOA.
+    pub address: Address,
+    /// OCEAN it started with.
+    pub start_ocean: f64,
+    /// Whether it plans a rug pull.
+    pub malicious: bool,
 }
 
 /// One reverted action.
@@ -56,6 +72,10 @@ pub struct Counters {
     pub consume_volume_ocean: f64,
     /// USD granted by grant givers.
     pub grants_usd: f64,
+    /// Value (OCEAN) of other stakers' shares just before each rug pull, summed.
+    pub rug_staker_value_before: f64,
+    /// Value (OCEAN) of the same shares just after each rug pull, summed.
+    pub rug_staker_value_after: f64,
 }
 
 /// The state shared by all agents of a run.
@@ -63,8 +83,8 @@ pub struct Counters {
 pub struct World {
     /// The embedded EVM.
     pub chain: Chain,
-    /// OCEAN, factories and fee collector.
-    pub market: OceanV3,
+    /// The design's system contracts (OCEAN, factories, fee collector, bot).
+    pub market: Market,
     /// Every pool created so far, in creation order.
     pub pools: Vec<PoolInfo>,
     /// Running counters.
@@ -83,13 +103,39 @@ pub struct World {
     pub usd_inbox: BTreeMap<String, f64>,
     /// Vesting contracts, in creation order.
     pub vestings: Vec<super::vesting::VestingInfo>,
+    /// Publishers, in the order they first acted.
+    pub publishers: Vec<PublisherRecord>,
+    /// The `BalanceReader` used to sample many balances in one call.
+    reader: Address,
+    /// Pool states at a given chain state (block, gas used so far).
+    pool_cache: Option<((u64, u64), Vec<PoolState>)>,
+    /// Pool index of each pool's datatoken and share token.
+    token_pool: BTreeMap<Address, usize>,
+    /// For each address, the pools whose datatokens or shares it may hold
+    /// (from `Transfer` events; pruned when both balances read zero).
+    held: BTreeMap<Address, std::collections::BTreeSet<usize>>,
+}
+
+/// A pool's state in tokens: OCEAN and DT balances, share supply, spot price.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PoolState {
+    /// OCEAN balance.
+    pub ocean: f64,
+    /// Datatoken balance.
+    pub dt: f64,
+    /// Share supply.
+    pub shares: f64,
+    /// OCEAN per DT, without fee.
+    pub price: f64,
 }
 
 impl World {
-    /// A world with the V3 market deployed on a fresh chain.
-    pub fn new(seed: u64, tick_seconds: u64) -> anyhow::Result<Self> {
+    /// A world with `design`'s market deployed on a fresh chain.
+    pub fn new(seed: u64, tick_seconds: u64, design: Design) -> anyhow::Result<Self> {
         let mut chain = Chain::new();
-        let market = OceanV3::deploy(&mut chain)?;
+        let market = Market::deploy(&mut chain, design)?;
+        let reader = crate::contracts::deploy_own(&mut chain, "BalanceReader", &[])?;
+        chain.keep_logs(true);
         Ok(Self {
             chain,
             market,
@@ -102,6 +148,11 @@ impl World {
             spawned: Vec::new(),
             usd_inbox: BTreeMap::new(),
             vestings: Vec::new(),
+            publishers: Vec::new(),
+            reader,
+            pool_cache: None,
+            token_pool: BTreeMap::new(),
+            held: BTreeMap::new(),
         })
     }
 
@@ -147,19 +198,53 @@ impl World {
 
     /// Spot price of a pool's datatoken in OCEAN, without the swap fee.
     pub fn dt_price(&mut self, pool: &PoolInfo) -> anyhow::Result<f64> {
-        let call = WeightedPool::getSpotPriceSansFeeCall {
-            tokenIn: self.market.ocean.address,
-            tokenOut: pool.datatoken,
+        Ok(from_base18(self.market.spot_price(&mut self.chain, pool)?))
+    }
+
+    /// Balances of many `(token, holder)` pairs, in tokens, in one EVM call.
+    pub fn balances(&mut self, pairs: &[(Address, Address)]) -> anyhow::Result<Vec<f64>> {
+        let call = BalanceReader::balancesOfCall {
+            tokens: pairs.iter().map(|(token, _)| *token).collect(),
+            holders: pairs.iter().map(|(_, holder)| *holder).collect(),
         };
-        Ok(from_base18(self.chain.view(pool.address, &call)?))
+        Ok(self.chain.view(self.reader, &call)?.into_iter().map(from_base18).collect())
+    }
+
+    /// The state of every pool, read once per chain state (cached until a
+    /// transaction commits or a block is mined).
+    pub fn pool_states(&mut self) -> anyhow::Result<Vec<PoolState>> {
+        let key = (self.chain.block_number(), self.chain.gas_used_total());
+        if let Some((cached, states)) = &self.pool_cache {
+            if *cached == key && states.len() == self.pools.len() {
+                return Ok(states.clone());
+            }
+        }
+        let ocean = self.market.ocean().address;
+        let mut pairs = Vec::with_capacity(self.pools.len() * 2);
+        for pool in &self.pools {
+            pairs.push((ocean, pool.address));
+            pairs.push((pool.datatoken, pool.address));
+        }
+        let balances = self.balances(&pairs)?;
+        let mut states = Vec::with_capacity(self.pools.len());
+        for (i, pool) in self.pools.clone().iter().enumerate() {
+            let supply: U256 = self.chain.view(pool.address, &WeightedPool::totalSupplyCall {})?;
+            let price = self.dt_price(pool)?;
+            states.push(PoolState {
+                ocean: balances[2 * i],
+                dt: balances[2 * i + 1],
+                shares: from_base18(supply),
+                price,
+            });
+        }
+        self.pool_cache = Some((key, states.clone()));
+        Ok(states)
     }
 
     /// A pool's OCEAN and datatoken balances and share supply, in tokens.
     pub fn pool_reserves(&mut self, pool: &PoolInfo) -> anyhow::Result<(f64, f64, f64)> {
-        let ocean = self.balance(self.market.ocean.address, pool.address)?;
-        let dt = self.balance(pool.datatoken, pool.address)?;
-        let supply: U256 = self.chain.view(pool.address, &WeightedPool::totalSupplyCall {})?;
-        Ok((ocean, dt, from_base18(supply)))
+        let state = self.pool_states()?[pool.index];
+        Ok((state.ocean, state.dt, state.shares))
     }
 
     /// Count a swap of `ocean` OCEAN through pool `index` in the volume KPIs.
@@ -170,22 +255,85 @@ impl World {
         }
     }
 
+    /// Value in OCEAN of the shares of `pool` held by everyone but `excluded`
+    /// (the publisher and the staking bot), at spot price without fee.
+    pub fn others_share_value(&mut self, pool: &PoolInfo, excluded: &[Address]) -> anyhow::Result<f64> {
+        let (ocean, dt, supply) = self.pool_reserves(pool)?;
+        if supply <= 0.0 {
+            return Ok(0.0);
+        }
+        let mut others = supply;
+        for who in excluded {
+            others -= self.balance(pool.address, *who)?;
+        }
+        let price = self.dt_price(pool)?;
+        Ok(others.max(0.0) / supply * dt.mul_add(price, ocean))
+    }
+
+    /// Count one consumed datatoken of pool `index`, paid `ocean` OCEAN.
+    pub fn record_consume(&mut self, index: usize, ocean: f64) {
+        self.counters.consumes += 1;
+        self.counters.consume_volume_ocean += ocean;
+        if let Some(pool) = self.pools.get_mut(index) {
+            pool.consumes += 1;
+        }
+    }
+
+    /// Register a new pool (its index is its position) and its spawned agent.
+    pub fn add_pool(&mut self, pool: PoolInfo) {
+        self.token_pool.insert(pool.datatoken, pool.index);
+        self.token_pool.insert(pool.address, pool.index);
+        self.pools.push(pool);
+    }
+
+    /// Note every recipient of a pool's datatoken or shares since the last
+    /// call (the engine calls it every tick, so the chain's log buffer stays small).
+    pub fn index_transfers(&mut self) {
+        let transfer =
+            alloy_primitives::b256!("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef");
+        for log in self.chain.take_logs() {
+            let topics = log.data.topics();
+            if topics.len() == 3 && topics[0] == transfer {
+                if let Some(&index) = self.token_pool.get(&log.address) {
+                    let to = Address::from_word(topics[2]);
+                    self.held.entry(to).or_default().insert(index);
+                }
+            }
+        }
+    }
+
     /// Datatokens held by `who` over all pools, and the value in OCEAN of
-    /// its datatokens and pool shares at spot prices (without fee).
+    /// its datatokens and pool shares at spot prices (without fee). Only the
+    /// pools whose tokens `who` has received are read.
     pub fn holdings(&mut self, who: Address) -> anyhow::Result<(f64, f64)> {
-        let mut value = 0.0;
-        let mut datatokens = 0.0;
-        for pool in self.pools.clone() {
-            let dt = self.balance(pool.datatoken, who)?;
-            let shares = self.balance(pool.address, who)?;
+        self.index_transfers();
+        let candidates: Vec<usize> =
+            self.held.get(&who).map(|set| set.iter().copied().collect()).unwrap_or_default();
+        if candidates.is_empty() {
+            return Ok((0.0, 0.0));
+        }
+        let pairs: Vec<(Address, Address)> = candidates
+            .iter()
+            .flat_map(|&i| [(self.pools[i].datatoken, who), (self.pools[i].address, who)])
+            .collect();
+        let held = self.balances(&pairs)?;
+        let states = self.pool_states()?;
+        let (mut datatokens, mut value) = (0.0, 0.0);
+        for (&index, pair) in candidates.iter().zip(held.chunks(2)) {
+            let state = &states[index];
+            let (dt, shares) = (pair[0], pair[1]);
             if dt == 0.0 && shares == 0.0 {
+                if let Some(set) = self.held.get_mut(&who) {
+                    set.remove(&index);
+                }
                 continue;
             }
-            let price = self.dt_price(&pool)?;
-            let (ocean_reserve, dt_reserve, supply) = self.pool_reserves(&pool)?;
-            let share_value =
-                if supply > 0.0 { shares / supply * dt_reserve.mul_add(price, ocean_reserve) } else { 0.0 };
-            value += dt.mul_add(price, share_value);
+            let share_value = if state.shares > 0.0 {
+                shares / state.shares * state.dt.mul_add(state.price, state.ocean)
+            } else {
+                0.0
+            };
+            value += dt.mul_add(state.price, share_value);
             datatokens += dt;
         }
         Ok((datatokens, value))

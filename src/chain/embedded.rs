@@ -1,7 +1,7 @@
 //! [`Chain`]: revm with an in-memory database, driven one transaction at a time.
 
 use super::{Backend, ChainError, Outcome, Receipt, Result, RevertReason};
-use alloy_primitives::{address, Address, Bytes, TxKind, U256};
+use alloy_primitives::{address, Address, Bytes, Log, TxKind, U256};
 use revm::context::result::ExecutionResult;
 use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
 use revm::database::{CacheDB, EmptyDB};
@@ -34,6 +34,7 @@ type Evm = MainnetEvm<MainnetContext<Db>>;
 pub struct Snapshot {
     db: Db,
     block: BlockEnv,
+    gas_used_total: u64,
 }
 
 /// An embedded EVM with its whole state in memory.
@@ -43,6 +44,31 @@ pub struct Snapshot {
 pub struct Chain {
     evm: Evm,
     gas_used_total: u64,
+    /// In a what-if: the gas total to go back to when it ends.
+    scratch_from: Option<u64>,
+    /// Logs of committed transactions not yet taken by [`Chain::take_logs`].
+    logs: Vec<Log>,
+    /// Whether committed transactions' logs are kept for [`Chain::take_logs`].
+    keep_logs: bool,
+    /// Every committed transaction, when recording (for replays in benchmarks).
+    recording: Option<Vec<RecordedTx>>,
+}
+
+/// A committed transaction as sent, with the block it ran in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedTx {
+    /// Sender.
+    pub from: Address,
+    /// Call target, or create.
+    pub kind: TxKind,
+    /// Calldata or init code.
+    pub data: Bytes,
+    /// ETH sent.
+    pub value: U256,
+    /// Block number.
+    pub block: u64,
+    /// Block timestamp.
+    pub timestamp: u64,
 }
 
 impl std::fmt::Debug for Chain {
@@ -74,7 +100,14 @@ impl Chain {
             ..BlockEnv::default()
         };
         let evm = Context::mainnet().with_db(Db::default()).with_cfg(cfg).with_block(block).build_mainnet();
-        let mut chain = Self { evm, gas_used_total: 0 };
+        let mut chain = Self {
+            evm,
+            gas_used_total: 0,
+            scratch_from: None,
+            logs: Vec::new(),
+            keep_logs: false,
+            recording: None,
+        };
         chain
             .db_mut()
             .insert_account_info(GOD, AccountInfo { balance: U256::from(GOD_ETH), ..AccountInfo::default() });
@@ -92,6 +125,46 @@ impl Chain {
     /// The nonce of an account (the number of transactions it sent).
     pub fn nonce(&self, who: Address) -> u64 {
         self.db().cache.accounts.get(&who).map_or(0, |account| account.info.nonce)
+    }
+
+    /// Run `what` as a what-if: its transactions see each other but nothing
+    /// is committed, and the chain is exactly as before afterwards — far
+    /// cheaper than a snapshot, which clones the whole state.
+    pub fn what_if<T>(&mut self, what: impl FnOnce(&mut Self) -> T) -> T {
+        if self.scratch_from.is_some() {
+            // Nested: the outer what-if discards these changes too.
+            return what(self);
+        }
+        self.scratch_from = Some(self.gas_used_total);
+        let result = what(self);
+        // Dropping the finalized journal discards every change of the what-if.
+        let _ = self.evm.finalize();
+        self.gas_used_total = self.scratch_from.take().unwrap_or(self.gas_used_total);
+        result
+    }
+
+    /// Record every transaction sent for commit from now on (see [`Chain::take_recording`]).
+    pub fn start_recording(&mut self) {
+        self.recording = Some(Vec::new());
+    }
+
+    /// The transactions recorded so far (empty unless recording); recording goes on.
+    pub fn take_recording(&mut self) -> Vec<RecordedTx> {
+        self.recording.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Keep the logs of committed transactions for [`Chain::take_logs`]
+    /// (off by default: only callers that index events need them).
+    pub fn keep_logs(&mut self, keep: bool) {
+        self.keep_logs = keep;
+        if !keep {
+            self.logs.clear();
+        }
+    }
+
+    /// The logs of committed transactions since the last call, oldest first.
+    pub fn take_logs(&mut self) -> Vec<Log> {
+        std::mem::take(&mut self.logs)
     }
 
     /// Gas used by every committed transaction so far (reverted ones included).
@@ -133,7 +206,21 @@ impl Chain {
 
     fn run(&mut self, tx: TxEnv, commit: bool) -> Result<Receipt> {
         let from = tx.caller;
-        let result = if commit {
+        if let (Some(recording), true, None) = (&mut self.recording, commit, self.scratch_from) {
+            recording.push(RecordedTx {
+                from,
+                kind: tx.kind,
+                data: tx.data.clone(),
+                value: tx.value,
+                block: self.evm.ctx.block.number.saturating_to(),
+                timestamp: self.evm.ctx.block.timestamp.saturating_to(),
+            });
+        }
+        let result = if self.scratch_from.is_some() {
+            // In a what-if every transaction stays in revm's journal, which
+            // `end_what_if` drops: later transactions see earlier ones.
+            self.evm.transact_one(tx)
+        } else if commit {
             self.evm.transact_commit(tx)
         } else {
             self.evm.transact(tx).map(|with_state| with_state.result)
@@ -142,6 +229,9 @@ impl Chain {
         let receipt = receipt_of(result);
         if commit {
             self.gas_used_total += receipt.gas_used;
+            if self.keep_logs && self.scratch_from.is_none() {
+                self.logs.extend_from_slice(&receipt.logs);
+            }
         }
         Ok(receipt)
     }
@@ -210,12 +300,17 @@ impl Backend for Chain {
     }
 
     fn snapshot(&mut self) -> Result<Snapshot> {
-        Ok(Snapshot { db: self.db().clone(), block: self.evm.ctx.block.clone() })
+        Ok(Snapshot {
+            db: self.db().clone(),
+            block: self.evm.ctx.block.clone(),
+            gas_used_total: self.gas_used_total,
+        })
     }
 
     fn restore(&mut self, snapshot: &Snapshot) -> Result<()> {
         *self.db_mut() = snapshot.db.clone();
         self.evm.ctx.block = snapshot.block.clone();
+        self.gas_used_total = snapshot.gas_used_total;
         Ok(())
     }
 }

@@ -27,7 +27,7 @@ mod receipt;
 mod revert;
 
 pub use backend::Backend;
-pub use embedded::{Chain, Snapshot, BLOCK_GAS_LIMIT, GENESIS_TIMESTAMP, GOD, TX_GAS_LIMIT};
+pub use embedded::{Chain, RecordedTx, Snapshot, BLOCK_GAS_LIMIT, GENESIS_TIMESTAMP, GOD, TX_GAS_LIMIT};
 pub use error::{ChainError, Result};
 pub use raw::RawEvm;
 pub use receipt::{Outcome, Receipt};

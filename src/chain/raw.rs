@@ -5,12 +5,12 @@ use alloy_primitives::{Address, Bytes, TxKind, U256};
 use revm::context::{Context, TxEnv};
 use revm::database::{CacheDB, EmptyDB};
 use revm::handler::{MainBuilder, MainContext, MainnetContext, MainnetEvm};
+use revm::state::AccountInfo;
 use revm::ExecuteCommitEvm;
 
 /// A plain mainnet revm over an in-memory database.
 pub struct RawEvm {
     evm: MainnetEvm<MainnetContext<CacheDB<EmptyDB>>>,
-    nonces: std::collections::BTreeMap<Address, u64>,
 }
 
 impl std::fmt::Debug for RawEvm {
@@ -26,21 +26,44 @@ impl Default for RawEvm {
 }
 
 impl RawEvm {
-    /// A fresh EVM with default mainnet settings.
+    /// A fresh EVM with default mainnet settings (nonces not checked, as in [`super::Chain`]).
     pub fn new() -> Self {
         let mut cfg = revm::context::CfgEnv::default();
         cfg.disable_nonce_check = true;
         let evm = Context::mainnet().with_db(CacheDB::<EmptyDB>::default()).with_cfg(cfg).build_mainnet();
-        Self { evm, nonces: Default::default() }
+        Self { evm }
     }
 
-    /// Send one transaction and commit it; returns whether it succeeded.
-    /// An invalid transaction counts as a failure.
+    /// Give `who` a balance of `wei`.
+    pub fn fund(&mut self, who: Address, wei: U256) {
+        let info = AccountInfo { balance: wei, ..AccountInfo::default() };
+        self.evm.ctx.journaled_state.database.insert_account_info(who, info);
+    }
+
+    /// Set the block number and timestamp the next transactions run in.
+    pub fn set_block(&mut self, number: u64, timestamp: u64) {
+        self.evm.ctx.block.number = U256::from(number);
+        self.evm.ctx.block.timestamp = U256::from(timestamp);
+    }
+
+    /// Send one transaction and commit it; returns whether it succeeded and
+    /// the created address of a deployment. An invalid transaction counts as
+    /// a failure.
     pub fn transact(&mut self, from: Address, kind: TxKind, data: Bytes) -> (bool, Option<Address>) {
+        self.transact_value(from, kind, data, U256::ZERO)
+    }
+
+    /// [`RawEvm::transact`] with ETH value.
+    pub fn transact_value(
+        &mut self,
+        from: Address,
+        kind: TxKind,
+        data: Bytes,
+        value: U256,
+    ) -> (bool, Option<Address>) {
+        // A deployment's address comes from the sender's current nonce, as on a real chain.
         let nonce = if kind.is_create() {
-            let slot = self.nonces.entry(from).or_insert(0);
-            *slot += 1;
-            *slot - 1
+            self.evm.ctx.journaled_state.database.cache.accounts.get(&from).map_or(0, |a| a.info.nonce)
         } else {
             0
         };
@@ -51,7 +74,7 @@ impl RawEvm {
             nonce,
             gas_limit: 1 << 24,
             gas_price: 0,
-            value: U256::ZERO,
+            value,
             ..TxEnv::default()
         };
         match self.evm.transact_commit(tx) {

@@ -3,6 +3,7 @@
 mod bench;
 mod build;
 mod check;
+mod compare;
 mod netlists;
 mod plot;
 mod run;
@@ -28,6 +29,8 @@ enum Command {
     Check(check::Cmd),
     /// Draw the charts of a results directory.
     Plot(plot::Cmd),
+    /// Score runs against the design criteria side by side (or Monte Carlo over seeds).
+    Compare(compare::Cmd),
     /// Compile contracts/ with the pinned solc-js into out/ (or check out/ is fresh).
     Build(build::Cmd),
     /// Measure speed: transactions per second against bare revm, with ratios.
@@ -43,6 +46,7 @@ impl Cli {
             Command::Run(cmd) => cmd.run(),
             Command::Check(cmd) => cmd.run(),
             Command::Plot(cmd) => cmd.run(),
+            Command::Compare(cmd) => cmd.run(),
             Command::Build(cmd) => cmd.run(),
             Command::Bench(cmd) => cmd.run(),
             Command::Netlists(cmd) => cmd.run(),

@@ -4,7 +4,6 @@
 use crate::kpis::KpiWriter;
 use crate::netlist::{load, LoadedNetlist};
 use crate::plot::{default_charts, plot_run, ChartSpec};
-use alloy_primitives::keccak256;
 use anyhow::Context;
 use serde_json::json;
 use std::io::Write;
@@ -38,10 +37,11 @@ impl Cmd {
         let loaded = load(&self.netlist, &self.set)?;
         let out = self.out.clone().unwrap_or_else(|| Path::new("results").join(&loaded.netlist.sim.name));
         let summary = run_to_dir(&loaded, &out, !self.quiet)?;
+        let charts = if self.no_charts { Vec::new() } else { write_charts(&loaded, &out)? };
         if !self.no_charts {
-            let charts = write_charts(&loaded, &out)?;
             eprintln!("wrote {} chart files", charts.len());
         }
+        crate::report::write_run_report(&out, &loaded.netlist.sim.name, &charts)?;
         println!("{summary}");
         println!("results in {}", out.display());
         Ok(ExitCode::SUCCESS)
@@ -93,16 +93,12 @@ pub fn run_to_dir(loaded: &LoadedNetlist, out: &Path, progress: bool) -> anyhow:
     }
     let wall = started.elapsed().as_secs_f64();
     let world = engine.world();
-    let market = world.market;
-    let chain_view = |address| keccak256(world.chain.code(address)).to_string();
-    let bytecode = json!({
-        "OceanToken": chain_view(market.ocean.address),
-        "CommunityFeeCollector": chain_view(market.community_fee_collector),
-        "Datatoken": chain_view(market.datatoken_template),
-        "DatatokenFactory": chain_view(market.datatoken_factory),
-        "WeightedPool": chain_view(market.pool_template),
-        "PoolFactory": chain_view(market.pool_factory),
-    });
+    let bytecode: std::collections::BTreeMap<&str, String> = world
+        .market
+        .code_hashes(&world.chain)
+        .into_iter()
+        .map(|(name, hash)| (name, hash.to_string()))
+        .collect();
     let reverts: Vec<_> = world
         .reverts
         .iter()
@@ -122,6 +118,7 @@ pub fn run_to_dir(loaded: &LoadedNetlist, out: &Path, progress: bool) -> anyhow:
         "reverts_by_reason": world.counters.reverts,
         "first_reverts": reverts,
         "build": loaded.netlist.contracts.build,
+        "design": loaded.netlist.contracts.design_label(),
         "bytecode_keccak": bytecode,
         "git_commit": git_commit(),
         "tokenspice_version": env!("CARGO_PKG_VERSION"),

@@ -8,9 +8,12 @@
 
 mod ocean;
 mod own_build;
+pub mod tools;
 pub mod v3;
+pub mod v4;
 pub mod vesting;
 
 pub use ocean::{Ocean, OceanToken};
 pub use own_build::{own_artifact, OWN_CONTRACTS};
 pub use v3::{deploy_own, OceanV3};
+pub use v4::OceanV4;

@@ -14,6 +14,11 @@ pub const OWN_CONTRACTS: &[(&str, &str, &str)] = &[
     own!("CommunityFeeCollector.sol", "CommunityFeeCollector"),
     own!("BalancerMathHarness.sol", "BalancerMathHarness"),
     own!("LinearVesting.sol", "LinearVesting"),
+    own!("BalanceReader.sol", "BalanceReader"),
+    own!("DatatokenV4.sol", "DatatokenV4"),
+    own!("PoolV4.sol", "PoolV4"),
+    own!("PoolV4Factory.sol", "PoolV4Factory"),
+    own!("SideStaking.sol", "SideStaking"),
 ];
 
 macro_rules! own {

@@ -12,6 +12,10 @@
 //! on. Any other failure stops the run with an error naming the agent and the
 //! tick; rows already delivered to the KPI sink stay delivered.
 
+mod criteria;
+
+pub use criteria::{CriteriaConfig, CriteriaTracker, CRITERIA_COLUMNS};
+
 use crate::agents::{Agent, SimRng, World};
 use anyhow::Context;
 
@@ -48,6 +52,7 @@ pub struct SimEngine {
     agents: Vec<Box<dyn Agent>>,
     order_rng: SimRng,
     columns: Vec<String>,
+    criteria: CriteriaTracker,
 }
 
 /// What a finished run reports.
@@ -71,14 +76,16 @@ impl SimEngine {
         world: World,
         agents: Vec<Box<dyn Agent>>,
         extra_columns: Vec<String>,
+        criteria: CriteriaConfig,
     ) -> Self {
         let mut columns: Vec<String> = GLOBAL_COLUMNS.iter().map(|c| c.to_string()).collect();
+        columns.extend(CRITERIA_COLUMNS.iter().map(|c| c.to_string()));
         for agent in &agents {
             columns.extend(agent.kpi_columns());
         }
         columns.extend(extra_columns);
         let order_rng = SimRng::derive(world.seed, "engine:order");
-        Self { clock, world, agents, order_rng, columns }
+        Self { clock, world, agents, order_rng, columns, criteria: CriteriaTracker::new(criteria) }
     }
 
     /// KPI column names, in CSV order (without `tick` and `time_s`).
@@ -120,6 +127,8 @@ impl SimEngine {
             self.agents.append(&mut self.world.spawned);
             use crate::chain::Backend;
             self.world.chain.advance(self.clock.tick_seconds);
+            self.world.index_transfers();
+            self.criteria.after_tick(&mut self.world).with_context(|| format!("criteria at tick {tick}"))?;
             let last = tick + 1 == self.clock.ticks;
             if tick % self.clock.log_every == 0 || last {
                 let values = self.sample(&index).with_context(|| format!("sampling KPIs at tick {tick}"))?;
@@ -153,6 +162,8 @@ impl SimEngine {
             counters.grants_usd,
         ];
         values[..globals.len()].copy_from_slice(&globals);
+        let criteria = self.criteria.sample(&mut self.world)?;
+        values[globals.len()..globals.len() + criteria.len()].copy_from_slice(&criteria);
         for agent in &self.agents {
             let names = agent.kpi_columns();
             let sampled = agent.sample(&mut self.world).with_context(|| format!("agent {}", agent.name()))?;

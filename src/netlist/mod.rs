@@ -98,7 +98,7 @@ impl LoadedNetlist {
     /// The engine ready to run: market deployed, agents built.
     pub fn build(&self) -> anyhow::Result<SimEngine> {
         let clock = self.netlist.sim.clock()?;
-        let world = World::new(self.netlist.sim.seed, clock.tick_seconds)?;
+        let world = World::new(self.netlist.sim.seed, clock.tick_seconds, self.netlist.contracts.design)?;
         let mut agents = Vec::with_capacity(self.agents.len());
         let mut pool_slots = 0;
         for spec in &self.agents {
@@ -106,7 +106,7 @@ impl LoadedNetlist {
             pool_slots += spec.pools_in(clock.ticks, clock.tick_seconds);
         }
         let extra = (0..pool_slots).flat_map(PoolAgent::columns).collect();
-        Ok(SimEngine::new(clock, world, agents, extra))
+        Ok(SimEngine::new(clock, world, agents, extra, self.netlist.criteria.clone()))
     }
 
     /// Indices of the engine's columns that `[kpis] include` keeps (all when

@@ -2,10 +2,11 @@
 //! `[[chart]]`, each deserialised strictly (unknown keys are errors).
 
 use crate::agents::{
-    Agent, ConsumerConfig, GrantGiverConfig, GrantTakerConfig, PublisherConfig, ScriptedConfig, SimDuration,
-    SpeculatorConfig, StakerConfig, StakerSpeculatorConfig, VestingBeneficiaryConfig, VestingFunderConfig,
+    Agent, ConsumerConfig, Design, GrantGiverConfig, GrantTakerConfig, PublisherConfig, ScriptedConfig,
+    SimDuration, SpeculatorConfig, StakerConfig, StakerSpeculatorConfig, VestingBeneficiaryConfig,
+    VestingFunderConfig,
 };
-use crate::engine::SimClock;
+use crate::engine::{CriteriaConfig, SimClock};
 use anyhow::bail;
 use serde::Deserialize;
 use std::path::Path;
@@ -85,6 +86,26 @@ pub struct ContractsConfig {
     /// Which build: `"own"` (the project's `out/`, embedded) is the only one so far.
     #[serde(default = "own")]
     pub build: String,
+    /// Which market design: `"v3"` (default) or `"v4"` (V4 as deployed, or
+    /// V4.1 when the publishers set its parameters).
+    #[serde(default = "v3")]
+    pub design: Design,
+    /// A label for reports, e.g. `"v41"` (default: the design).
+    pub label: Option<String>,
+}
+
+fn v3() -> Design {
+    Design::V3
+}
+
+impl ContractsConfig {
+    /// The design's label for reports (`label`, else `v3` / `v4`).
+    pub fn design_label(&self) -> String {
+        self.label.clone().unwrap_or_else(|| match self.design {
+            Design::V3 => "v3".to_string(),
+            Design::V4 => "v4".to_string(),
+        })
+    }
 }
 
 fn own() -> String {
@@ -93,7 +114,7 @@ fn own() -> String {
 
 impl Default for ContractsConfig {
     fn default() -> Self {
-        Self { build: own() }
+        Self { build: own(), design: Design::V3, label: None }
     }
 }
 
@@ -132,9 +153,12 @@ pub struct Netlist {
     pub kpis: KpisConfig,
     /// `[[chart]]`.
     pub charts: Vec<ChartConfig>,
-    /// `[[agent]]` tables, with the line each starts on.
+    /// `[criteria]`: how the comparison criteria are measured.
+    pub criteria: CriteriaConfig,
+    /// `[[agent]]` tables with the file and line each starts on (own ones
+    /// first, then those of `include`d files, in order).
     #[serde(skip)]
-    pub agent_tables: Vec<(usize, toml::Table)>,
+    pub agent_tables: Vec<(String, usize, toml::Table)>,
 }
 
 /// The line (1-based) where the `n`-th occurrence of `header` starts.
@@ -180,37 +204,68 @@ pub(super) fn parse(file: &Path, text: &str, mut document: toml::Table) -> anyho
         );
     }
     let kpis: KpisConfig = section(file, text, &mut document, "kpis")?;
+    let criteria: CriteriaConfig = section(file, text, &mut document, "criteria")?;
     let charts = match document.remove("chart") {
         None => Vec::new(),
         Some(value) => value
             .try_into()
             .map_err(|e: toml::de::Error| anyhow::anyhow!("{at}: [[chart]]: {}", e.message()))?,
     };
-    let mut agent_tables = Vec::new();
-    match document.remove("agent") {
+    let mut agent_tables = agent_tables_of(&at.to_string(), text, document.remove("agent"))?;
+    let includes: Vec<String> = match document.remove("include") {
+        None => Vec::new(),
+        Some(value) => value.try_into().map_err(|_| {
+            anyhow::anyhow!(
+                "{at}: `include` must be a list of netlist files, e.g. include = [\"population.toml\"]"
+            )
+        })?,
+    };
+    for include in includes {
+        let path = file.parent().unwrap_or(Path::new(".")).join(&include);
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("{at}: include {include:?}: cannot read {shown}: {e}"))?;
+        let mut included: toml::Table =
+            text.parse().map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: {e}"))?;
+        agent_tables.extend(agent_tables_of(&shown, &text, included.remove("agent"))?);
+        if let Some(key) = included.keys().next() {
+            bail!("{shown}: an included file holds only [[agent]] tables, found `{key}`");
+        }
+    }
+    if let Some(key) = document.keys().next() {
+        bail!("{at}: unknown top-level key `{key}`; expected sim, contracts, agent, include, kpis, chart, criteria");
+    }
+    Ok(Netlist { sim, contracts, kpis, charts, criteria, agent_tables })
+}
+
+/// The `[[agent]]` tables of one file, each with its origin and line.
+fn agent_tables_of(
+    origin: &str,
+    text: &str,
+    value: Option<toml::Value>,
+) -> anyhow::Result<Vec<(String, usize, toml::Table)>> {
+    let mut tables = Vec::new();
+    match value {
         None => {}
         Some(toml::Value::Array(items)) => {
             for (i, item) in items.into_iter().enumerate() {
                 let line = line_of(text, "[[agent]]", i).unwrap_or(0);
                 match item {
-                    toml::Value::Table(table) => agent_tables.push((line, table)),
-                    _ => bail!("{at}:{line}: [[agent]] #{} must be a table", i + 1),
+                    toml::Value::Table(table) => tables.push((origin.to_string(), line, table)),
+                    _ => bail!("{origin}:{line}: [[agent]] #{} must be a table", i + 1),
                 }
             }
         }
-        Some(_) => bail!("{at}: `agent` must be an array of tables: write [[agent]]"),
+        Some(_) => bail!("{origin}: `agent` must be an array of tables: write [[agent]]"),
     }
-    if let Some(key) = document.keys().next() {
-        bail!("{at}: unknown top-level key `{key}`; expected sim, contracts, agent, kpis, chart");
-    }
-    Ok(Netlist { sim, contracts, kpis, charts, agent_tables })
+    Ok(tables)
 }
 
 /// The configuration of one agent type.
 #[derive(Debug, Clone)]
 pub enum AgentKind {
     /// `publisher`, or `malicious_publisher` (with `rug_after`).
-    Publisher(PublisherConfig),
+    Publisher(Box<PublisherConfig>),
     /// `consumer`.
     Consumer(ConsumerConfig),
     /// `speculator`.
@@ -310,13 +365,13 @@ fn params<T: serde::de::DeserializeOwned>(rest: &toml::Table) -> Result<T, Strin
 
 fn parse_kind(kind: &str, rest: toml::Table) -> Result<AgentKind, String> {
     Ok(match kind {
-        "publisher" => AgentKind::Publisher(params(&rest)?),
+        "publisher" => AgentKind::Publisher(Box::new(params(&rest)?)),
         "malicious_publisher" => {
             let config: PublisherConfig = params(&rest)?;
             if config.rug_after.is_none() {
                 return Err("a malicious_publisher needs `rug_after` (e.g. \"10d\")".to_string());
             }
-            AgentKind::Publisher(config)
+            AgentKind::Publisher(Box::new(config))
         }
         "staker_speculator" => AgentKind::StakerSpeculator(params(&rest)?),
         "vesting_funder" => AgentKind::VestingFunder(params(&rest)?),
@@ -335,8 +390,8 @@ fn parse_kind(kind: &str, rest: toml::Table) -> Result<AgentKind, String> {
 
 pub(super) fn expand_agents(file: &Path, netlist: &Netlist) -> anyhow::Result<Vec<AgentSpec>> {
     let mut agents = Vec::new();
-    for (i, (line, table)) in netlist.agent_tables.iter().enumerate() {
-        let at = format!("{}:{line}: [[agent]] #{}", file.display(), i + 1);
+    for (i, (origin, line, table)) in netlist.agent_tables.iter().enumerate() {
+        let at = format!("{origin}:{line}: [[agent]] #{}", i + 1);
         let mut table = table.clone();
         let kind = take_string(&mut table, "type").map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
         let Some(kind) = kind else { bail!("{at}: missing `type` (one of {})", AGENT_TYPES.join(", ")) };

@@ -116,7 +116,9 @@ fn plan(chart: &Chart) -> Plan<'_> {
         lo / factor..hi * factor
     } else {
         let span = hi - lo;
-        let pad = if span > 0.0 && span.is_finite() {
+        let magnitude = lo.abs().max(hi.abs());
+        // A span lost in float noise (all values ~equal) gets a visible range.
+        let pad = if span > magnitude * 1e-6 && span.is_finite() {
             span * 0.05
         } else if lo == 0.0 {
             1.0

@@ -9,8 +9,10 @@
 
 mod agent_wallet;
 mod ocean_actions;
+mod ocean_v4_actions;
 pub mod units;
 
 pub use agent_wallet::{AgentWallet, Erc20};
 pub use ocean_actions::PoolSeed;
+pub use ocean_v4_actions::AssetParams;
 pub use units::{from_base18, to_base18, UnitsError};

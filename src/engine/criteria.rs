@@ -1,0 +1,269 @@
+//! The criteria KPIs of the V3-vs-V4.1 comparison (ocean.md's table), each
+//! measured by the run itself:
+//!
+//! - `criteria.stake_price_move_pct`: mean over live pools of |Δp|/p (%) when
+//!   a probe stakes `probe_stake_fraction` of the pool's OCEAN — done in a
+//!   what-if ([`crate::chain::Chain::what_if`]) that leaves the run untouched;
+//! - `criteria.opening_spike`: mean over pools whose first `spike_window` has
+//!   passed of (highest price seen in that window, checked every tick) /
+//!   (price right after set-up);
+//! - `criteria.equilibrium_volatility`: standard deviation of the log returns
+//!   between samples of live pools older than `equilibrium_after`;
+//! - `criteria.rug_staker_loss_pct`: other stakers' loss in rug pulls, % of
+//!   their shares' value just before (summed over rugs);
+//! - `criteria.publisher_net_worth_change_ocean`: honest publishers' net
+//!   worth (OCEAN + DTs and shares at spot) minus their starting OCEAN;
+//! - `criteria.swap_consume_ratio`: swap volume / consume volume (OCEAN);
+//! - `criteria.price_consume_correlation`: Pearson correlation, across live
+//!   pools, of ln(price) and ln(1 + consumes).
+//!
+//! NaN means "not measurable yet" (no pools, no rug pull, no consumes).
+
+use crate::agents::{PoolInfo, SimDuration, World};
+use crate::wallet::{from_base18, to_base18, AgentWallet};
+
+/// Criteria columns, in CSV order.
+pub const CRITERIA_COLUMNS: [&str; 7] = [
+    "criteria.stake_price_move_pct",
+    "criteria.opening_spike",
+    "criteria.equilibrium_volatility",
+    "criteria.rug_staker_loss_pct",
+    "criteria.publisher_net_worth_change_ocean",
+    "criteria.swap_consume_ratio",
+    "criteria.price_consume_correlation",
+];
+
+/// How the criteria are measured (netlist `[criteria]`).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CriteriaConfig {
+    /// The probe stake, as a fraction of the pool's OCEAN.
+    #[serde(default = "tenth")]
+    pub probe_stake_fraction: f64,
+    /// How long after creation a price spike counts as an opening spike.
+    #[serde(default = "three_days")]
+    pub spike_window: SimDuration,
+    /// Pool age from which its prices count as equilibrium.
+    #[serde(default = "two_weeks")]
+    pub equilibrium_after: SimDuration,
+}
+
+fn tenth() -> f64 {
+    0.1
+}
+fn three_days() -> SimDuration {
+    SimDuration(3 * 86_400)
+}
+fn two_weeks() -> SimDuration {
+    SimDuration(14 * 86_400)
+}
+
+impl Default for CriteriaConfig {
+    fn default() -> Self {
+        Self { probe_stake_fraction: tenth(), spike_window: three_days(), equilibrium_after: two_weeks() }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct PoolTrack {
+    max_early: f64,
+    last_equilibrium_price: Option<f64>,
+}
+
+/// Running state of the criteria KPIs.
+#[derive(Debug)]
+pub struct CriteriaTracker {
+    config: CriteriaConfig,
+    pools: Vec<PoolTrack>,
+    returns: Welford,
+    probe: AgentWallet,
+}
+
+/// Running mean and variance.
+#[derive(Debug, Default, Clone, Copy)]
+struct Welford {
+    n: u64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Welford {
+    fn push(&mut self, x: f64) {
+        self.n += 1;
+        let delta = x - self.mean;
+        self.mean += delta / self.n as f64;
+        self.m2 = delta.mul_add(x - self.mean, self.m2);
+    }
+
+    fn std(&self) -> f64 {
+        if self.n < 2 {
+            f64::NAN
+        } else {
+            (self.m2 / (self.n - 1) as f64).sqrt()
+        }
+    }
+}
+
+impl CriteriaTracker {
+    /// A tracker measuring as `config` says.
+    pub fn new(config: CriteriaConfig) -> Self {
+        Self {
+            config,
+            pools: Vec::new(),
+            returns: Welford::default(),
+            probe: AgentWallet::new("criteria-probe", 0.0),
+        }
+    }
+
+    fn age_seconds(world: &World, pool: &PoolInfo) -> u64 {
+        (world.tick - pool.created_tick) * world.tick_seconds
+    }
+
+    /// After every tick: follow the prices of pools still in their spike window.
+    pub fn after_tick(&mut self, world: &mut World) -> anyhow::Result<()> {
+        while self.pools.len() < world.pools.len() {
+            let opening = world.pools[self.pools.len()].opening_price;
+            self.pools.push(PoolTrack { max_early: opening, last_equilibrium_price: None });
+        }
+        for pool in world.pools.clone() {
+            if Self::age_seconds(world, &pool) <= self.config.spike_window.seconds() && !pool.rugged {
+                let price = world.dt_price(&pool)?;
+                let track = &mut self.pools[pool.index];
+                track.max_early = track.max_early.max(price);
+            }
+        }
+        Ok(())
+    }
+
+    /// The criteria values now, in [`CRITERIA_COLUMNS`] order.
+    pub fn sample(&mut self, world: &mut World) -> anyhow::Result<[f64; 7]> {
+        let live = world.live_pools();
+        let mut prices = Vec::with_capacity(live.len());
+        for pool in &live {
+            prices.push(world.dt_price(pool)?);
+        }
+        // Equilibrium returns.
+        for (pool, &price) in live.iter().zip(&prices) {
+            if Self::age_seconds(world, pool) >= self.config.equilibrium_after.seconds() && price > 0.0 {
+                let track = &mut self.pools[pool.index];
+                if let Some(last) = track.last_equilibrium_price {
+                    self.returns.push((price / last).ln());
+                }
+                track.last_equilibrium_price = Some(price);
+            }
+        }
+        let spikes: Vec<f64> = world
+            .pools
+            .iter()
+            .filter(|p| {
+                Self::age_seconds(world, p) > self.config.spike_window.seconds() && p.opening_price > 0.0
+            })
+            .map(|p| self.pools[p.index].max_early / p.opening_price)
+            .collect();
+        let counters = &world.counters;
+        let rug_loss = if counters.rug_staker_value_before > 0.0 {
+            (1.0 - counters.rug_staker_value_after / counters.rug_staker_value_before) * 100.0
+        } else {
+            f64::NAN
+        };
+        let ratio = if counters.consume_volume_ocean > 0.0 {
+            counters.swap_volume_ocean / counters.consume_volume_ocean
+        } else {
+            f64::NAN
+        };
+        let consumes: Vec<f64> = live.iter().map(|p| (p.consumes as f64).ln_1p()).collect();
+        let log_prices: Vec<f64> = prices.iter().map(|p| p.max(f64::MIN_POSITIVE).ln()).collect();
+        Ok([
+            self.stake_price_move(world, &live, &prices)?,
+            mean(&spikes),
+            self.returns.std(),
+            rug_loss,
+            publisher_net_worth_change(world)?,
+            ratio,
+            correlation(&log_prices, &consumes),
+        ])
+    }
+
+    /// Mean |Δp|/p in % for a probe stake in every live pool, on a snapshot.
+    fn stake_price_move(&self, world: &mut World, live: &[PoolInfo], prices: &[f64]) -> anyhow::Result<f64> {
+        if live.is_empty() {
+            return Ok(f64::NAN);
+        }
+        let states = world.pool_states()?;
+        let market = world.market;
+        let probe = &self.probe;
+        let fraction = self.config.probe_stake_fraction;
+        let moves = world.chain.what_if(|chain| -> anyhow::Result<Vec<f64>> {
+            let mut moves = Vec::with_capacity(live.len());
+            for (pool, &before) in live.iter().zip(prices) {
+                let stake = to_base18(states[pool.index].ocean * fraction)?;
+                market.ocean().mint(chain, probe.address, stake)?;
+                if market.stake(chain, probe, pool, stake).is_ok() && before > 0.0 {
+                    let after = from_base18(market.spot_price(chain, pool)?);
+                    moves.push(((after - before) / before).abs() * 100.0);
+                }
+            }
+            Ok(moves)
+        })?;
+        Ok(mean(&moves))
+    }
+}
+
+fn publisher_net_worth_change(world: &mut World) -> anyhow::Result<f64> {
+    let honest: Vec<_> = world.publishers.iter().filter(|p| !p.malicious).cloned().collect();
+    if honest.is_empty() {
+        return Ok(f64::NAN);
+    }
+    let mut change = 0.0;
+    for publisher in honest {
+        let ocean = world.balance(world.market.ocean().address, publisher.address)?;
+        let (_, holdings) = world.holdings(publisher.address)?;
+        change += ocean + holdings - publisher.start_ocean;
+    }
+    Ok(change)
+}
+
+fn mean(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        f64::NAN
+    } else {
+        values.iter().sum::<f64>() / values.len() as f64
+    }
+}
+
+/// Pearson correlation; NaN with fewer than 3 points or no variance.
+fn correlation(x: &[f64], y: &[f64]) -> f64 {
+    if x.len() < 3 || x.len() != y.len() {
+        return f64::NAN;
+    }
+    let (mx, my) = (mean(x), mean(y));
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy = (a - mx).mul_add(b - my, sxy);
+        sxx = (a - mx).mul_add(a - mx, sxx);
+        syy = (b - my).mul_add(b - my, syy);
+    }
+    if sxx <= 0.0 || syy <= 0.0 {
+        f64::NAN
+    } else {
+        sxy / (sxx * syy).sqrt()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statistics_match_hand_computed_values() {
+        let mut w = Welford::default();
+        for x in [1.0, 2.0, 3.0, 4.0] {
+            w.push(x);
+        }
+        assert!((w.std() - 1.290_994_448_735_805_6).abs() < 1e-12);
+        assert!((correlation(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]) - 1.0).abs() < 1e-12);
+        assert!((correlation(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+        assert!(correlation(&[1.0, 2.0], &[1.0, 2.0]).is_nan());
+        assert!(mean(&[]).is_nan());
+    }
+}

@@ -1,0 +1,282 @@
+//! Unit tests of the report layer: rules, statistics against hand-computed
+//! numbers, table formatting from fake results directories, HTML and base64.
+
+use super::format::{number, stats_text};
+use super::*;
+use std::path::Path;
+
+fn close(a: f64, b: f64, tolerance: f64) -> bool {
+    (a - b).abs() <= tolerance
+}
+
+/// A results directory with `kpis.csv` rows `(tick, time, values)` and a run.json.
+fn fake_run(dir: &Path, name: &str, design: Option<&str>, columns: &[&str], rows: &[&[f64]]) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut csv = format!("tick,time_s,{}\n", columns.join(","));
+    for (tick, row) in rows.iter().enumerate() {
+        let values: Vec<String> = row.iter().map(|v| format!("{v}")).collect();
+        csv.push_str(&format!("{tick},{},{}\n", tick * 86_400, values.join(",")));
+    }
+    std::fs::write(dir.join("kpis.csv"), csv).unwrap();
+    let mut json =
+        serde_json::json!({ "resolved": { "sim": { "name": name } }, "seed": 1, "netlist": "x.toml" });
+    if let Some(design) = design {
+        json["design"] = design.into();
+    }
+    std::fs::write(dir.join("run.json"), json.to_string()).unwrap();
+}
+
+#[test]
+fn rules_judge_and_print_thresholds() {
+    assert_eq!(Rule::AtMost(1.0).verdict(1.0), Some(true));
+    assert_eq!(Rule::AtMost(1.0).verdict(1.0001), Some(false));
+    assert_eq!(Rule::AtLeast(0.5).verdict(0.5), Some(true));
+    assert_eq!(Rule::AtLeast(0.5).verdict(-3.0), Some(false));
+    assert_eq!(Rule::Reported.verdict(3.0), None);
+    assert_eq!(Rule::AtMost(1.0).verdict(f64::NAN), None);
+    assert_eq!(Rule::AtMost(1.5).threshold_text(), "≤ 1.5");
+    assert_eq!(Rule::AtLeast(0.0).threshold_ascii(), ">= 0");
+    assert_eq!(Rule::Reported.threshold_text(), "reported");
+}
+
+#[test]
+fn criteria_are_the_agreed_ones() {
+    let ids: Vec<&str> = CRITERIA.iter().map(|c| c.id).collect();
+    assert_eq!(
+        ids,
+        [
+            "simplicity",
+            "stake_price_move",
+            "opening_spike",
+            "equilibrium_volatility",
+            "rug_staker_loss",
+            "publisher_incentive",
+            "swap_consume_ratio",
+            "price_consume_tie"
+        ]
+    );
+    let c = criterion("rug_staker_loss").unwrap();
+    assert_eq!((c.column, c.rule), ("criteria.rug_staker_loss_pct", Rule::AtMost(10.0)));
+    assert_eq!(criterion("publisher_incentive").unwrap().rule, Rule::AtLeast(0.0));
+    assert!(CRITERIA.iter().skip(1).all(|c| c.column.starts_with("criteria.")));
+}
+
+#[test]
+fn seed_stats_match_hand_computation() {
+    // [1,2,3,4]: mean 2.5, sd sqrt(5/3) = 1.29099, t(3) = 3.182 → 3.182 * 1.29099 / 2 = 2.05397.
+    let s = SeedStats::of(&[1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(s.n, 4);
+    assert!(close(s.mean, 2.5, 1e-12));
+    assert!(close(s.ci95_half_width, 3.182 * (5.0_f64 / 3.0).sqrt() / 2.0, 1e-12));
+    assert!(close(s.ci95_half_width, 2.054, 5e-4));
+    // Non-finite seeds are left out; one value has no interval; none has no mean.
+    let one = SeedStats::of(&[f64::NAN, 7.0]);
+    assert_eq!((one.n, one.mean), (1, 7.0));
+    assert!(one.ci95_half_width.is_nan());
+    assert!(SeedStats::of(&[]).mean.is_nan());
+    assert_eq!(t_critical_95(1), 12.706);
+    assert_eq!(t_critical_95(30), 2.042);
+    assert_eq!(t_critical_95(31), 1.96);
+    assert!(t_critical_95(0).is_nan());
+}
+
+#[test]
+fn paired_differences_use_common_seeds() {
+    // Diffs on seeds 1..=3: 1, 2, 3 (seed 4 only in b, seed 5 NaN in a) → mean 2, sd 1, t(2) = 4.303.
+    let a = [(1, 10.0), (2, 20.0), (3, 30.0), (5, f64::NAN)];
+    let b = [(1, 11.0), (2, 22.0), (3, 33.0), (4, 99.0), (5, 1.0)];
+    let d = paired_differences(&a, &b);
+    assert_eq!(d.n, 3);
+    assert!(close(d.mean, 2.0, 1e-12));
+    assert!(close(d.ci95_half_width, 4.303 / 3.0_f64.sqrt(), 1e-12));
+    assert!(!d.excludes_zero()); // 2 ± 2.484
+                                 // Equal noise on both designs cancels: the paired interval is tight.
+    let a = [(1, 5.0), (2, 50.0), (3, 500.0)];
+    let b = [(1, 6.0), (2, 51.1), (3, 500.9)];
+    assert!(paired_differences(&a, &b).excludes_zero());
+}
+
+#[test]
+fn numbers_keep_four_significant_digits() {
+    assert_eq!(number(2.05397), "2.054");
+    assert_eq!(number(123.456), "123.5");
+    assert_eq!(number(12345.6), "12346");
+    assert_eq!(number(0.012345), "0.01235");
+    assert_eq!(number(0.0), "0");
+    assert_eq!(number(-1.5), "-1.500");
+    assert_eq!(number(1e-7), "1.000e-7");
+    assert_eq!(number(f64::NAN), "n/a");
+    // A mean and its interval share decimals: float noise does not show.
+    let noisy = SeedStats { mean: 10.0, ci95_half_width: 7.6e-15, n: 3 };
+    assert_eq!(stats_text(&noisy), "10.00 ± 0.00");
+    let wide = SeedStats { mean: 0.07956, ci95_half_width: 0.1127, n: 3 };
+    assert_eq!(stats_text(&wide), "0.0796 ± 0.1127");
+    let zero = SeedStats { mean: 0.0, ci95_half_width: 0.0, n: 3 };
+    assert_eq!(stats_text(&zero), "0 ± 0");
+}
+
+#[test]
+fn table_from_runs_shows_values_verdicts_and_na() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let columns = ["global.pools", "criteria.opening_spike", "criteria.publisher_net_worth_change_ocean"];
+    fake_run(&a, "simA", Some("v3"), &columns, &[&[1.0, 9.0, 0.0], &[2.0, 3.25, -12.5]]);
+    fake_run(&b, "simB", Some("nope"), &columns[..2], &[&[1.0, 1.2]]);
+    let table = CriteriaTable::from_runs(&[("A".into(), a.clone()), ("B|x".into(), b)]).unwrap();
+    let cell = |id: &str, design: usize| {
+        table.rows.iter().find(|r| r.criterion.id == id).unwrap().cells[design].text()
+    };
+    assert_eq!(cell("opening_spike", 0), "3.250 (FAIL)");
+    assert_eq!(cell("opening_spike", 1), "1.200 (pass)");
+    assert_eq!(cell("publisher_incentive", 0), "-12.50 (FAIL)");
+    assert_eq!(cell("publisher_incentive", 1), "n/a");
+    assert_eq!(cell("stake_price_move", 0), "n/a");
+    assert!(cell("simplicity", 0).contains("contracts"), "{}", cell("simplicity", 0));
+    assert_eq!(cell("simplicity", 1), "n/a");
+
+    let md = table.to_markdown();
+    assert!(md.contains("| criterion | threshold | A | B\\|x |"), "{md}");
+    assert!(md.contains(
+        "| No price spikes at the beginning (× opening price) | ≤ 1.5 | 3.250 (FAIL) | 1.200 (pass) |"
+    ));
+    assert!(!md.contains("Paired differences"));
+    let csv = table.to_csv().unwrap();
+    let first_two: Vec<&str> = csv.lines().take(1).collect();
+    assert_eq!(first_two, ["criterion,column,unit,threshold,A,B|x"]);
+    assert!(
+        csv.contains("opening_spike,criteria.opening_spike,× opening price,<= 1.5,3.250 (FAIL),1.200 (pass)")
+    );
+    assert_eq!(csv.lines().count(), 1 + CRITERIA.len());
+
+    // Missing files are errors naming the file, not panics.
+    std::fs::remove_file(a.join("kpis.csv")).unwrap();
+    let error = CriteriaTable::from_runs(&[("A".into(), a.clone())]).unwrap_err().to_string();
+    assert!(error.contains("kpis.csv") && error.contains("missing"), "{error}");
+    std::fs::remove_file(a.join("run.json")).unwrap();
+    let error = CriteriaTable::from_runs(&[("A".into(), a.clone())]).unwrap_err().to_string();
+    assert!(error.contains("run.json"), "{error}");
+    std::fs::write(a.join("run.json"), "[1]").unwrap();
+    let error = CriteriaTable::from_runs(&[("A".into(), a)]).unwrap_err().to_string();
+    assert!(error.contains("JSON object"), "{error}");
+    assert!(CriteriaTable::from_runs(&[]).is_err());
+}
+
+#[test]
+fn monte_carlo_table_has_mean_ci_and_paired_section() {
+    let tmp = tempfile::tempdir().unwrap();
+    let column = ["criteria.swap_consume_ratio"];
+    let mut designs = Vec::new();
+    for (label, offset) in [("v3", 0.0), ("v41", -5.0)] {
+        let mut seeds = Vec::new();
+        for seed in 1..=4_u64 {
+            let dir = tmp.path().join(label).join(seed.to_string());
+            fake_run(&dir, label, Some(label), &column, &[&[10.0 + seed as f64 + offset]]);
+            seeds.push((seed, dir));
+        }
+        designs.push((label.to_owned(), seeds));
+    }
+    let table = CriteriaTable::from_seeds(&designs).unwrap();
+    assert_eq!(table.seeds, [1, 2, 3, 4]);
+    let row = table.rows.iter().find(|r| r.criterion.id == "swap_consume_ratio").unwrap();
+    // v3: 11..14 → mean 12.5 ± 2.054 (FAIL, shown to the mean's 4 digits); v41: 6..9 → 7.5 ± 2.054 (pass).
+    assert_eq!(row.cells[0].text(), "12.50 ± 2.05 (FAIL)");
+    assert_eq!(row.cells[1].text(), "7.500 ± 2.054 (pass)");
+    let paired = table.paired.iter().find(|r| r.criterion.id == "swap_consume_ratio").unwrap();
+    assert_eq!((paired.diffs[0].mean, paired.diffs[0].ci95_half_width, paired.diffs[0].n), (-5.0, 0.0, 4));
+    let md = table.to_markdown();
+    assert!(md.contains("Monte Carlo over 4 seeds (seeds 1..=4)"), "{md}");
+    assert!(md.contains("## Paired differences against v3"));
+    assert!(md.contains("| Swap volume tied to consumption (ratio) | -5.000 ± 0.000 * |"), "{md}");
+    let csv = table.to_csv().unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",v3,v41,v41 − v3"));
+    assert!(csv.contains("12.50 +/- 2.05 (FAIL),7.500 +/- 2.054 (pass),-5.000 +/- 0.000 *"), "{csv}");
+}
+
+#[test]
+fn simplicity_counts_code_not_comments() {
+    let source = r#"// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.0;
+
+/// NatSpec line
+interface IThing { function f() external view returns (uint256); }
+/* block
+   comment with function g() public {} */
+contract Thing is IThing {
+    string constant S = "// not a comment; contract X";
+    function (uint256) external pure returns (uint256) hook;
+    function f() external view returns (uint256) { return 1; }
+    function g() public { }
+    function h() internal { }
+    function k() private { }
+}
+abstract contract A { function z() public virtual; }
+library L { function w(uint256 x) external pure returns (uint256) { return x; } }
+"#;
+    let s = measure_source(source);
+    assert_eq!((s.files, s.contracts, s.functions), (1, 4, 3));
+    assert_eq!(s.lines, 12);
+    assert_eq!(s.text(), "4 contracts, 12 lines, 3 functions");
+}
+
+#[test]
+fn design_file_sets_resolve_in_this_checkout() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts");
+    let v3 = design_files(&root, "v3").unwrap().unwrap();
+    assert!(v3.iter().any(|f| f.ends_with("v3/WeightedPool.sol")));
+    assert!(v3.iter().any(|f| f.ends_with("tokens/ERC20.sol")));
+    assert!(!v3.iter().any(|f| f.starts_with(root.join("v4"))));
+    let v4 = design_files(&root, "v41").unwrap().unwrap();
+    assert!(v4.iter().any(|f| f.ends_with("v3/BalancerMath.sol")));
+    assert!(!v4.iter().any(|f| f.ends_with("v3/WeightedPool.sol")));
+    assert_eq!(design_files(&root, "v4").unwrap(), Some(v4));
+    assert_eq!(design_files(&root, "v9").unwrap(), None);
+    assert!(measure_design(&root, "v3").unwrap().unwrap().functions > 0);
+    assert!(design_files(Path::new("/nonexistent"), "v3").is_err());
+}
+
+#[test]
+fn base64_matches_rfc4648_vectors() {
+    let cases = [
+        ("", ""),
+        ("f", "Zg=="),
+        ("fo", "Zm8="),
+        ("foo", "Zm9v"),
+        ("foob", "Zm9vYg=="),
+        ("foobar", "Zm9vYmFy"),
+    ];
+    for (plain, encoded) in cases {
+        assert_eq!(base64_encode(plain.as_bytes()), encoded);
+    }
+    assert_eq!(base64_encode(&[0xff, 0xfe, 0xfd]), "//79");
+}
+
+#[test]
+fn html_report_is_self_contained() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    fake_run(&run, "sim<1>", None, &["criteria.opening_spike"], &[&[2.0]]);
+    let png = tmp.path().join("chart-one.png");
+    std::fs::write(&png, [0x89, b'P', b'N', b'G']).unwrap();
+    let svg = tmp.path().join("chart-one.svg");
+    let table = CriteriaTable::from_runs(&[("a&b".into(), run.clone())]).unwrap();
+    let intro = "Intro with `code` and **bold**.\n\n- one\n- two";
+    let path = write_report(tmp.path(), "T <x>", intro, &table, &[png, svg]).unwrap();
+    let html = std::fs::read_to_string(path).unwrap();
+    assert!(html.contains("<title>T &lt;x&gt;</title>"));
+    assert!(html.contains("<table id=\"criteria\">"));
+    assert_eq!(html.matches("<th class=\"design\">").count(), 1);
+    assert!(html.contains("<th class=\"design\">a&amp;b</th>"));
+    assert_eq!(html.matches("<img class=\"chart\"").count(), 1);
+    assert!(html.contains("alt=\"Chart: chart-one\" src=\"data:image/png;base64,iVBORw==\""));
+    assert!(html.contains("<td class=\"fail\">2.000 (FAIL)</td>"));
+    assert!(html.contains("<p>Intro with <code>code</code> and <b>bold</b>.</p>"));
+    assert!(html.contains("<li>one</li>"));
+    assert!(html.contains("dataset.imagesOk") && html.contains("dataset.imagesLoaded"));
+    assert!(!html.contains("src=\"http") && !html.contains("href="));
+    // A chart that cannot be read is an error naming it.
+    let error = write_report(tmp.path(), "T", "", &table, &[tmp.path().join("gone.png")]).unwrap_err();
+    assert!(error.to_string().contains("gone.png"));
+    // The single-run report scores the run and lands in its directory.
+    let single = write_run_report(&run, "solo", &[]).unwrap();
+    assert_eq!(single, run.join("report.html"));
+}

@@ -1,0 +1,132 @@
+//! The comparison report in a real browser: two short runs of
+//! `netlists/simplepool.toml` with the `tsp` binary, `tsp compare` on them,
+//! then Debian's headless Chromium loads `report.html` from disk. The dumped
+//! DOM must hold the criteria table with one column per run and every chart
+//! decoded (`data-images-ok="true"`), and a screenshot must be a real image.
+//!
+//! Needs `/usr/bin/chromium` (`scripts/setup.sh` installs it). Every Chromium
+//! is started under coreutils' `timeout`, which kills its whole process group.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn tsp(args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_tsp"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("tsp binary runs");
+    assert!(
+        output.status.success(),
+        "tsp {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Headless Chromium on `page` with `extra` flags, its own profile, at most 120 s.
+fn chromium(profile: &Path, page: &Path, extra: &[&str]) -> Output {
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} not found: run scripts/setup.sh (it installs Debian's chromium package)"
+    );
+    let url = format!("file://{}", page.display());
+    let profile = format!("--user-data-dir={}", profile.display());
+    let output = Command::new("timeout")
+        .args(["-k", "10", "120", CHROMIUM])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            profile.as_str(),
+            "--virtual-time-budget=5000",
+        ])
+        .args(extra)
+        .arg(&url)
+        .output()
+        .expect("timeout and chromium run");
+    assert!(
+        output.status.success(),
+        "chromium on {url} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn attribute<'a>(dom: &'a str, name: &str) -> Option<&'a str> {
+    let start = dom.find(&format!("{name}=\""))? + name.len() + 2;
+    dom[start..].split('"').next()
+}
+
+#[test]
+fn compare_report_renders_in_headless_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let run_dir = |label: &str| root.join(label);
+    for (label, seed) in [("a", 1), ("b", 2)] {
+        let out = run_dir(label);
+        let seed = format!("sim.seed={seed}");
+        tsp(&[
+            "run",
+            "netlists/simplepool.toml",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+            "--set",
+            "sim.duration=\"10d\"",
+            "--set",
+            &seed,
+        ]);
+        assert!(out.join("report.html").is_file(), "tsp run writes a single-run report");
+    }
+    let compare = root.join("compare");
+    let (a, b) = (run_dir("a"), run_dir("b"));
+    tsp(&["compare", a.to_str().unwrap(), b.to_str().unwrap(), "--out", compare.to_str().unwrap()]);
+    for file in ["criteria.md", "criteria.csv", "report.html"] {
+        assert!(compare.join(file).is_file(), "tsp compare writes {file}");
+    }
+    let pngs: Vec<PathBuf> = std::fs::read_dir(&compare)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    // At least the activity charts: swap volume, consume volume, pools.
+    assert!(pngs.len() >= 3, "charts written: {pngs:?}");
+
+    let report = compare.join("report.html");
+    let dom = chromium(&root.join("profile-dom"), &report, &["--dump-dom"]);
+    let dom = String::from_utf8(dom.stdout).unwrap();
+    assert!(dom.contains("<table id=\"criteria\">"), "no criteria table in:\n{dom}");
+    let criteria = &dom[dom.find("<table id=\"criteria\">").unwrap()..];
+    let criteria = &criteria[..criteria.find("</table>").unwrap()];
+    assert_eq!(criteria.matches("<th class=\"design\">").count(), 2, "one column per run:\n{criteria}");
+    assert!(
+        criteria.contains("<th class=\"design\">a</th>") && criteria.contains("<th class=\"design\">b</th>")
+    );
+    assert_eq!(criteria.matches("<tr data-criterion=").count(), tokenspice::report::CRITERIA.len());
+    assert_eq!(attribute(&dom, "data-images-ok"), Some("true"), "not every chart decoded");
+    assert_eq!(attribute(&dom, "data-images-loaded"), Some(pngs.len().to_string().as_str()));
+    assert_eq!(dom.matches("<img class=\"chart\"").count(), pngs.len());
+
+    let shot = root.join("report.png");
+    let screenshot = format!("--screenshot={}", shot.display());
+    chromium(&root.join("profile-shot"), &report, &[&screenshot, "--window-size=1280,2000"]);
+    let png = std::fs::read(&shot).expect("chromium wrote the screenshot");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "screenshot is a PNG");
+    let (width, height) = (
+        u32::from_be_bytes(png[16..20].try_into().unwrap()),
+        u32::from_be_bytes(png[20..24].try_into().unwrap()),
+    );
+    assert_eq!((width, height), (1280, 2000));
+    // A blank page compresses to a few KB; tables, text and charts do not.
+    assert!(png.len() > 30_000, "screenshot is only {} bytes", png.len());
+}
