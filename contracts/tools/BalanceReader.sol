@@ -2,10 +2,27 @@
 pragma solidity ^0.8.20;
 
 /// @title BalanceReader
-/// @notice Reads many ERC20 balances in one call, so the simulator samples
-/// KPIs with one EVM call per agent instead of one per (token, holder) pair.
+/// @notice Reads many ERC20 balances (or any view results) in one call, so
+/// the simulator samples KPIs with one EVM call instead of one per value.
 /// A token whose balanceOf fails reads as 0.
 contract BalanceReader {
+    /// @notice results[i] = the return data of a static call of data[i] to targets[i]
+    /// (empty when that call fails).
+    function aggregate(address[] calldata targets, bytes[] calldata data)
+        external
+        view
+        returns (bytes[] memory results)
+    {
+        require(targets.length == data.length, "BalanceReader: length mismatch");
+        results = new bytes[](targets.length);
+        for (uint256 i = 0; i < targets.length; i++) {
+            (bool ok, bytes memory out) = targets[i].staticcall(data[i]);
+            if (ok) {
+                results[i] = out;
+            }
+        }
+    }
+
     /// @notice balances[i] = tokens[i].balanceOf(holders[i]).
     function balancesOf(address[] calldata tokens, address[] calldata holders)
         external

@@ -7,7 +7,9 @@ use crate::chain::{Backend, Chain, ChainError, RevertReason};
 use crate::contracts::tools::BalanceReader;
 use crate::contracts::v3::WeightedPool;
 use crate::wallet::from_base18;
-use alloy_primitives::{Address, U256};
+use crate::wallet::Erc20;
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_sol_types::SolCall;
 use std::collections::BTreeMap;
 
 /// A pool the run knows about.
@@ -131,8 +133,13 @@ pub struct PoolState {
 
 impl World {
     /// A world with `design`'s market deployed on a fresh chain.
-    pub fn new(seed: u64, tick_seconds: u64, design: Design) -> anyhow::Result<Self> {
+    /// With `record`, the chain records every committed transaction (for
+    /// replays in benchmarks).
+    pub fn new(seed: u64, tick_seconds: u64, design: Design, record: bool) -> anyhow::Result<Self> {
         let mut chain = Chain::new();
+        if record {
+            chain.start_recording();
+        }
         let market = Market::deploy(&mut chain, design)?;
         let reader = crate::contracts::deploy_own(&mut chain, "BalanceReader", &[])?;
         chain.keep_logs(true);
@@ -219,24 +226,35 @@ impl World {
                 return Ok(states.clone());
             }
         }
+        // One EVM call for everything: per pool its OCEAN and DT balances,
+        // share supply and spot price (both designs share these signatures).
         let ocean = self.market.ocean().address;
-        let mut pairs = Vec::with_capacity(self.pools.len() * 2);
+        let mut targets = Vec::with_capacity(self.pools.len() * 4);
+        let mut data: Vec<Bytes> = Vec::with_capacity(self.pools.len() * 4);
         for pool in &self.pools {
-            pairs.push((ocean, pool.address));
-            pairs.push((pool.datatoken, pool.address));
+            targets.extend([ocean, pool.datatoken, pool.address, pool.address]);
+            data.push(Erc20::balanceOfCall { who: pool.address }.abi_encode().into());
+            data.push(Erc20::balanceOfCall { who: pool.address }.abi_encode().into());
+            data.push(Erc20::totalSupplyCall {}.abi_encode().into());
+            data.push(
+                WeightedPool::getSpotPriceSansFeeCall { tokenIn: ocean, tokenOut: pool.datatoken }
+                    .abi_encode()
+                    .into(),
+            );
         }
-        let balances = self.balances(&pairs)?;
-        let mut states = Vec::with_capacity(self.pools.len());
-        for (i, pool) in self.pools.clone().iter().enumerate() {
-            let supply: U256 = self.chain.view(pool.address, &WeightedPool::totalSupplyCall {})?;
-            let price = self.dt_price(pool)?;
-            states.push(PoolState {
-                ocean: balances[2 * i],
-                dt: balances[2 * i + 1],
-                shares: from_base18(supply),
-                price,
-            });
-        }
+        let results = self.chain.view(self.reader, &BalanceReader::aggregateCall { targets, data })?;
+        let word = |bytes: &Bytes| {
+            from_base18(U256::try_from_be_slice(bytes.get(..32).unwrap_or_default()).unwrap_or_default())
+        };
+        let states: Vec<PoolState> = results
+            .chunks(4)
+            .map(|r| PoolState {
+                ocean: word(&r[0]),
+                dt: word(&r[1]),
+                shares: word(&r[2]),
+                price: word(&r[3]),
+            })
+            .collect();
         self.pool_cache = Some((key, states.clone()));
         Ok(states)
     }

@@ -2,8 +2,10 @@
 //! a workload, checks a sanity condition on the result, and reports rates
 //! and ratios against a reference run in the same process.
 
+mod engine;
 mod erc20;
 mod pool;
 
+pub use engine::{engine_run, peak_rss_mib, EngineReport};
 pub use erc20::{erc20_transfers, Erc20Report};
 pub use pool::{pool_gas, PoolGasReport};

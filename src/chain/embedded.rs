@@ -23,8 +23,8 @@ pub const TX_GAS_LIMIT: u64 = 1 << 24;
 /// Gas limit of a block.
 pub const BLOCK_GAS_LIMIT: u64 = 1 << 40;
 
-/// ETH given to [`GOD`] at genesis.
-const GOD_ETH: u128 = 1_000_000_000 * 10u128.pow(18);
+/// ETH (wei) given to [`GOD`] at genesis.
+pub const GOD_ETH: u128 = 1_000_000_000 * 10u128.pow(18);
 
 type Db = CacheDB<EmptyDB>;
 type Evm = MainnetEvm<MainnetContext<Db>>;
@@ -69,6 +69,8 @@ pub struct RecordedTx {
     pub block: u64,
     /// Block timestamp.
     pub timestamp: u64,
+    /// Whether it succeeded.
+    pub success: bool,
 }
 
 impl std::fmt::Debug for Chain {
@@ -214,6 +216,7 @@ impl Chain {
                 value: tx.value,
                 block: self.evm.ctx.block.number.saturating_to(),
                 timestamp: self.evm.ctx.block.timestamp.saturating_to(),
+                success: false,
             });
         }
         let result = if self.scratch_from.is_some() {
@@ -227,6 +230,11 @@ impl Chain {
         };
         let result = result.map_err(|e| ChainError::InvalidTransaction { from, reason: e.to_string() })?;
         let receipt = receipt_of(result);
+        if let (Some(last), true, None) =
+            (self.recording.as_mut().and_then(|r| r.last_mut()), commit, self.scratch_from)
+        {
+            last.success = receipt.is_success();
+        }
         if commit {
             self.gas_used_total += receipt.gas_used;
             if self.keep_logs && self.scratch_from.is_none() {

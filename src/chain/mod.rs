@@ -25,13 +25,17 @@ mod error;
 mod raw;
 mod receipt;
 mod revert;
+mod rpc;
 
 pub use backend::Backend;
-pub use embedded::{Chain, RecordedTx, Snapshot, BLOCK_GAS_LIMIT, GENESIS_TIMESTAMP, GOD, TX_GAS_LIMIT};
+pub use embedded::{
+    Chain, RecordedTx, Snapshot, BLOCK_GAS_LIMIT, GENESIS_TIMESTAMP, GOD, GOD_ETH, TX_GAS_LIMIT,
+};
 pub use error::{ChainError, Result};
 pub use raw::RawEvm;
 pub use receipt::{Outcome, Receipt};
 pub use revert::RevertReason;
+pub use rpc::{AnvilProcess, RpcChain, RpcSnapshot};
 
 use alloy_primitives::{keccak256, Address};
 

@@ -1,6 +1,7 @@
-//! `tsp bench [chain]`.
+//! `tsp bench [chain|pool|engine|all]`.
 
-use crate::bench::{erc20_transfers, pool_gas};
+use crate::bench::{engine_run, erc20_transfers, pool_gas};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Run the benchmark scenarios and print rates and ratios against a
@@ -8,28 +9,53 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub(crate) struct Cmd {
     /// Which scenario: `chain` (ERC20 transfers, chain vs bare revm), `pool`
-    /// (gas of the V3 pool's operations and swaps/s), or `all`.
+    /// (gas of the V3 pool's operations and swaps/s), `engine` (a simulated
+    /// year of each Ocean design: ticks/s, peak memory, engine vs a bare-revm
+    /// replay of the same transactions), or `all`.
     #[arg(default_value = "all")]
     scenario: String,
-    /// Transfers per round.
+    /// Transfers (and swaps) per round.
     #[arg(long, default_value_t = 50_000)]
     transfers: usize,
     /// Rounds (the fastest counts).
     #[arg(long, default_value_t = 5)]
     rounds: usize,
+    /// Netlists of the engine scenario (default: ocean_v3, ocean_v4, ocean_v41).
+    #[arg(long = "netlist")]
+    netlists: Vec<PathBuf>,
+    /// Override a value in every engine-scenario run, e.g. `--set sim.duration="30d"`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
 }
 
 impl Cmd {
     /// Run the chosen scenario.
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
-        match self.scenario.as_str() {
-            "chain" => println!("{}", erc20_transfers(1_000, self.transfers, self.rounds)?),
-            "pool" => println!("{}", pool_gas(self.transfers)?),
-            "all" => {
-                println!("{}\n", erc20_transfers(1_000, self.transfers, self.rounds)?);
-                println!("{}", pool_gas(self.transfers)?);
+        let chain = self.scenario == "chain" || self.scenario == "all";
+        let pool = self.scenario == "pool" || self.scenario == "all";
+        let engine = self.scenario == "engine" || self.scenario == "all";
+        if !(chain || pool || engine) {
+            anyhow::bail!("unknown bench scenario {:?}; known: chain, pool, engine, all", self.scenario);
+        }
+        if engine {
+            // First, so that the peak memory it reports is the simulation's own.
+            let netlists = if self.netlists.is_empty() {
+                ["ocean_v3", "ocean_v4", "ocean_v41"]
+                    .iter()
+                    .map(|n| PathBuf::from(format!("netlists/{n}.toml")))
+                    .collect()
+            } else {
+                self.netlists
+            };
+            for netlist in &netlists {
+                println!("{}\n", engine_run(netlist, &self.set)?);
             }
-            other => anyhow::bail!("unknown bench scenario {other:?}; known: chain, pool, all"),
+        }
+        if chain {
+            println!("{}\n", erc20_transfers(1_000, self.transfers, self.rounds)?);
+        }
+        if pool {
+            println!("{}", pool_gas(self.transfers)?);
         }
         Ok(ExitCode::SUCCESS)
     }

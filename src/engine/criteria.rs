@@ -1,8 +1,9 @@
 //! The criteria KPIs of the V3-vs-V4.1 comparison (ocean.md's table), each
 //! measured by the run itself:
 //!
-//! - `criteria.stake_price_move_pct`: mean over live pools of |Δp|/p (%) when
-//!   a probe stakes `probe_stake_fraction` of the pool's OCEAN — done in a
+//! - `criteria.stake_price_move_pct`: mean over the (up to [`PROBED_POOLS`])
+//!   newest live pools of |Δp|/p (%) when a probe stakes
+//!   `probe_stake_fraction` of the pool's OCEAN — done in a
 //!   what-if ([`crate::chain::Chain::what_if`]) that leaves the run untouched;
 //! - `criteria.opening_spike`: mean over pools whose first `spike_window` has
 //!   passed of (highest price seen in that window, checked every tick) /
@@ -21,6 +22,9 @@
 
 use crate::agents::{PoolInfo, SimDuration, World};
 use crate::wallet::{from_base18, to_base18, AgentWallet};
+
+/// At most this many pools (the newest live ones) get a probe stake per sample.
+pub const PROBED_POOLS: usize = 10;
 
 /// Criteria columns, in CSV order.
 pub const CRITERIA_COLUMNS: [&str; 7] = [
@@ -193,9 +197,10 @@ impl CriteriaTracker {
         let market = world.market;
         let probe = &self.probe;
         let fraction = self.config.probe_stake_fraction;
+        let newest = live.len().saturating_sub(PROBED_POOLS);
         let moves = world.chain.what_if(|chain| -> anyhow::Result<Vec<f64>> {
-            let mut moves = Vec::with_capacity(live.len());
-            for (pool, &before) in live.iter().zip(prices) {
+            let mut moves = Vec::with_capacity(PROBED_POOLS);
+            for (pool, &before) in live[newest..].iter().zip(&prices[newest..]) {
                 let stake = to_base18(states[pool.index].ocean * fraction)?;
                 market.ocean().mint(chain, probe.address, stake)?;
                 if market.stake(chain, probe, pool, stake).is_ok() && before > 0.0 {

@@ -14,7 +14,7 @@
 
 mod criteria;
 
-pub use criteria::{CriteriaConfig, CriteriaTracker, CRITERIA_COLUMNS};
+pub use criteria::{CriteriaConfig, CriteriaTracker, CRITERIA_COLUMNS, PROBED_POOLS};
 
 use crate::agents::{Agent, SimRng, World};
 use anyhow::Context;
@@ -96,6 +96,11 @@ impl SimEngine {
     /// The world (for inspection after a run).
     pub fn world(&self) -> &World {
         &self.world
+    }
+
+    /// The world, mutably (benchmarks take the recorded transactions).
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
     }
 
     /// Run every tick, handing each sampled row to `sink(tick, time_s, values)`

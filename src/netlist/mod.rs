@@ -97,8 +97,15 @@ fn apply_override(document: &mut toml::Table, assignment: &str) -> anyhow::Resul
 impl LoadedNetlist {
     /// The engine ready to run: market deployed, agents built.
     pub fn build(&self) -> anyhow::Result<SimEngine> {
+        self.build_with(false)
+    }
+
+    /// [`LoadedNetlist::build`], optionally recording every committed
+    /// transaction from genesis on (for replays in benchmarks).
+    pub fn build_with(&self, record: bool) -> anyhow::Result<SimEngine> {
         let clock = self.netlist.sim.clock()?;
-        let world = World::new(self.netlist.sim.seed, clock.tick_seconds, self.netlist.contracts.design)?;
+        let world =
+            World::new(self.netlist.sim.seed, clock.tick_seconds, self.netlist.contracts.design, record)?;
         let mut agents = Vec::with_capacity(self.agents.len());
         let mut pool_slots = 0;
         for spec in &self.agents {

@@ -1,0 +1,280 @@
+//! The JSON-RPC backend against a real anvil (installed from npm by
+//! `scripts/anvil.sh`): the same ERC20 scenario on the embedded [`Chain`] and
+//! on [`RpcChain`] gives the same addresses, receipts (outcome, revert
+//! reason, gas, logs), balances and block clock; snapshots restore twice.
+
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_sol_types::SolCall;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+use tokenspice::chain::{
+    address_for, AnvilProcess, Backend, Chain, ChainError, Outcome, Receipt, RevertReason, RpcChain,
+    GENESIS_TIMESTAMP, GOD, GOD_ETH,
+};
+use tokenspice::contracts::{own_artifact, OceanToken};
+
+const HOLDERS: usize = 50;
+const TRANSFERS: usize = 200;
+const TOKEN: u64 = 1_000_000_000_000_000_000;
+
+/// Install anvil (idempotent) and return its binary, or `None` without npm.
+fn anvil_binary() -> Option<PathBuf> {
+    if Command::new("npm").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: npm is missing, so scripts/anvil.sh cannot install anvil");
+        return None;
+    }
+    let output = Command::new("bash")
+        .arg("scripts/anvil.sh")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run bash scripts/anvil.sh");
+    assert!(output.status.success(), "scripts/anvil.sh failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    let path = PathBuf::from(String::from_utf8(output.stdout).expect("utf-8 path").trim());
+    assert!(path.is_file(), "scripts/anvil.sh printed {path:?}, which is not a file");
+    Some(path)
+}
+
+/// A fresh anvil and an [`RpcChain`] on it (the process is killed when dropped).
+fn rpc_chain() -> Option<(AnvilProcess, RpcChain)> {
+    let binary = anvil_binary()?;
+    let anvil = AnvilProcess::start(&binary).expect("anvil starts");
+    let chain = RpcChain::connect(anvil.url()).expect("connect to anvil");
+    Some((anvil, chain))
+}
+
+fn init_code() -> Bytes {
+    own_artifact("OceanToken").unwrap().init_code_from_strs(&[&GOD.to_string()]).unwrap()
+}
+
+fn holders() -> Vec<Address> {
+    (0..HOLDERS).map(|i| address_for(&format!("rpc-holder-{i}"))).collect()
+}
+
+/// A small deterministic generator, so the test needs no RNG crate.
+fn next(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+fn balance<B: Backend>(chain: &mut B, token: Address, who: Address) -> U256 {
+    chain.view(token, &OceanToken::balanceOfCall(who)).expect("balanceOf")
+}
+
+/// Everything the scenario observed, to compare between backends.
+#[derive(Debug, PartialEq)]
+struct Trace {
+    token: Address,
+    /// Receipts of the deployment, the mints and the transfers, in order.
+    receipts: Vec<Receipt>,
+    /// `(block number, timestamp)` at each phase.
+    clock: Vec<(u64, u64)>,
+    balances: Vec<U256>,
+    supply: U256,
+    god_eth: U256,
+}
+
+/// Deploy, mint to 50 EOAs, 200 transfers (some overdrafts) around an
+/// `advance(3600)`; returns the trace and the seconds spent on transfers.
+fn scenario<B: Backend>(chain: &mut B) -> (Trace, f64) {
+    let holders = holders();
+    let mut receipts = Vec::new();
+    let mut clock = vec![(chain.block_number(), chain.timestamp())];
+    let deployed = chain.deploy(GOD, init_code()).expect("deploy runs");
+    let Outcome::Success { created: Some(token), .. } = deployed.outcome else {
+        panic!("deployment failed: {deployed:?}");
+    };
+    receipts.push(deployed);
+    for (i, who) in holders.iter().enumerate() {
+        let amount = U256::from(1_000 + i as u64) * U256::from(TOKEN);
+        let data = OceanToken::mintCall { to: *who, amount }.abi_encode();
+        receipts.push(chain.transact(GOD, token, data.into(), U256::ZERO).expect("mint runs"));
+    }
+    clock.push((chain.block_number(), chain.timestamp()));
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let started = Instant::now();
+    for i in 0..TRANSFERS {
+        if i == TRANSFERS / 2 {
+            clock.push((chain.block_number(), chain.timestamp()));
+            chain.advance(3_600);
+            clock.push((chain.block_number(), chain.timestamp()));
+        }
+        let from = holders[(next(&mut state) % HOLDERS as u64) as usize];
+        let to = holders[(next(&mut state) % HOLDERS as u64) as usize];
+        // Up to 3,000 tokens against holdings of 1,000..1,050: many overdrafts.
+        let amount = U256::from(next(&mut state) % 3_000) * U256::from(TOKEN);
+        let data = OceanToken::transferCall { to, amount }.abi_encode();
+        receipts.push(chain.transact(from, token, data.into(), U256::ZERO).expect("transfer runs"));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    clock.push((chain.block_number(), chain.timestamp()));
+    let balances = holders.iter().map(|who| balance(chain, token, *who)).collect();
+    let supply = chain.view(token, &OceanToken::totalSupplyCall {}).expect("totalSupply");
+    let god_eth = chain.eth_balance(GOD).expect("GOD's ETH");
+    (Trace { token, receipts, clock, balances, supply, god_eth }, seconds)
+}
+
+#[test]
+fn erc20_scenario_is_identical_on_embedded_and_rpc() {
+    let Some((anvil, mut rpc)) = rpc_chain() else { return };
+    let mut embedded = Chain::new();
+    let (expected, embedded_seconds) = scenario(&mut embedded);
+    let (actual, rpc_seconds) = scenario(&mut rpc);
+
+    // The scenario is what it claims to be.
+    let overdraft = RevertReason::Message("ERC20: insufficient balance".into());
+    let reverts = expected.receipts.iter().filter(|r| r.revert_reason() == Some(&overdraft)).count();
+    let successes = expected.receipts.iter().filter(|r| r.is_success()).count();
+    assert!(reverts >= 20 && successes >= 1 + HOLDERS + 50, "{reverts} overdrafts, {successes} successes");
+    assert_eq!(expected.receipts.len(), 1 + HOLDERS + TRANSFERS);
+    assert_eq!(
+        expected.clock,
+        vec![
+            (0, GENESIS_TIMESTAMP),
+            (0, GENESIS_TIMESTAMP),
+            (0, GENESIS_TIMESTAMP),
+            (1, GENESIS_TIMESTAMP + 3_600),
+            (1, GENESIS_TIMESTAMP + 3_600)
+        ]
+    );
+    assert_eq!(expected.god_eth, U256::from(GOD_ETH));
+
+    // Same address, clock, balances, ETH.
+    assert_eq!(actual.token, expected.token, "contract address");
+    assert_eq!(actual.clock, expected.clock, "block number / timestamp progression");
+    assert_eq!(actual.balances, expected.balances, "token balances");
+    assert_eq!(actual.supply, expected.supply, "total supply");
+    assert_eq!(actual.god_eth, expected.god_eth, "GOD's ETH (gas costs nothing on either)");
+    // Same receipts, one by one: outcome (return data, created address,
+    // decoded revert reason), gas used and logs.
+    for (i, (rpc_receipt, embedded_receipt)) in actual.receipts.iter().zip(&expected.receipts).enumerate() {
+        assert_eq!(rpc_receipt, embedded_receipt, "receipt {i}");
+    }
+
+    // The node itself: its latest block has the simulation's timestamp; it
+    // mined one block per transaction plus the one of `advance`.
+    assert_eq!(rpc.node_timestamp().unwrap(), rpc.timestamp());
+    assert_eq!(rpc.node_block_number().unwrap(), (1 + HOLDERS + TRANSFERS + 1) as u64);
+
+    // Per-call speed of the RPC backend.
+    let token = actual.token;
+    let views = 500;
+    let started = Instant::now();
+    for who in holders().iter().cycle().take(views) {
+        balance(&mut rpc, token, *who);
+    }
+    let view_seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "transfers: RpcChain {:.0}/s ({:.2} ms each), embedded {:.0}/s; balanceOf views: RpcChain {:.0}/s",
+        TRANSFERS as f64 / rpc_seconds,
+        rpc_seconds * 1e3 / TRANSFERS as f64,
+        TRANSFERS as f64 / embedded_seconds,
+        views as f64 / view_seconds,
+    );
+    drop(rpc);
+    drop(anvil);
+}
+
+#[test]
+fn snapshot_restores_twice_on_rpc() {
+    let Some((_anvil, mut chain)) = rpc_chain() else { return };
+    let token = chain.deploy_contract(GOD, init_code()).unwrap();
+    let holders = &holders()[..10];
+    for who in holders {
+        chain.send(GOD, token, &OceanToken::mintCall { to: *who, amount: U256::from(1_000) }).unwrap();
+    }
+    chain.set_eth_balance(holders[0], U256::from(7)).unwrap();
+    let snapshot = chain.snapshot().unwrap();
+    let before: Vec<U256> = holders.iter().map(|w| balance(&mut chain, token, *w)).collect();
+    let clock = (chain.block_number(), chain.timestamp());
+    let mut later_token = None;
+
+    for round in 0..2 {
+        for pair in holders.windows(2) {
+            chain
+                .send(pair[0], token, &OceanToken::transferCall { to: pair[1], amount: U256::from(400) })
+                .unwrap();
+        }
+        chain.advance(3_600);
+        chain.set_eth_balance(holders[0], U256::from(99)).unwrap();
+        let later = chain.deploy_contract(GOD, init_code()).unwrap();
+        assert_ne!(balance(&mut chain, token, holders[0]), before[0]);
+        assert_eq!(*later_token.get_or_insert(later), later, "round {round}: same nonce, same address");
+        let after_changes = chain.snapshot().unwrap();
+
+        chain.restore(&snapshot).unwrap();
+        let after: Vec<U256> = holders.iter().map(|w| balance(&mut chain, token, *w)).collect();
+        assert_eq!(after, before, "round {round}: balances");
+        assert_eq!((chain.block_number(), chain.timestamp()), clock, "round {round}: clock");
+        assert_eq!(chain.node_timestamp().unwrap(), clock.1);
+        assert_eq!(chain.eth_balance(holders[0]).unwrap(), U256::from(7), "round {round}: ETH");
+        // The node drops snapshots taken after the restored one: an error, not a wrong state.
+        assert!(matches!(chain.restore(&after_changes), Err(ChainError::Backend(_))));
+    }
+    // A snapshot taken after a restore works as well.
+    let again = chain.snapshot().unwrap();
+    chain
+        .send(holders[0], token, &OceanToken::transferCall { to: holders[1], amount: U256::from(1) })
+        .unwrap();
+    chain.restore(&again).unwrap();
+    assert_eq!(balance(&mut chain, token, holders[0]), before[0]);
+}
+
+/// ETH transfers, a refused transaction, reverts and halts of calls and
+/// deployments: the same outcomes on both backends.
+fn edge_cases<B: Backend>(chain: &mut B) -> Vec<String> {
+    let mut seen = Vec::new();
+    let (alice, bob) = (address_for("rpc-alice"), address_for("rpc-bob"));
+    chain.set_eth_balance(alice, U256::from(10u64.pow(18))).unwrap();
+    let paid = chain.transact(alice, bob, Bytes::new(), U256::from(250)).unwrap();
+    seen.push(format!("{paid:?}"));
+    seen.push(format!("{} {}", chain.eth_balance(alice).unwrap(), chain.eth_balance(bob).unwrap()));
+    let too_much = chain.transact(bob, alice, Bytes::new(), U256::from(251));
+    assert!(matches!(too_much, Err(ChainError::InvalidTransaction { .. })), "{too_much:?}");
+
+    let token = chain.deploy_contract(GOD, init_code()).unwrap();
+    let overdraft = OceanToken::transferCall { to: bob, amount: U256::from(1) }.abi_encode();
+    let call = chain.call(alice, token, overdraft.into()).unwrap();
+    seen.push(format!("{call:?}"));
+    let view = chain.call(alice, token, OceanToken::totalSupplyCall {}.abi_encode().into()).unwrap();
+    seen.push(format!("{view:?}"));
+    let not_minter = chain.send(alice, token, &OceanToken::mintCall { to: alice, amount: U256::from(1) });
+    seen.push(format!("{not_minter:?}"));
+
+    // Init code that reverts without data, and one that halts (INVALID).
+    let empty_revert = chain.deploy(alice, Bytes::from_static(&[0x60, 0x00, 0x60, 0x00, 0xfd])).unwrap();
+    seen.push(format!("{empty_revert:?}"));
+    let halt = chain.deploy(alice, Bytes::from_static(&[0xfe])).unwrap();
+    assert!(matches!(halt.outcome, Outcome::Halt(_)), "{halt:?}");
+    seen.push(format!("halt, gas {}", halt.gas_used));
+
+    // Calls into code that reverts without data, and into code that halts.
+    let reverter = chain.deploy_contract(alice, runtime(&[0x60, 0x00, 0x60, 0x00, 0xfd])).unwrap();
+    let invalid = chain.deploy_contract(alice, runtime(&[0xfe])).unwrap();
+    seen.push(format!("{:?}", chain.call(alice, reverter, Bytes::new()).unwrap()));
+    seen.push(format!("{:?}", chain.call(alice, invalid, Bytes::new()).unwrap()));
+    seen
+}
+
+/// Init code that deploys `code` (at most 32 bytes) as the runtime code.
+fn runtime(code: &[u8]) -> Bytes {
+    let mut init = vec![0x7f]; // PUSH32 code, left-aligned
+    init.extend_from_slice(code);
+    init.resize(33, 0);
+    // PUSH0 MSTORE PUSH1 len PUSH0 RETURN
+    init.extend_from_slice(&[0x5f, 0x52, 0x60, code.len() as u8, 0x5f, 0xf3]);
+    init.into()
+}
+
+#[test]
+fn edge_cases_match_the_embedded_chain() {
+    let Some((_anvil, mut rpc)) = rpc_chain() else { return };
+    let expected = edge_cases(&mut Chain::new());
+    let actual = edge_cases(&mut rpc);
+    assert_eq!(actual, expected);
+    assert!(expected[4].contains("OceanToken: caller is not the minter"), "{}", expected[4]);
+    assert!(expected[7].contains("Revert(Empty)") && expected[8].contains("Halt(\"InvalidFEOpcode\")"));
+    assert!(expected[2].contains("ERC20: insufficient balance"), "{}", expected[2]);
+}
