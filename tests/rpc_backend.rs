@@ -275,6 +275,36 @@ fn edge_cases_match_the_embedded_chain() {
     let actual = edge_cases(&mut rpc);
     assert_eq!(actual, expected);
     assert!(expected[4].contains("OceanToken: caller is not the minter"), "{}", expected[4]);
-    assert!(expected[7].contains("Revert(Empty)") && expected[8].contains("Halt(\"InvalidFEOpcode\")"));
     assert!(expected[2].contains("ERC20: insufficient balance"), "{}", expected[2]);
+    assert!(expected[7].contains("Revert(Empty)") && expected[8].contains("Halt(\"InvalidFEOpcode\")"));
+    // A mined transaction's halt reason comes from the node's trace, in its words.
+    let halt = rpc.deploy(GOD, Bytes::from_static(&[0xfe])).unwrap();
+    assert_eq!(halt.outcome, Outcome::Halt("Bad instruction".into()));
+}
+
+#[test]
+fn a_lost_node_gives_backend_errors_not_panics() {
+    let Some((anvil, mut chain)) = rpc_chain() else { return };
+    let unreachable = RpcChain::connect("http://127.0.0.1:1");
+    assert!(
+        matches!(&unreachable, Err(ChainError::Backend(m)) if m.starts_with("eth_chainId")),
+        "{unreachable:?}"
+    );
+    let missing = AnvilProcess::start(std::path::Path::new("/nonexistent/anvil"));
+    assert!(matches!(missing, Err(ChainError::Backend(_))));
+
+    drop(anvil); // killed
+    let (block, time) = (chain.block_number(), chain.timestamp());
+    chain.advance(60);
+    assert_eq!((chain.block_number(), chain.timestamp()), (block, time), "a failed advance moves nothing");
+    // The failed advance is reported by the next call that can fail, then the call's own failure.
+    let deferred = chain.eth_balance(GOD);
+    assert!(matches!(&deferred, Err(ChainError::Backend(m)) if m.starts_with("evm_mine")), "{deferred:?}");
+    let sent = chain.transact(GOD, GOD, Bytes::new(), U256::ZERO);
+    assert!(matches!(&sent, Err(ChainError::Backend(m)) if m.starts_with("eth_sendTransaction")), "{sent:?}");
+    let snapshot = chain.snapshot();
+    assert!(
+        matches!(&snapshot, Err(ChainError::Backend(m)) if m.starts_with("evm_snapshot")),
+        "{snapshot:?}"
+    );
 }

@@ -14,14 +14,16 @@
 //! transactions, while [`Backend::block_number`] reports the simulation's
 //! block, which moves by one per [`Backend::advance`] exactly as on the
 //! embedded chain ([`RpcChain::node_block_number`] gives the node's own);
-//! timestamps agree on both. Snapshots are the node's `evm_snapshot`s;
+//! timestamps agree on both. Read-only calls run with `eth_simulateV1` on
+//! the latest state, which reports gas and logs as the embedded chain does.
+//! Snapshots are the node's `evm_snapshot`s;
 //! restoring one drops the snapshots taken after it (the node's rule), and a
 //! restored snapshot is taken again at once, so it can be restored again.
 //!
 //! # Errors
 //! A revert or halt is an `Ok` [`Receipt`], as on the embedded chain: the
 //! revert data comes from the mined transaction's output, a halt's reason
-//! from the node's call trace. A transaction the node refuses to accept
+//! from the node's trace of it. A transaction the node refuses to accept
 //! (not enough ETH for its value, ...) is [`ChainError::InvalidTransaction`];
 //! a network failure, a JSON-RPC error or an answer that does not parse is
 //! [`ChainError::Backend`], naming the method. [`Backend::advance`] cannot
@@ -215,7 +217,9 @@ impl fmt::Debug for RpcChain {
 impl RpcChain {
     /// Connect to an anvil node at `url` and set it up like the embedded
     /// chain (see the module docs); the simulation's block starts at the
-    /// node's latest block, with its timestamp.
+    /// node's latest block, with its timestamp. It sets [`GOD`]'s balance to
+    /// [`GOD_ETH`], so it is meant for a fresh node such as [`AnvilProcess`]
+    /// starts.
     pub fn connect(url: &str) -> Result<Self> {
         let rpc = Rpc::new(url, REQUEST_TIMEOUT);
         rpc.call("eth_chainId", json!([]))?;
@@ -337,13 +341,12 @@ impl RpcChain {
         }
     }
 
-    /// Why a mined transaction halted, from the node's call trace.
+    /// Why a mined transaction halted, from the node's stored trace
+    /// (`trace_transaction` needs no historical state, unlike `debug_traceTransaction`).
     fn halt_reason(&self, hash: B256) -> String {
-        let trace = self.rpc.request("debug_traceTransaction", json!([hash, { "tracer": "callTracer" }]));
-        match trace {
-            Ok(trace) => trace.get("error").and_then(Value::as_str).unwrap_or("halted").to_string(),
-            Err(_) => "halted".to_string(),
-        }
+        let trace = self.rpc.request("trace_transaction", json!([hash]));
+        let reason = trace.ok().and_then(|trace| Some(trace.get(0)?.get("error")?.as_str()?.to_string()));
+        reason.unwrap_or_else(|| "halted".to_string())
     }
 
     /// Whether a call that failed without return data reverted or halted.

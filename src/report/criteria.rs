@@ -84,8 +84,8 @@ pub const CRITERIA: &[Criterion] = &[
         column: "criteria.stake_price_move_pct",
         unit: "%",
         rule: Rule::AtMost(1.0),
-        explanation: "mean over live pools of the |DT price change| caused by a probe stake of 10% of the \
-                      pool's OCEAN (measured on a snapshot, then restored)",
+        explanation: "mean over the 10 newest live pools of the |DT price change| caused by a probe stake of 10% of the \
+                      pool's OCEAN (in a what-if that commits nothing)",
     },
     Criterion {
         id: "opening_spike",
@@ -102,7 +102,7 @@ pub const CRITERIA: &[Criterion] = &[
         column: "criteria.equilibrium_volatility",
         unit: "std of daily log returns",
         rule: Rule::AtMost(0.05),
-        explanation: "standard deviation of the daily log returns of DT prices after burn-in",
+        explanation: "standard deviation of the daily log returns of DT prices of pools older than 14 days",
     },
     Criterion {
         id: "rug_staker_loss",
