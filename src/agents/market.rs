@@ -3,7 +3,7 @@
 //! to the design's contracts through the wallet's helpers.
 
 use super::PoolInfo;
-use crate::chain::{Backend, Chain, Result};
+use crate::chain::{Backend, Result, SimChain};
 use crate::contracts::{Ocean, OceanV3, OceanV4};
 use crate::wallet::{to_base18, AgentWallet, AssetParams, PoolSeed};
 use alloy_primitives::{keccak256, Address, B256, U256};
@@ -73,7 +73,7 @@ pub struct AssetSpec {
 
 impl Market {
     /// Deploy the system contracts of `design` on `chain`.
-    pub fn deploy(chain: &mut Chain, design: Design) -> anyhow::Result<Self> {
+    pub fn deploy(chain: &mut SimChain, design: Design) -> anyhow::Result<Self> {
         Ok(match design {
             Design::V3 => Self::V3(OceanV3::deploy(chain)?),
             Design::V4 => Self::V4(OceanV4::deploy(chain)?),
@@ -105,7 +105,7 @@ impl Market {
     }
 
     /// keccak256 of the runtime code of every system contract, for run.json.
-    pub fn code_hashes(&self, chain: &Chain) -> BTreeMap<&'static str, B256> {
+    pub fn code_hashes(&self, chain: &mut SimChain) -> Result<BTreeMap<&'static str, B256>> {
         let contracts: Vec<(&'static str, Address)> = match self {
             Self::V3(m) => vec![
                 ("OceanToken", m.ocean.address),
@@ -122,13 +122,13 @@ impl Market {
                 ("SideStaking", m.side_staking),
             ],
         };
-        contracts.into_iter().map(|(name, address)| (name, keccak256(chain.code(address)))).collect()
+        contracts.into_iter().map(|(name, address)| Ok((name, keccak256(chain.code(address)?)))).collect()
     }
 
     /// Create a datatoken and its pool for `wallet`; returns `(datatoken, pool)`.
     pub fn create_asset(
         &self,
-        chain: &mut Chain,
+        chain: &mut SimChain,
         wallet: &AgentWallet,
         spec: &AssetSpec,
     ) -> anyhow::Result<Result<(Address, Address)>> {
@@ -180,7 +180,7 @@ impl Market {
     /// Buy datatokens with exactly `ocean_in` OCEAN; returns DT received.
     pub fn buy_dt(
         &self,
-        chain: &mut Chain,
+        chain: &mut SimChain,
         wallet: &AgentWallet,
         pool: &PoolInfo,
         ocean_in: U256,
@@ -197,7 +197,7 @@ impl Market {
     /// Buy exactly `dt_out` datatokens paying at most `max_ocean`; returns OCEAN paid.
     pub fn buy_exact_dt(
         &self,
-        chain: &mut Chain,
+        chain: &mut SimChain,
         wallet: &AgentWallet,
         pool: &PoolInfo,
         dt_out: U256,
@@ -217,7 +217,7 @@ impl Market {
     /// Sell exactly `dt_in` datatokens; returns OCEAN received.
     pub fn sell_dt(
         &self,
-        chain: &mut Chain,
+        chain: &mut SimChain,
         wallet: &AgentWallet,
         pool: &PoolInfo,
         dt_in: U256,
@@ -234,7 +234,7 @@ impl Market {
     /// Stake OCEAN; returns shares received.
     pub fn stake(
         &self,
-        chain: &mut Chain,
+        chain: &mut SimChain,
         wallet: &AgentWallet,
         pool: &PoolInfo,
         ocean_in: U256,
@@ -248,7 +248,7 @@ impl Market {
     /// Unstake `shares`; returns OCEAN received.
     pub fn unstake(
         &self,
-        chain: &mut Chain,
+        chain: &mut SimChain,
         wallet: &AgentWallet,
         pool: &PoolInfo,
         shares: U256,
@@ -260,7 +260,7 @@ impl Market {
     }
 
     /// Consume one datatoken of `pool` (startOrder).
-    pub fn consume(&self, chain: &mut Chain, wallet: &AgentWallet, pool: &PoolInfo) -> Result<()> {
+    pub fn consume(&self, chain: &mut SimChain, wallet: &AgentWallet, pool: &PoolInfo) -> Result<()> {
         match self {
             Self::V3(_) => {
                 let one = U256::from(10u64.pow(18));
@@ -271,7 +271,7 @@ impl Market {
     }
 
     /// Claim vested premine datatokens (V4 designs; nothing on V3).
-    pub fn claim_vesting(&self, chain: &mut Chain, wallet: &AgentWallet, pool: &PoolInfo) -> Result<U256> {
+    pub fn claim_vesting(&self, chain: &mut SimChain, wallet: &AgentWallet, pool: &PoolInfo) -> Result<U256> {
         match self {
             Self::V3(_) => Ok(U256::ZERO),
             Self::V4(m) => wallet.claim_vesting(chain, m, pool.datatoken),
@@ -279,7 +279,7 @@ impl Market {
     }
 
     /// Spot price of `pool`'s datatoken in OCEAN, without fees.
-    pub fn spot_price(&self, chain: &mut Chain, pool: &PoolInfo) -> Result<U256> {
+    pub fn spot_price(&self, chain: &mut SimChain, pool: &PoolInfo) -> Result<U256> {
         let ocean = self.ocean().address;
         match self {
             Self::V3(_) => {

@@ -3,7 +3,7 @@
 
 use super::market::{Design, Market};
 use super::Agent;
-use crate::chain::{Backend, Chain, ChainError, RevertReason};
+use crate::chain::{Backend, ChainError, RevertReason, SimChain};
 use crate::contracts::tools::BalanceReader;
 use crate::contracts::v3::WeightedPool;
 use crate::wallet::from_base18;
@@ -84,7 +84,7 @@ pub struct Counters {
 #[derive(Debug)]
 pub struct World {
     /// The embedded EVM.
-    pub chain: Chain,
+    pub chain: SimChain,
     /// The design's system contracts (OCEAN, factories, fee collector, bot).
     pub market: Market,
     /// Every pool created so far, in creation order.
@@ -134,9 +134,14 @@ pub struct PoolState {
 impl World {
     /// A world with `design`'s market deployed on a fresh chain.
     /// With `record`, the chain records every committed transaction (for
-    /// replays in benchmarks).
-    pub fn new(seed: u64, tick_seconds: u64, design: Design, record: bool) -> anyhow::Result<Self> {
-        let mut chain = Chain::new();
+    /// replays in benchmarks). `chain` is fresh: the embedded EVM or a node.
+    pub fn new(
+        seed: u64,
+        tick_seconds: u64,
+        design: Design,
+        record: bool,
+        mut chain: SimChain,
+    ) -> anyhow::Result<Self> {
         if record {
             chain.start_recording();
         }

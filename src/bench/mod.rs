@@ -5,7 +5,9 @@
 mod engine;
 mod erc20;
 mod pool;
+mod rpc;
 
 pub use engine::{engine_run, peak_rss_mib, EngineReport};
 pub use erc20::{erc20_transfers, Erc20Report};
 pub use pool::{pool_gas, PoolGasReport};
+pub use rpc::{embedded_vs_rpc, install_anvil, RpcReport};

@@ -133,16 +133,30 @@ impl Chain {
     /// is committed, and the chain is exactly as before afterwards — far
     /// cheaper than a snapshot, which clones the whole state.
     pub fn what_if<T>(&mut self, what: impl FnOnce(&mut Self) -> T) -> T {
+        let started = self.begin_what_if();
+        let result = what(self);
+        self.end_what_if(started);
+        result
+    }
+
+    /// Start a what-if; returns false when one is already running (nested
+    /// what-ifs join the outer one, whose end discards everything).
+    pub(crate) fn begin_what_if(&mut self) -> bool {
         if self.scratch_from.is_some() {
-            // Nested: the outer what-if discards these changes too.
-            return what(self);
+            return false;
         }
         self.scratch_from = Some(self.gas_used_total);
-        let result = what(self);
+        true
+    }
+
+    /// End the what-if begun when `begin_what_if` returned `started`.
+    pub(crate) fn end_what_if(&mut self, started: bool) {
+        if !started {
+            return;
+        }
         // Dropping the finalized journal discards every change of the what-if.
         let _ = self.evm.finalize();
         self.gas_used_total = self.scratch_from.take().unwrap_or(self.gas_used_total);
-        result
     }
 
     /// Record every transaction sent for commit from now on (see [`Chain::take_recording`]).

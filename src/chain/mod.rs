@@ -26,6 +26,7 @@ mod raw;
 mod receipt;
 mod revert;
 mod rpc;
+mod sim_chain;
 
 pub use backend::Backend;
 pub use embedded::{
@@ -36,6 +37,7 @@ pub use raw::RawEvm;
 pub use receipt::{Outcome, Receipt};
 pub use revert::RevertReason;
 pub use rpc::{AnvilProcess, RpcChain, RpcSnapshot};
+pub use sim_chain::{RpcSide, SimChain, SimSnapshot};
 
 use alloy_primitives::{keccak256, Address};
 

@@ -243,6 +243,13 @@ impl RpcChain {
         })
     }
 
+    /// Runtime code at an address.
+    pub fn code(&mut self, at: Address) -> Result<Bytes> {
+        self.check_deferred()?;
+        let code = self.rpc.call("eth_getCode", json!([at, "latest"]))?;
+        parsed(&code, "eth_getCode", "code")
+    }
+
     /// The URL of the node.
     pub fn url(&self) -> &str {
         &self.rpc.url

@@ -1,6 +1,6 @@
 //! `tsp bench [chain|pool|engine|all]`.
 
-use crate::bench::{engine_run, erc20_transfers, pool_gas};
+use crate::bench::{embedded_vs_rpc, engine_run, erc20_transfers, pool_gas};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -11,7 +11,8 @@ pub(crate) struct Cmd {
     /// Which scenario: `chain` (ERC20 transfers, chain vs bare revm), `pool`
     /// (gas of the V3 pool's operations and swaps/s), `engine` (a simulated
     /// year of each Ocean design: ticks/s, peak memory, engine vs a bare-revm
-    /// replay of the same transactions), or `all`.
+    /// replay of the same transactions), `rpc` (ocean_v3 on the embedded EVM
+    /// and on anvil, per-tick cost and identical KPIs), or `all`.
     #[arg(default_value = "all")]
     scenario: String,
     /// Transfers (and swaps) per round.
@@ -23,6 +24,9 @@ pub(crate) struct Cmd {
     /// Netlists of the engine scenario (default: ocean_v3, ocean_v4, ocean_v41).
     #[arg(long = "netlist")]
     netlists: Vec<PathBuf>,
+    /// Ticks of the rpc scenario (on each backend).
+    #[arg(long, default_value_t = 48)]
+    rpc_ticks: u64,
     /// Override a value in every engine-scenario run, e.g. `--set sim.duration="30d"`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
@@ -34,20 +38,18 @@ impl Cmd {
         let chain = self.scenario == "chain" || self.scenario == "all";
         let pool = self.scenario == "pool" || self.scenario == "all";
         let engine = self.scenario == "engine" || self.scenario == "all";
-        if !(chain || pool || engine) {
-            anyhow::bail!("unknown bench scenario {:?}; known: chain, pool, engine, all", self.scenario);
+        let rpc = self.scenario == "rpc" || self.scenario == "all";
+        if !(chain || pool || engine || rpc) {
+            anyhow::bail!("unknown bench scenario {:?}; known: chain, pool, engine, rpc, all", self.scenario);
         }
         if engine {
             // First, so that the peak memory it reports is the simulation's own.
-            let netlists = if self.netlists.is_empty() {
-                ["ocean_v3", "ocean_v4", "ocean_v41"]
-                    .iter()
-                    .map(|n| PathBuf::from(format!("netlists/{n}.toml")))
-                    .collect()
-            } else {
-                self.netlists
-            };
-            for netlist in &netlists {
+            let defaults: Vec<PathBuf> = ["ocean_v3", "ocean_v4", "ocean_v41"]
+                .iter()
+                .map(|n| PathBuf::from(format!("netlists/{n}.toml")))
+                .collect();
+            let netlists = if self.netlists.is_empty() { &defaults } else { &self.netlists };
+            for netlist in netlists {
                 println!("{}\n", engine_run(netlist, &self.set)?);
             }
         }
@@ -55,7 +57,13 @@ impl Cmd {
             println!("{}\n", erc20_transfers(1_000, self.transfers, self.rounds)?);
         }
         if pool {
-            println!("{}", pool_gas(self.transfers)?);
+            println!("{}\n", pool_gas(self.transfers)?);
+        }
+        if rpc {
+            let scratch = tempfile::tempdir()?;
+            let netlist =
+                self.netlists.first().cloned().unwrap_or_else(|| PathBuf::from("netlists/ocean_v3.toml"));
+            println!("{}", embedded_vs_rpc(&netlist, self.rpc_ticks, scratch.path())?);
         }
         Ok(ExitCode::SUCCESS)
     }

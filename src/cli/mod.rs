@@ -8,7 +8,7 @@ mod netlists;
 mod plot;
 mod run;
 
-pub use run::{run_to_dir, write_charts};
+pub use run::{run_to_dir, run_to_dir_on, write_charts};
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

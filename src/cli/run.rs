@@ -1,6 +1,7 @@
 //! `tsp run NETLIST [--out DIR] [--set k=v]...`: run a netlist, stream
 //! `kpis.csv`, write `run.json`, then the charts.
 
+use crate::chain::SimChain;
 use crate::kpis::KpiWriter;
 use crate::netlist::{load, LoadedNetlist};
 use crate::plot::{default_charts, plot_run, ChartSpec};
@@ -30,13 +31,33 @@ pub(crate) struct Cmd {
     /// Skip the charts.
     #[arg(long)]
     no_charts: bool,
+    /// Run on a JSON-RPC node (anvil) at this URL instead of the embedded EVM;
+    /// the node must be fresh (the run deploys the market from genesis).
+    #[arg(long, value_name = "URL", conflicts_with = "anvil")]
+    rpc: Option<String>,
+    /// Install anvil from npm if needed (scripts/anvil.sh), start it on
+    /// 127.0.0.1, run on it, and stop it by PID afterwards.
+    #[arg(long)]
+    anvil: bool,
 }
 
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         let loaded = load(&self.netlist, &self.set)?;
         let out = self.out.clone().unwrap_or_else(|| Path::new("results").join(&loaded.netlist.sim.name));
-        let summary = run_to_dir(&loaded, &out, !self.quiet)?;
+        let mut node = None;
+        let chain = match (&self.rpc, self.anvil) {
+            (Some(url), _) => SimChain::rpc(url).with_context(|| format!("connecting to {url}"))?,
+            (None, true) => {
+                let process = crate::chain::AnvilProcess::start(&crate::bench::install_anvil()?)?;
+                let chain = SimChain::rpc(process.url())?;
+                node = Some(process);
+                chain
+            }
+            (None, false) => SimChain::embedded(),
+        };
+        let summary = run_to_dir_on(&loaded, &out, !self.quiet, chain)?;
+        drop(node);
         let charts = if self.no_charts { Vec::new() } else { write_charts(&loaded, &out)? };
         if !self.no_charts {
             eprintln!("wrote {} chart files", charts.len());
@@ -50,8 +71,18 @@ impl Cmd {
 
 /// Run `loaded` and write `kpis.csv` and `run.json` into `out`; returns a one-line summary.
 pub fn run_to_dir(loaded: &LoadedNetlist, out: &Path, progress: bool) -> anyhow::Result<String> {
+    run_to_dir_on(loaded, out, progress, SimChain::embedded())
+}
+
+/// [`run_to_dir`] on a given fresh chain (the embedded EVM or a node).
+pub fn run_to_dir_on(
+    loaded: &LoadedNetlist,
+    out: &Path,
+    progress: bool,
+    chain: SimChain,
+) -> anyhow::Result<String> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let mut engine = loaded.build()?;
+    let mut engine = loaded.build_on(chain, false)?;
     let clock = loaded.clock()?;
     let csv = out.join("kpis.csv");
     let kept = loaded.selected_columns(engine.columns())?;
@@ -92,13 +123,14 @@ pub fn run_to_dir(loaded: &LoadedNetlist, out: &Path, progress: bool) -> anyhow:
         eprintln!("interrupted after tick {}: kpis.csv holds every row up to it", summary.ticks);
     }
     let wall = started.elapsed().as_secs_f64();
-    let world = engine.world();
-    let bytecode: std::collections::BTreeMap<&str, String> = world
-        .market
-        .code_hashes(&world.chain)
+    let world = engine.world_mut();
+    let market = world.market;
+    let bytecode: std::collections::BTreeMap<&str, String> = market
+        .code_hashes(&mut world.chain)?
         .into_iter()
         .map(|(name, hash)| (name, hash.to_string()))
         .collect();
+    let world = engine.world();
     let reverts: Vec<_> = world
         .reverts
         .iter()

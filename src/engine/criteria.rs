@@ -209,7 +209,7 @@ impl CriteriaTracker {
                 }
             }
             Ok(moves)
-        })?;
+        })??;
         Ok(mean(&moves))
     }
 }

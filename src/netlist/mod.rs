@@ -103,9 +103,14 @@ impl LoadedNetlist {
     /// [`LoadedNetlist::build`], optionally recording every committed
     /// transaction from genesis on (for replays in benchmarks).
     pub fn build_with(&self, record: bool) -> anyhow::Result<SimEngine> {
+        self.build_on(crate::chain::SimChain::embedded(), record)
+    }
+
+    /// [`LoadedNetlist::build`] on a given fresh chain (the embedded EVM or a node).
+    pub fn build_on(&self, chain: crate::chain::SimChain, record: bool) -> anyhow::Result<SimEngine> {
         let clock = self.netlist.sim.clock()?;
-        let world =
-            World::new(self.netlist.sim.seed, clock.tick_seconds, self.netlist.contracts.design, record)?;
+        let (seed, design) = (self.netlist.sim.seed, self.netlist.contracts.design);
+        let world = World::new(seed, clock.tick_seconds, design, record, chain)?;
         let mut agents = Vec::with_capacity(self.agents.len());
         let mut pool_slots = 0;
         for spec in &self.agents {

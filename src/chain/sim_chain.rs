@@ -1,0 +1,232 @@
+//! [`SimChain`]: the chain a simulation runs on — the embedded EVM, or a
+//! JSON-RPC node (anvil) behind the same calls. Everything the engine needs
+//! beyond [`Backend`] (what-ifs, committed logs, gas totals, code reads) is
+//! provided for both.
+//!
+//! # State
+//! What-ifs on the embedded chain live in revm's journal; on a node they are
+//! an `evm_snapshot` restored afterwards. Logs of committed transactions are
+//! buffered until [`SimChain::take_logs`]; what-if logs are never kept.
+
+use super::{Backend, Chain, ChainError, Receipt, RecordedTx, Result, RpcChain, RpcSnapshot, Snapshot};
+use alloy_primitives::{Address, Bytes, Log, U256};
+
+/// The embedded chain or a node.
+// One per run: its size does not matter, and boxing the embedded EVM would
+// put a pointer chase on the hot path of every transaction.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum SimChain {
+    /// The embedded revm.
+    Embedded(Chain),
+    /// A JSON-RPC node, with the bookkeeping the embedded chain does itself.
+    Rpc(RpcSide),
+}
+
+/// A node plus the engine-side bookkeeping the embedded chain keeps internally.
+#[derive(Debug)]
+pub struct RpcSide {
+    node: RpcChain,
+    logs: Vec<Log>,
+    gas_used_total: u64,
+    in_what_if: bool,
+}
+
+/// A saved state of either kind of chain.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum SimSnapshot {
+    /// Of the embedded chain.
+    Embedded(Snapshot),
+    /// Of a node, with the gas total at that point.
+    Rpc(RpcSnapshot, u64),
+}
+
+impl SimChain {
+    /// A fresh embedded chain.
+    pub fn embedded() -> Self {
+        Self::Embedded(Chain::new())
+    }
+
+    /// A node at `url` (set up as [`RpcChain::connect`] describes).
+    pub fn rpc(url: &str) -> Result<Self> {
+        Ok(Self::Rpc(RpcSide {
+            node: RpcChain::connect(url)?,
+            logs: Vec::new(),
+            gas_used_total: 0,
+            in_what_if: false,
+        }))
+    }
+
+    /// Run `what` and then undo everything it did to the chain.
+    pub fn what_if<T>(&mut self, what: impl FnOnce(&mut Self) -> T) -> Result<T> {
+        match self {
+            Self::Embedded(chain) => {
+                let started = chain.begin_what_if();
+                let result = what(self);
+                if let Self::Embedded(chain) = self {
+                    chain.end_what_if(started);
+                }
+                Ok(result)
+            }
+            Self::Rpc(side) => {
+                if side.in_what_if {
+                    return Ok(what(self));
+                }
+                let snapshot = side.node.snapshot()?;
+                let gas = side.gas_used_total;
+                side.in_what_if = true;
+                let result = what(self);
+                if let Self::Rpc(side) = self {
+                    side.in_what_if = false;
+                    side.gas_used_total = gas;
+                    side.node.restore(&snapshot)?;
+                }
+                Ok(result)
+            }
+        }
+    }
+
+    /// Keep committed transactions' logs for [`SimChain::take_logs`].
+    pub fn keep_logs(&mut self, keep: bool) {
+        if let Self::Embedded(chain) = self {
+            chain.keep_logs(keep);
+        }
+    }
+
+    /// Logs of committed transactions since the last call.
+    pub fn take_logs(&mut self) -> Vec<Log> {
+        match self {
+            Self::Embedded(chain) => chain.take_logs(),
+            Self::Rpc(side) => std::mem::take(&mut side.logs),
+        }
+    }
+
+    /// Gas used by every committed transaction so far.
+    pub fn gas_used_total(&self) -> u64 {
+        match self {
+            Self::Embedded(chain) => chain.gas_used_total(),
+            Self::Rpc(side) => side.gas_used_total,
+        }
+    }
+
+    /// Runtime code at an address.
+    pub fn code(&mut self, at: Address) -> Result<Bytes> {
+        match self {
+            Self::Embedded(chain) => Ok(chain.code(at)),
+            Self::Rpc(side) => side.node.code(at),
+        }
+    }
+
+    /// Record committed transactions (embedded chain only; benchmarks replay them).
+    pub fn start_recording(&mut self) {
+        if let Self::Embedded(chain) = self {
+            chain.start_recording();
+        }
+    }
+
+    /// The recorded transactions (none on a node).
+    pub fn take_recording(&mut self) -> Vec<RecordedTx> {
+        match self {
+            Self::Embedded(chain) => chain.take_recording(),
+            Self::Rpc(_) => Vec::new(),
+        }
+    }
+}
+
+impl RpcSide {
+    fn committed(&mut self, receipt: Result<Receipt>) -> Result<Receipt> {
+        let receipt = receipt?;
+        if !self.in_what_if {
+            self.gas_used_total += receipt.gas_used;
+            if receipt.is_success() {
+                self.logs.extend_from_slice(&receipt.logs);
+            }
+        }
+        Ok(receipt)
+    }
+}
+
+impl Backend for SimChain {
+    type Snapshot = SimSnapshot;
+
+    fn deploy(&mut self, from: Address, init_code: Bytes) -> Result<Receipt> {
+        match self {
+            Self::Embedded(chain) => chain.deploy(from, init_code),
+            Self::Rpc(side) => {
+                let receipt = side.node.deploy(from, init_code);
+                side.committed(receipt)
+            }
+        }
+    }
+
+    fn transact(&mut self, from: Address, to: Address, data: Bytes, value: U256) -> Result<Receipt> {
+        match self {
+            Self::Embedded(chain) => chain.transact(from, to, data, value),
+            Self::Rpc(side) => {
+                let receipt = side.node.transact(from, to, data, value);
+                side.committed(receipt)
+            }
+        }
+    }
+
+    fn call(&mut self, from: Address, to: Address, data: Bytes) -> Result<Receipt> {
+        match self {
+            Self::Embedded(chain) => chain.call(from, to, data),
+            Self::Rpc(side) => side.node.call(from, to, data),
+        }
+    }
+
+    fn block_number(&self) -> u64 {
+        match self {
+            Self::Embedded(chain) => chain.block_number(),
+            Self::Rpc(side) => side.node.block_number(),
+        }
+    }
+
+    fn timestamp(&self) -> u64 {
+        match self {
+            Self::Embedded(chain) => chain.timestamp(),
+            Self::Rpc(side) => side.node.timestamp(),
+        }
+    }
+
+    fn advance(&mut self, seconds: u64) {
+        match self {
+            Self::Embedded(chain) => chain.advance(seconds),
+            Self::Rpc(side) => side.node.advance(seconds),
+        }
+    }
+
+    fn eth_balance(&mut self, who: Address) -> Result<U256> {
+        match self {
+            Self::Embedded(chain) => chain.eth_balance(who),
+            Self::Rpc(side) => side.node.eth_balance(who),
+        }
+    }
+
+    fn set_eth_balance(&mut self, who: Address, wei: U256) -> Result<()> {
+        match self {
+            Self::Embedded(chain) => chain.set_eth_balance(who, wei),
+            Self::Rpc(side) => side.node.set_eth_balance(who, wei),
+        }
+    }
+
+    fn snapshot(&mut self) -> Result<SimSnapshot> {
+        match self {
+            Self::Embedded(chain) => Ok(SimSnapshot::Embedded(chain.snapshot()?)),
+            Self::Rpc(side) => Ok(SimSnapshot::Rpc(side.node.snapshot()?, side.gas_used_total)),
+        }
+    }
+
+    fn restore(&mut self, snapshot: &SimSnapshot) -> Result<()> {
+        match (self, snapshot) {
+            (Self::Embedded(chain), SimSnapshot::Embedded(saved)) => chain.restore(saved),
+            (Self::Rpc(side), SimSnapshot::Rpc(saved, gas)) => {
+                side.gas_used_total = *gas;
+                side.node.restore(saved)
+            }
+            _ => Err(ChainError::Backend("a snapshot of one kind of chain cannot restore another".into())),
+        }
+    }
+}
