@@ -2,22 +2,10 @@
 //! pool formulas, reverts recorded without stopping the run, a rug pull that
 //! marks the pool and costs its stakers, and agents avoiding rugged pools.
 
-use tokenspice::cli::run_to_dir;
-use tokenspice::kpis::{read_kpis, KpiTable};
-use tokenspice::netlist::load;
+#[path = "support/scenario.rs"]
+mod scenario;
 
-fn run_text(text: &str) -> (tempfile::TempDir, KpiTable, serde_json::Value) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("scenario.toml");
-    std::fs::write(&file, text).unwrap();
-    let loaded = load(&file, &[]).unwrap();
-    let out = dir.path().join("out");
-    run_to_dir(&loaded, &out, false).unwrap();
-    let table = read_kpis(&out.join("kpis.csv")).unwrap();
-    let run: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
-    (dir, table, run)
-}
+use scenario::run_text;
 
 const HEADER: &str = r#"
 [sim]
@@ -60,7 +48,7 @@ actions = [
 ]
 "#
     );
-    let (_dir, table, run) = run_text(&text);
+    let (table, run) = run_text(&text);
     let shares = table.column("pool.0.shares").unwrap();
     let ocean = table.column("pool.0.ocean").unwrap();
     // Row 0: the pool as set up (100 shares, 700 OCEAN); row 1: after the stake.
@@ -112,7 +100,7 @@ ocean = 1000.0
 every = "1d"
 trade_probability = 1.0
 "#;
-    let (_dir, table, _run) = run_text(text);
+    let (table, _run) = run_text(text);
     let rugged = table.column("global.rugged_pools").unwrap();
     assert_eq!(rugged[4], 0.0);
     assert_eq!(rugged[5], 1.0, "rugged on day 5");

@@ -2,17 +2,13 @@
 //! against the pool formulas of ocean.md (computed here in f64) or against
 //! a KPI produced by a different code path.
 
-use tokenspice::cli::run_to_dir;
-use tokenspice::kpis::{read_kpis, KpiTable};
-use tokenspice::netlist::load;
+#[path = "support/scenario.rs"]
+mod scenario;
+
+use tokenspice::kpis::KpiTable;
 
 fn run_text(text: &str) -> KpiTable {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("scenario.toml");
-    std::fs::write(&file, text).unwrap();
-    let loaded = load(&file, &[]).unwrap();
-    run_to_dir(&loaded, &dir.path().join("out"), false).unwrap();
-    read_kpis(&dir.path().join("out/kpis.csv")).unwrap()
+    scenario::run_text(text).0
 }
 
 fn last(table: &KpiTable, column: &str) -> f64 {

@@ -33,9 +33,9 @@ pub use traders::{
 pub use vesting::{
     VestingBeneficiary, VestingBeneficiaryConfig, VestingFunder, VestingFunderConfig, VestingInfo,
 };
-pub use world::{Counters, PoolInfo, PublisherRecord, RevertRecord, World};
+pub use world::{Counters, Holdings, PoolInfo, PoolState, PublisherRecord, RevertRecord, World};
 
-use crate::wallet::{from_base18, to_base18, AgentWallet};
+use crate::wallet::{to_base18, AgentWallet};
 
 /// One actor of a simulation.
 pub trait Agent: std::fmt::Debug {
@@ -80,9 +80,8 @@ fn wallet_columns(name: &str) -> Vec<String> {
 }
 
 fn wallet_sample(wallet: &AgentWallet, world: &mut World) -> anyhow::Result<Vec<f64>> {
-    let ocean = from_base18(world.market.ocean().balance_of(&mut world.chain, wallet.address)?);
-    let (datatokens, holdings) = world.holdings(wallet.address)?;
-    Ok(vec![ocean, wallet.usd, datatokens, holdings, ocean + holdings])
+    let held = world.holdings(wallet.address)?;
+    Ok(vec![held.ocean, wallet.usd, held.datatokens, held.value, held.ocean + held.value])
 }
 
 /// Give a new wallet its starting OCEAN (minted by GOD).

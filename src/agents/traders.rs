@@ -16,7 +16,7 @@ fn one_day() -> SimDuration {
 
 /// State every trader shares: wallet, schedule, stream, funding.
 #[derive(Debug)]
-struct Trader {
+pub struct Trader {
     wallet: AgentWallet,
     schedule: Schedule,
     rng: SimRng,
@@ -49,6 +49,56 @@ impl Trader {
     }
 }
 
+/// What a trader does when its schedule comes due; implemented by each
+/// trader type's config, so one [`TraderAgent`] serves them all.
+pub trait Behaviour: std::fmt::Debug {
+    /// Act once.
+    fn act(&self, trader: &mut Trader, world: &mut World) -> anyhow::Result<()>;
+}
+
+/// A trader agent: shared state plus its behaviour.
+#[derive(Debug)]
+pub struct TraderAgent<B> {
+    trader: Trader,
+    behaviour: B,
+}
+
+impl<B: Behaviour> TraderAgent<B> {
+    fn new(trader: Trader, behaviour: B) -> Self {
+        Self { trader, behaviour }
+    }
+}
+
+impl<B: Behaviour> Agent for TraderAgent<B> {
+    fn name(&self) -> &str {
+        &self.trader.wallet.name
+    }
+
+    fn step(&mut self, world: &mut World) -> anyhow::Result<()> {
+        if self.trader.ready(world)? {
+            self.behaviour.act(&mut self.trader, world)?;
+        }
+        Ok(())
+    }
+
+    fn kpi_columns(&self) -> Vec<String> {
+        wallet_columns(&self.trader.wallet.name)
+    }
+
+    fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
+        wallet_sample(&self.trader.wallet, world)
+    }
+}
+
+/// Buys exactly one datatoken of a random live pool and consumes it.
+pub type Consumer = TraderAgent<ConsumerConfig>;
+/// Buys or sells a random live pool's datatoken at random.
+pub type Speculator = TraderAgent<SpeculatorConfig>;
+/// Stakes OCEAN into random live pools and sometimes unstakes.
+pub type Staker = TraderAgent<StakerConfig>;
+/// Stakes and speculates.
+pub type StakerSpeculator = TraderAgent<StakerSpeculatorConfig>;
+
 /// `type = "consumer"`.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -77,35 +127,19 @@ impl ConsumerConfig {
         check_amount(name, "ocean", self.ocean)?;
         check_amount(name, "income_per_consume", self.income_per_consume)?;
         check_period(name, "every", self.every)?;
-        Ok(Consumer {
-            trader: Trader::new(name, self.ocean, self.every, tick_seconds, seed),
-            income: self.income_per_consume,
-        })
+        Ok(TraderAgent::new(Trader::new(name, self.ocean, self.every, tick_seconds, seed), self.clone()))
     }
 }
 
-/// Buys exactly one datatoken of a random live pool and consumes it.
-#[derive(Debug)]
-pub struct Consumer {
-    trader: Trader,
-    income: f64,
-}
-
-impl Agent for Consumer {
-    fn name(&self) -> &str {
-        &self.trader.wallet.name
-    }
-
-    fn step(&mut self, world: &mut World) -> anyhow::Result<()> {
-        if !self.trader.ready(world)? {
-            return Ok(());
-        }
+impl Behaviour for ConsumerConfig {
+    /// Buys exactly one datatoken of a random live pool and consumes it.
+    fn act(&self, trader: &mut Trader, world: &mut World) -> anyhow::Result<()> {
         let pools = world.live_pools();
         if pools.is_empty() {
             return Ok(());
         }
-        let pool = &pools[self.trader.rng.below(pools.len())];
-        let wallet = &self.trader.wallet;
+        let pool = &pools[trader.rng.below(pools.len())];
+        let wallet = &trader.wallet;
         let name = wallet.name.clone();
         let market = world.market;
         let budget = market.ocean().balance_of(&mut world.chain, wallet.address)?;
@@ -116,18 +150,10 @@ impl Agent for Consumer {
         if world.attempt(&name, "consume", consumed)?.is_some() {
             world.record_consume(pool.index, from_base18(paid));
         }
-        if self.income > 0.0 {
-            market.ocean().mint(&mut world.chain, wallet.address, to_base18(self.income)?)?;
+        if self.income_per_consume > 0.0 {
+            market.ocean().mint(&mut world.chain, wallet.address, to_base18(self.income_per_consume)?)?;
         }
         Ok(())
-    }
-
-    fn kpi_columns(&self) -> Vec<String> {
-        wallet_columns(&self.trader.wallet.name)
-    }
-
-    fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
-        wallet_sample(&self.trader.wallet, world)
     }
 }
 
@@ -163,38 +189,13 @@ impl SpeculatorConfig {
         check_fraction(name, "trade_probability", self.trade_probability)?;
         check_fraction(name, "trade_fraction", self.trade_fraction)?;
         check_period(name, "every", self.every)?;
-        Ok(Speculator {
-            trader: Trader::new(name, self.ocean, self.every, tick_seconds, seed),
-            config: self.clone(),
-        })
+        Ok(TraderAgent::new(Trader::new(name, self.ocean, self.every, tick_seconds, seed), self.clone()))
     }
 }
 
-/// Buys or sells a random live pool's datatoken at random.
-#[derive(Debug)]
-pub struct Speculator {
-    trader: Trader,
-    config: SpeculatorConfig,
-}
-
-impl Agent for Speculator {
-    fn name(&self) -> &str {
-        &self.trader.wallet.name
-    }
-
-    fn step(&mut self, world: &mut World) -> anyhow::Result<()> {
-        if self.trader.ready(world)? {
-            speculate(&mut self.trader, world, self.config.trade_probability, self.config.trade_fraction)?;
-        }
-        Ok(())
-    }
-
-    fn kpi_columns(&self) -> Vec<String> {
-        wallet_columns(&self.trader.wallet.name)
-    }
-
-    fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
-        wallet_sample(&self.trader.wallet, world)
+impl Behaviour for SpeculatorConfig {
+    fn act(&self, trader: &mut Trader, world: &mut World) -> anyhow::Result<()> {
+        speculate(trader, world, self.trade_probability, self.trade_fraction)
     }
 }
 
@@ -223,43 +224,13 @@ impl StakerConfig {
         check_fraction(name, "stake_fraction", self.stake_fraction)?;
         check_fraction(name, "unstake_probability", self.unstake_probability)?;
         check_period(name, "every", self.every)?;
-        Ok(Staker {
-            trader: Trader::new(name, self.ocean, self.every, tick_seconds, seed),
-            config: self.clone(),
-        })
+        Ok(TraderAgent::new(Trader::new(name, self.ocean, self.every, tick_seconds, seed), self.clone()))
     }
 }
 
-/// Stakes OCEAN into random live pools and sometimes unstakes.
-#[derive(Debug)]
-pub struct Staker {
-    trader: Trader,
-    config: StakerConfig,
-}
-
-impl Agent for Staker {
-    fn name(&self) -> &str {
-        &self.trader.wallet.name
-    }
-
-    fn step(&mut self, world: &mut World) -> anyhow::Result<()> {
-        if self.trader.ready(world)? {
-            stake_or_unstake(
-                &mut self.trader,
-                world,
-                self.config.stake_fraction,
-                self.config.unstake_probability,
-            )?;
-        }
-        Ok(())
-    }
-
-    fn kpi_columns(&self) -> Vec<String> {
-        wallet_columns(&self.trader.wallet.name)
-    }
-
-    fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
-        wallet_sample(&self.trader.wallet, world)
+impl Behaviour for StakerConfig {
+    fn act(&self, trader: &mut Trader, world: &mut World) -> anyhow::Result<()> {
+        stake_or_unstake(trader, world, self.stake_fraction, self.unstake_probability)
     }
 }
 
@@ -365,39 +336,13 @@ impl StakerSpeculatorConfig {
             check_fraction(name, key, value)?;
         }
         check_period(name, "every", self.every)?;
-        Ok(StakerSpeculator {
-            trader: Trader::new(name, self.ocean, self.every, tick_seconds, seed),
-            config: self.clone(),
-        })
+        Ok(TraderAgent::new(Trader::new(name, self.ocean, self.every, tick_seconds, seed), self.clone()))
     }
 }
 
-/// Stakes and speculates.
-#[derive(Debug)]
-pub struct StakerSpeculator {
-    trader: Trader,
-    config: StakerSpeculatorConfig,
-}
-
-impl Agent for StakerSpeculator {
-    fn name(&self) -> &str {
-        &self.trader.wallet.name
-    }
-
-    fn step(&mut self, world: &mut World) -> anyhow::Result<()> {
-        if self.trader.ready(world)? {
-            let c = &self.config;
-            stake_or_unstake(&mut self.trader, world, c.stake_fraction, c.unstake_probability)?;
-            speculate(&mut self.trader, world, c.trade_probability, c.trade_fraction)?;
-        }
-        Ok(())
-    }
-
-    fn kpi_columns(&self) -> Vec<String> {
-        wallet_columns(&self.trader.wallet.name)
-    }
-
-    fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
-        wallet_sample(&self.trader.wallet, world)
+impl Behaviour for StakerSpeculatorConfig {
+    fn act(&self, trader: &mut Trader, world: &mut World) -> anyhow::Result<()> {
+        stake_or_unstake(trader, world, self.stake_fraction, self.unstake_probability)?;
+        speculate(trader, world, self.trade_probability, self.trade_fraction)
     }
 }

@@ -118,6 +118,17 @@ pub struct World {
     held: BTreeMap<Address, std::collections::BTreeSet<usize>>,
 }
 
+/// What an address holds, in tokens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Holdings {
+    /// OCEAN.
+    pub ocean: f64,
+    /// Datatokens, summed over all pools.
+    pub datatokens: f64,
+    /// Value in OCEAN of its datatokens and pool shares at spot prices.
+    pub value: f64,
+}
+
 /// A pool's state in tokens: OCEAN and DT balances, share supply, spot price.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PoolState {
@@ -325,24 +336,25 @@ impl World {
         }
     }
 
-    /// Datatokens held by `who` over all pools, and the value in OCEAN of
-    /// its datatokens and pool shares at spot prices (without fee). Only the
-    /// pools whose tokens `who` has received are read.
-    pub fn holdings(&mut self, who: Address) -> anyhow::Result<(f64, f64)> {
+    /// `who`'s OCEAN, its datatokens over all pools, and the value in OCEAN
+    /// of its datatokens and pool shares at spot prices (without fee) — in
+    /// one EVM call, reading only the pools whose tokens `who` has received.
+    pub fn holdings(&mut self, who: Address) -> anyhow::Result<Holdings> {
         self.index_transfers();
         let candidates: Vec<usize> =
             self.held.get(&who).map(|set| set.iter().copied().collect()).unwrap_or_default();
-        if candidates.is_empty() {
-            return Ok((0.0, 0.0));
-        }
-        let pairs: Vec<(Address, Address)> = candidates
-            .iter()
-            .flat_map(|&i| [(self.pools[i].datatoken, who), (self.pools[i].address, who)])
-            .collect();
+        let mut pairs = vec![(self.market.ocean().address, who)];
+        pairs.extend(
+            candidates.iter().flat_map(|&i| [(self.pools[i].datatoken, who), (self.pools[i].address, who)]),
+        );
         let held = self.balances(&pairs)?;
+        let ocean = held[0];
+        if candidates.is_empty() {
+            return Ok(Holdings { ocean, datatokens: 0.0, value: 0.0 });
+        }
         let states = self.pool_states()?;
         let (mut datatokens, mut value) = (0.0, 0.0);
-        for (&index, pair) in candidates.iter().zip(held.chunks(2)) {
+        for (&index, pair) in candidates.iter().zip(held[1..].chunks(2)) {
             let state = &states[index];
             let (dt, shares) = (pair[0], pair[1]);
             if dt == 0.0 && shares == 0.0 {
@@ -359,6 +371,6 @@ impl World {
             value += dt.mul_add(state.price, share_value);
             datatokens += dt;
         }
-        Ok((datatokens, value))
+        Ok(Holdings { ocean, datatokens, value })
     }
 }

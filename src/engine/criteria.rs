@@ -221,9 +221,8 @@ fn publisher_net_worth_change(world: &mut World) -> anyhow::Result<f64> {
     }
     let mut change = 0.0;
     for publisher in honest {
-        let ocean = world.balance(world.market.ocean().address, publisher.address)?;
-        let (_, holdings) = world.holdings(publisher.address)?;
-        change += ocean + holdings - publisher.start_ocean;
+        let held = world.holdings(publisher.address)?;
+        change += held.ocean + held.value - publisher.start_ocean;
     }
     Ok(change)
 }
