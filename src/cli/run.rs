@@ -7,7 +7,7 @@ use crate::netlist::{load, LoadedNetlist};
 use crate::plot::{default_charts, plot_run, ChartSpec};
 use anyhow::Context;
 use serde_json::json;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -90,7 +90,10 @@ pub fn run_to_dir_on(
     let mut writer = KpiWriter::create(&csv, names)?;
     let mut row = Vec::with_capacity(kept.len());
     let started = Instant::now();
-    let step = (clock.ticks / 100).max(1);
+    // On a terminal the progress line redraws in place every 1%; in a log
+    // (CI, a pipe) it prints a line every 10%.
+    let terminal = std::io::stderr().is_terminal();
+    let step = (clock.ticks / if terminal { 100 } else { 10 }).max(1);
     let stop = stop_flag();
     let summary = engine.run(
         |tick, time_s, values| {
@@ -101,19 +104,24 @@ pub fn run_to_dir_on(
         |tick| {
             if progress && (tick % step == 0 || tick + 1 == clock.ticks) {
                 let rate = (tick + 1) as f64 / started.elapsed().as_secs_f64().max(1e-9);
-                eprint!(
-                    "\r  tick {:>7}/{} ({:>3}%)  {:>9.0} ticks/s",
+                let line = format!(
+                    "  tick {:>7}/{} ({:>3}%)  {:>9.0} ticks/s",
                     tick + 1,
                     clock.ticks,
                     (tick + 1) * 100 / clock.ticks,
                     rate
                 );
+                if terminal {
+                    eprint!("\r{line}");
+                } else {
+                    eprintln!("{line}");
+                }
                 let _ = std::io::stderr().flush();
             }
             !stop.load(Ordering::SeqCst)
         },
     );
-    if progress {
+    if progress && terminal {
         eprintln!();
     }
     let summary = summary?;
