@@ -36,7 +36,7 @@ use tokenspice::chain::{Backend, RevertReason};
 use tokenspice::contracts::v3::WeightedPool;
 use v3_world::{
     assert_matches_float, assert_rel, f, fraction_exp, int, pool_params, scaled, spot_price, tokens,
-    with_world, PoolParams, World, DT, OCEAN, PUBLISHER, SHARES, SPEC_TOL, TRADER,
+    with_world, Ledger, PoolParams, World, DT, OCEAN, PUBLISHER, SHARES, SPEC_TOL, TRADER,
 };
 
 /// Absolute allowance, in wei, on a spot price besides [`SPEC_TOL`]: a price
@@ -127,24 +127,46 @@ fn check_swap_exact_in(world: &mut World, params: &PoolParams, dt_in: bool, e: f
 
     let fee = params.fee;
     assert_eq!(a_out, wei::out_given_in(b_in, w_in, b_out, w_out, a_in, fee), "out given in, to the wei");
-    let (b_in_after, b_out_after) = (b_in + a_in, b_out - a_out);
-    assert_eq!(result.spotPriceAfter, wei::spot_price(b_in_after, w_in, b_out_after, w_out, fee));
     assert_matches_float("out given in", a_out, |pow| {
         balancer_ref::out_given_in(pow, f(b_in), f(w_in), f(b_out), f(w_out), f(a_in), f(fee) / 1e18)
     });
-    assert_spot_price(result.spotPriceAfter, (b_in_after, w_in), (b_out_after, w_out), fee);
+    let swap = Swap { token_in, row_in, w_in, b_in, token_out, row_out, w_out, b_out, a_in, a_out, fee };
+    assert_swap_outcome(world, &before, &swap, spot_before, result.spotPriceAfter);
+}
 
+/// One swap's tokens, ledger rows, weights, balances before, amounts and fee.
+struct Swap {
+    token_in: Address,
+    row_in: usize,
+    w_in: U256,
+    b_in: U256,
+    token_out: Address,
+    row_out: usize,
+    w_out: U256,
+    b_out: U256,
+    a_in: U256,
+    a_out: U256,
+    fee: U256,
+}
+
+/// What every swap must satisfy, whichever side was exact: the spot price
+/// after it (to the wei and against the float model), the balances moved,
+/// and the invariants.
+fn assert_swap_outcome(world: &mut World, before: &Ledger, swap: &Swap, spot_before: U256, spot_after: U256) {
+    let (b_in_after, b_out_after) = (swap.b_in + swap.a_in, swap.b_out - swap.a_out);
+    assert_eq!(spot_after, wei::spot_price(b_in_after, swap.w_in, b_out_after, swap.w_out, swap.fee));
+    assert_spot_price(spot_after, (b_in_after, swap.w_in), (b_out_after, swap.w_out), swap.fee);
     let mut delta = [0; 3];
-    delta[row_in] = -int(a_in);
-    delta[row_out] = int(a_out);
+    delta[swap.row_in] = -int(swap.a_in);
+    delta[swap.row_out] = int(swap.a_out);
     before.assert_moved(&world.ledger(), TRADER, delta);
     assert_swap_invariants(
         world,
-        (token_in, w_in, b_in),
-        (token_out, w_out, b_out),
-        (a_in, a_out),
+        (swap.token_in, swap.w_in, swap.b_in),
+        (swap.token_out, swap.w_out, swap.b_out),
+        (swap.a_in, swap.a_out),
         spot_before,
-        result.spotPriceAfter,
+        spot_after,
     );
 }
 
@@ -169,25 +191,11 @@ fn check_swap_exact_out(world: &mut World, params: &PoolParams, dt_in: bool, e: 
 
     let fee = params.fee;
     assert_eq!(a_in, wei::in_given_out(b_in, w_in, b_out, w_out, a_out, fee), "in given out, to the wei");
-    let (b_in_after, b_out_after) = (b_in + a_in, b_out - a_out);
-    assert_eq!(result.spotPriceAfter, wei::spot_price(b_in_after, w_in, b_out_after, w_out, fee));
     assert_matches_float("in given out", a_in, |pow| {
         balancer_ref::in_given_out(pow, f(b_in), f(w_in), f(b_out), f(w_out), f(a_out), f(fee) / 1e18)
     });
-    assert_spot_price(result.spotPriceAfter, (b_in_after, w_in), (b_out_after, w_out), fee);
-
-    let mut delta = [0; 3];
-    delta[row_in] = -int(a_in);
-    delta[row_out] = int(a_out);
-    before.assert_moved(&world.ledger(), TRADER, delta);
-    assert_swap_invariants(
-        world,
-        (token_in, w_in, b_in),
-        (token_out, w_out, b_out),
-        (a_in, a_out),
-        spot_before,
-        result.spotPriceAfter,
-    );
+    let swap = Swap { token_in, row_in, w_in, b_in, token_out, row_out, w_out, b_out, a_in, a_out, fee };
+    assert_swap_outcome(world, &before, &swap, spot_before, result.spotPriceAfter);
 }
 
 /// The guard a swap fails, per the model: after the balances move, the
