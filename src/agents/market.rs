@@ -3,29 +3,46 @@
 //! to the design's contracts through the wallet's helpers.
 
 use super::PoolInfo;
-use crate::chain::{Backend, Result, SimChain};
+use crate::chain::{Backend, Result, SimChain, GOD};
+use crate::contracts::adapter::{AdaptedMarket, Adapter, Vars};
 use crate::contracts::{Ocean, OceanV3, OceanV4};
 use crate::wallet::{to_base18, AgentWallet, AssetParams, PoolSeed};
-use alloy_primitives::{keccak256, Address, B256, U256};
+use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
+use alloy_sol_types::SolCall;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-/// Which market design a run simulates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Design {
-    /// Ocean Market V3: datatoken factory, Balancer weighted pools.
-    V3,
-    /// Ocean V4 / V4.1: factory with the one-sided staking bot; V4.1 is V4 with its parameters set.
-    V4,
+pub use crate::contracts::Design;
+
+/// Which contracts a run deploys: the project's own build of a design
+/// (typed bindings), or another build driven through its adapter.
+#[derive(Debug, Clone)]
+pub enum MarketBuild {
+    /// The project's own contracts, embedded in the binary.
+    Own(Design),
+    /// A build loaded from disk and checked against its adapter.
+    Adapted(Arc<Adapter>),
+}
+
+impl MarketBuild {
+    /// The design the contracts implement.
+    pub fn design(&self) -> Design {
+        match self {
+            Self::Own(design) => *design,
+            Self::Adapted(adapter) => adapter.design,
+        }
+    }
 }
 
 /// The deployed system contracts of a run's design.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Market {
     /// Ocean V3.
     V3(OceanV3),
     /// Ocean V4 / V4.1.
     V4(OceanV4),
+    /// Another build, through its adapter.
+    Adapted(Arc<AdaptedMarket>),
 }
 
 /// What a publisher puts into a new asset; V3 reads the first group, V4 the second.
@@ -72,11 +89,16 @@ pub struct AssetSpec {
 }
 
 impl Market {
-    /// Deploy the system contracts of `design` on `chain`.
-    pub fn deploy(chain: &mut SimChain, design: Design) -> anyhow::Result<Self> {
-        Ok(match design {
-            Design::V3 => Self::V3(OceanV3::deploy(chain)?),
-            Design::V4 => Self::V4(OceanV4::deploy(chain)?),
+    /// Deploy the system contracts of `build` on `chain`.
+    pub fn deploy(chain: &mut SimChain, build: &MarketBuild) -> anyhow::Result<Self> {
+        Ok(match build {
+            MarketBuild::Own(Design::V3) => Self::V3(OceanV3::deploy(chain)?),
+            MarketBuild::Own(Design::V4) => Self::V4(OceanV4::deploy(chain)?),
+            MarketBuild::Adapted(adapter) => {
+                let ocean = Ocean::deploy(chain)?;
+                let market = AdaptedMarket::deploy(chain, Arc::clone(adapter), GOD, ocean.address)?;
+                Self::Adapted(Arc::new(market))
+            }
         })
     }
 
@@ -85,6 +107,7 @@ impl Market {
         match self {
             Self::V3(m) => m.ocean,
             Self::V4(m) => m.ocean,
+            Self::Adapted(m) => Ocean { address: m.role("ocean").unwrap_or_default() },
         }
     }
 
@@ -93,6 +116,7 @@ impl Market {
         match self {
             Self::V3(_) => Design::V3,
             Self::V4(_) => Design::V4,
+            Self::Adapted(m) => m.adapter.design,
         }
     }
 
@@ -101,28 +125,74 @@ impl Market {
         match self {
             Self::V3(_) => None,
             Self::V4(m) => Some(m.side_staking),
+            Self::Adapted(m) => m.adapter.bot.as_deref().and_then(|role| m.role(role)),
         }
     }
 
-    /// keccak256 of the runtime code of every system contract, for run.json.
-    pub fn code_hashes(&self, chain: &mut SimChain) -> Result<BTreeMap<&'static str, B256>> {
-        let contracts: Vec<(&'static str, Address)> = match self {
+    /// keccak256 of the runtime code of every system contract, for run.json
+    /// (keyed by contract name; by `role (contract)` for an adapted build).
+    pub fn code_hashes(&self, chain: &mut SimChain) -> Result<BTreeMap<String, B256>> {
+        let contracts: Vec<(String, Address)> = match self {
             Self::V3(m) => vec![
-                ("OceanToken", m.ocean.address),
-                ("CommunityFeeCollector", m.community_fee_collector),
-                ("Datatoken", m.datatoken_template),
-                ("DatatokenFactory", m.datatoken_factory),
-                ("WeightedPool", m.pool_template),
-                ("PoolFactory", m.pool_factory),
+                ("OceanToken".into(), m.ocean.address),
+                ("CommunityFeeCollector".into(), m.community_fee_collector),
+                ("Datatoken".into(), m.datatoken_template),
+                ("DatatokenFactory".into(), m.datatoken_factory),
+                ("WeightedPool".into(), m.pool_template),
+                ("PoolFactory".into(), m.pool_factory),
             ],
             Self::V4(m) => vec![
-                ("OceanToken", m.ocean.address),
-                ("CommunityFeeCollector", m.community_fee_collector),
-                ("PoolV4Factory", m.factory),
-                ("SideStaking", m.side_staking),
+                ("OceanToken".into(), m.ocean.address),
+                ("CommunityFeeCollector".into(), m.community_fee_collector),
+                ("PoolV4Factory".into(), m.factory),
+                ("SideStaking".into(), m.side_staking),
             ],
+            Self::Adapted(m) => m
+                .roles
+                .iter()
+                .map(|(role, address)| {
+                    let contract = m.adapter.roles.get(role).map_or("OceanToken", String::as_str);
+                    (format!("{role} ({contract})"), *address)
+                })
+                .collect(),
         };
         contracts.into_iter().map(|(name, address)| Ok((name, keccak256(chain.code(address)?)))).collect()
+    }
+
+    /// Variables an adapted operation on `pool` receives.
+    fn pool_vars(pool: &PoolInfo) -> Vars {
+        Vars::default().with("pool", pool.address).with("datatoken", pool.datatoken)
+    }
+
+    /// The target and calldata of the spot-price read of `pool` (OCEAN per DT, no fee), for batching.
+    pub fn spot_price_call(&self, pool: &PoolInfo) -> (Address, Bytes) {
+        let ocean = self.ocean().address;
+        let typed = || {
+            let call = crate::contracts::v3::WeightedPool::getSpotPriceSansFeeCall {
+                tokenIn: ocean,
+                tokenOut: pool.datatoken,
+            };
+            (pool.address, call.abi_encode().into())
+        };
+        match self {
+            Self::V3(_) | Self::V4(_) => typed(),
+            Self::Adapted(m) => {
+                let vars = Self::pool_vars(pool).with("token_in", ocean).with("token_out", pool.datatoken);
+                m.view_call("spot_price", &vars).unwrap_or_else(typed)
+            }
+        }
+    }
+
+    /// The target and calldata that read `pool`'s balance of `token`, for batching:
+    /// the adapter's `pool_balance` when it has one, else ERC20 `balanceOf`.
+    pub fn pool_balance_call(&self, pool: &PoolInfo, token: Address) -> (Address, Bytes) {
+        let erc20 = || (token, crate::wallet::Erc20::balanceOfCall { who: pool.address }.abi_encode().into());
+        match self {
+            Self::Adapted(m) => {
+                m.view_call("pool_balance", &Self::pool_vars(pool).with("token", token)).unwrap_or_else(erc20)
+            }
+            _ => erc20(),
+        }
     }
 
     /// Create a datatoken and its pool for `wallet`; returns `(datatoken, pool)`.
@@ -174,6 +244,11 @@ impl Market {
                 };
                 wallet.create_asset_v4(chain, m, params)
             }
+            Self::Adapted(m) => {
+                let vars = asset_vars(spec)?;
+                m.run(chain, "create_asset", wallet.address, vars)
+                    .map(|out| (out.address("datatoken"), out.address("pool")))
+            }
         })
     }
 
@@ -191,6 +266,7 @@ impl Market {
                 wallet.swap_exact_in(chain, pool.address, ocean, ocean_in, pool.datatoken, U256::ZERO)
             }
             Self::V4(_) => wallet.swap_exact_in_v4(chain, pool.address, ocean, ocean_in, pool.datatoken),
+            Self::Adapted(m) => swap_in(m, chain, wallet, pool, ocean, ocean_in, pool.datatoken),
         }
     }
 
@@ -211,6 +287,14 @@ impl Market {
             Self::V4(_) => {
                 wallet.swap_exact_out_v4(chain, pool.address, ocean, max_ocean, pool.datatoken, dt_out)
             }
+            Self::Adapted(m) => {
+                let vars = Self::pool_vars(pool)
+                    .with("token_in", ocean)
+                    .with("max_in", max_ocean)
+                    .with("token_out", pool.datatoken)
+                    .with("amount_out", dt_out);
+                m.run(chain, "swap_exact_out", wallet.address, vars).map(|out| out.uint("amount_in"))
+            }
         }
     }
 
@@ -228,6 +312,7 @@ impl Market {
                 wallet.swap_exact_in(chain, pool.address, pool.datatoken, dt_in, ocean, U256::ZERO)
             }
             Self::V4(_) => wallet.swap_exact_in_v4(chain, pool.address, pool.datatoken, dt_in, ocean),
+            Self::Adapted(m) => swap_in(m, chain, wallet, pool, pool.datatoken, dt_in, ocean),
         }
     }
 
@@ -242,6 +327,9 @@ impl Market {
         match self {
             Self::V3(m) => wallet.stake(chain, m, pool.address, ocean_in),
             Self::V4(m) => wallet.stake_v4(chain, m, pool.address, ocean_in),
+            Self::Adapted(m) => m
+                .run(chain, "stake", wallet.address, Self::pool_vars(pool).with("ocean_in", ocean_in))
+                .map(|out| out.uint("shares")),
         }
     }
 
@@ -256,6 +344,9 @@ impl Market {
         match self {
             Self::V3(m) => wallet.unstake(chain, m, pool.address, shares),
             Self::V4(_) => wallet.unstake_v4(chain, pool.address, shares),
+            Self::Adapted(m) => m
+                .run(chain, "unstake", wallet.address, Self::pool_vars(pool).with("shares", shares))
+                .map(|out| out.uint("ocean_out")),
         }
     }
 
@@ -267,6 +358,10 @@ impl Market {
                 wallet.consume(chain, pool.datatoken, one, U256::ZERO, Address::ZERO)
             }
             Self::V4(_) => wallet.consume_v4(chain, pool.datatoken),
+            Self::Adapted(m) => {
+                let one = U256::from(10u64.pow(18));
+                m.run(chain, "consume", wallet.address, Self::pool_vars(pool).with("amount", one)).map(|_| ())
+            }
         }
     }
 
@@ -275,27 +370,60 @@ impl Market {
         match self {
             Self::V3(_) => Ok(U256::ZERO),
             Self::V4(m) => wallet.claim_vesting(chain, m, pool.datatoken),
+            Self::Adapted(m) if m.adapter.has_op("claim_vesting") => m
+                .run(chain, "claim_vesting", wallet.address, Self::pool_vars(pool))
+                .map(|out| out.uint("claimed")),
+            Self::Adapted(_) => Ok(U256::ZERO),
         }
     }
 
     /// Spot price of `pool`'s datatoken in OCEAN, without fees.
     pub fn spot_price(&self, chain: &mut SimChain, pool: &PoolInfo) -> Result<U256> {
-        let ocean = self.ocean().address;
-        match self {
-            Self::V3(_) => {
-                let call = crate::contracts::v3::WeightedPool::getSpotPriceSansFeeCall {
-                    tokenIn: ocean,
-                    tokenOut: pool.datatoken,
-                };
-                chain.view(pool.address, &call)
-            }
-            Self::V4(_) => {
-                let call = crate::contracts::v4::PoolV4::getSpotPriceSansFeeCall {
-                    tokenIn: ocean,
-                    tokenOut: pool.datatoken,
-                };
-                chain.view(pool.address, &call)
-            }
-        }
+        let (to, data) = self.spot_price_call(pool);
+        let output = chain.call(alloy_primitives::Address::ZERO, to, data)?.into_output()?;
+        Ok(U256::try_from_be_slice(output.get(..32).unwrap_or_default()).unwrap_or_default())
     }
+}
+
+/// Swap exactly `amount_in` of `token_in` for `token_out` through an adapted market.
+fn swap_in(
+    market: &AdaptedMarket,
+    chain: &mut SimChain,
+    wallet: &AgentWallet,
+    pool: &PoolInfo,
+    token_in: Address,
+    amount_in: U256,
+    token_out: Address,
+) -> Result<U256> {
+    let vars = Market::pool_vars(pool)
+        .with("token_in", token_in)
+        .with("amount_in", amount_in)
+        .with("token_out", token_out)
+        .with("min_out", U256::ZERO);
+    market.run(chain, "swap_exact_in", wallet.address, vars).map(|out| out.uint("amount_out"))
+}
+
+/// The `create_asset` parameters of an adapted market, in base units.
+fn asset_vars(spec: &AssetSpec) -> anyhow::Result<Vars> {
+    let amount = |x: f64| to_base18(x);
+    Ok(Vars::default()
+        .with("name", spec.name.clone())
+        .with("symbol", spec.symbol.clone())
+        .with("cap", amount(spec.cap)?)
+        .with("dt_mint", amount(spec.dt_mint)?)
+        .with("dt_in_pool", amount(spec.dt_in_pool)?)
+        .with("dt_weight", amount(spec.dt_weight)?)
+        .with("ocean_in_pool", amount(spec.ocean_in_pool)?)
+        .with("ocean_weight", amount(spec.ocean_weight)?)
+        .with("swap_fee", amount(spec.swap_fee)?)
+        .with("rate", amount(spec.rate)?)
+        .with("vesting_amount", amount(spec.vesting_amount)?)
+        .with("vesting_blocks", U256::from(spec.vesting_blocks))
+        .with("publish_market_fee", amount(spec.publish_market_fee)?)
+        .with("dt_start_weight", amount(spec.dt_start_weight)?)
+        .with("ocean_start_weight", amount(spec.ocean_start_weight)?)
+        .with("burn_in_seconds", U256::from(spec.burn_in_seconds))
+        .with("soft_cap", amount(spec.soft_cap)?)
+        .with("fee_slope", amount(spec.fee_slope)?)
+        .with("volume_half_life_seconds", U256::from(spec.volume_half_life_seconds)))
 }

@@ -20,7 +20,7 @@ mod vesting;
 mod world;
 
 pub use grants::{GrantGiver, GrantGiverConfig, GrantTaker, GrantTakerConfig};
-pub use market::{AssetSpec, Design, Market};
+pub use market::{AssetSpec, Design, Market, MarketBuild};
 pub use pool::PoolAgent;
 pub use publisher::{Publisher, PublisherConfig};
 pub use rng::SimRng;

@@ -243,7 +243,7 @@ impl Publisher {
     fn publish(&mut self, world: &mut World) -> anyhow::Result<()> {
         let spec = self.config.asset_spec(&self.wallet.name, self.published);
         let name = self.wallet.name.clone();
-        let market = world.market;
+        let market = world.market.clone();
         let created = market.create_asset(&mut world.chain, &self.wallet, &spec)?;
         let Some((datatoken, address)) = world.attempt(&name, "create datatoken and pool", created)? else {
             return Ok(());
@@ -278,7 +278,7 @@ impl Publisher {
         if pool.rugged {
             return Ok(());
         }
-        let market = world.market;
+        let market = world.market.clone();
         let name = self.wallet.name.clone();
         let tick = world.tick;
         if self.claim.is_some_and(|s| s.due(tick)) {
@@ -318,7 +318,7 @@ impl Publisher {
         let pool = world.pools[index].clone();
         let excluded: Vec<Address> = std::iter::once(self.wallet.address).chain(world.market.bot()).collect();
         let before = world.others_share_value(&pool, &excluded)?;
-        let market = world.market;
+        let market = world.market.clone();
         let name = self.wallet.name.clone();
         for _ in 0..RUG_EXITS {
             let shares = world.balance(pool.address, self.wallet.address)?;

@@ -217,7 +217,7 @@ impl Scripted {
 
     fn perform(&mut self, world: &mut World, action: &ScriptAction) -> anyhow::Result<()> {
         let name = self.wallet.name.clone();
-        let market = world.market;
+        let market = world.market.clone();
         let label = action.label();
         let pool_of = |world: &World, index: usize| {
             world.pools.get(index).cloned().ok_or_else(|| {

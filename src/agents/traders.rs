@@ -141,7 +141,7 @@ impl Behaviour for ConsumerConfig {
         let pool = &pools[trader.rng.below(pools.len())];
         let wallet = &trader.wallet;
         let name = wallet.name.clone();
-        let market = world.market;
+        let market = world.market.clone();
         let budget = market.ocean().balance_of(&mut world.chain, wallet.address)?;
         let bought = market.buy_exact_dt(&mut world.chain, wallet, pool, to_base18(1.0)?, budget);
         let Some(paid) = world.attempt(&name, "buy 1 DT", bought)? else { return Ok(()) };
@@ -246,7 +246,7 @@ fn speculate(trader: &mut Trader, world: &mut World, probability: f64, fraction:
     let pool = &pools[trader.rng.below(pools.len())];
     let buy = trader.rng.chance(0.5);
     let name = trader.wallet.name.clone();
-    let market = world.market;
+    let market = world.market.clone();
     if buy {
         let ocean_in = trader.ocean(world)? * fraction;
         let result = market.buy_dt(&mut world.chain, &trader.wallet, pool, to_base18(ocean_in)?);
@@ -283,7 +283,7 @@ fn stake_or_unstake(
     let pool = &pools[trader.rng.below(pools.len())];
     let unstake = trader.rng.chance(unstake_probability);
     let name = trader.wallet.name.clone();
-    let market = world.market;
+    let market = world.market.clone();
     if unstake {
         let shares = world.balance(pool.address, trader.wallet.address)?;
         if shares > 0.0 {

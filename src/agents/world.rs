@@ -1,11 +1,10 @@
 //! [`World`]: what agents see and act on during a tick — the chain, the
 //! market's system contracts, the registry of pools, and the run's counters.
 
-use super::market::{Design, Market};
+use super::market::{Market, MarketBuild};
 use super::Agent;
 use crate::chain::{Backend, ChainError, RevertReason, SimChain};
 use crate::contracts::tools::BalanceReader;
-use crate::contracts::v3::WeightedPool;
 use crate::wallet::from_base18;
 use crate::wallet::Erc20;
 use alloy_primitives::{Address, Bytes, U256};
@@ -149,14 +148,14 @@ impl World {
     pub fn new(
         seed: u64,
         tick_seconds: u64,
-        design: Design,
+        build: &MarketBuild,
         record: bool,
         mut chain: SimChain,
     ) -> anyhow::Result<Self> {
         if record {
             chain.start_recording();
         }
-        let market = Market::deploy(&mut chain, design)?;
+        let market = Market::deploy(&mut chain, build)?;
         let reader = crate::contracts::deploy_own(&mut chain, "BalanceReader", &[])?;
         chain.keep_logs(true);
         Ok(Self {
@@ -243,20 +242,20 @@ impl World {
             }
         }
         // One EVM call for everything: per pool its OCEAN and DT balances,
-        // share supply and spot price (both designs share these signatures).
+        // share supply and spot price (calls as the market's build spells them).
         let ocean = self.market.ocean().address;
         let mut targets = Vec::with_capacity(self.pools.len() * 4);
         let mut data: Vec<Bytes> = Vec::with_capacity(self.pools.len() * 4);
         for pool in &self.pools {
-            targets.extend([ocean, pool.datatoken, pool.address, pool.address]);
-            data.push(Erc20::balanceOfCall { who: pool.address }.abi_encode().into());
-            data.push(Erc20::balanceOfCall { who: pool.address }.abi_encode().into());
-            data.push(Erc20::totalSupplyCall {}.abi_encode().into());
-            data.push(
-                WeightedPool::getSpotPriceSansFeeCall { tokenIn: ocean, tokenOut: pool.datatoken }
-                    .abi_encode()
-                    .into(),
-            );
+            for (target, calldata) in [
+                self.market.pool_balance_call(pool, ocean),
+                self.market.pool_balance_call(pool, pool.datatoken),
+                (pool.address, Erc20::totalSupplyCall {}.abi_encode().into()),
+                self.market.spot_price_call(pool),
+            ] {
+                targets.push(target);
+                data.push(calldata);
+            }
         }
         let results = self.chain.view(self.reader, &BalanceReader::aggregateCall { targets, data })?;
         let word = |bytes: &Bytes| {

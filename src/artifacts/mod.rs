@@ -7,11 +7,13 @@
 //! unknown contract name, unlinked libraries, constructor arguments that do
 //! not fit) is an [`ArtifactError`] naming the file and the problem.
 
+mod build;
 mod error;
 mod formats;
 mod linking;
 pub mod solc;
 
+pub use build::Build;
 pub use error::{ArtifactError, Result};
 pub use formats::Format;
 

@@ -25,6 +25,15 @@ pub(crate) struct Cmd {
     /// Override a netlist value, e.g. `--set sim.seed=7` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// Run on this contract build instead of `[contracts] build`: a Foundry
+    /// `out/`, Hardhat `artifacts/` or Truffle `build/contracts/` folder, an
+    /// npm package holding one, or a solc standard-JSON output file.
+    #[arg(long, value_name = "PATH")]
+    build: Option<PathBuf>,
+    /// The adapter for `--build`: a built-in name (own-v3, own-v4,
+    /// ocean-0.6.9, ocean-1.1.15) or a TOML file (default: chosen by the build).
+    #[arg(long, value_name = "NAME|FILE")]
+    adapter: Option<String>,
     /// Do not print progress.
     #[arg(long)]
     quiet: bool,
@@ -43,7 +52,7 @@ pub(crate) struct Cmd {
 
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
-        let loaded = load(&self.netlist, &self.set)?;
+        let loaded = load(&self.netlist, &self.overrides()?)?;
         let out = self.out.clone().unwrap_or_else(|| Path::new("results").join(&loaded.netlist.sim.name));
         let mut node = None;
         let chain = match (&self.rpc, self.anvil) {
@@ -66,6 +75,44 @@ impl Cmd {
         println!("{summary}");
         println!("results in {}", out.display());
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+impl Cmd {
+    /// `--set` plus `--build` / `--adapter` as `[contracts]` overrides, with
+    /// paths made absolute (they are given relative to the working directory).
+    fn overrides(&self) -> anyhow::Result<Vec<String>> {
+        let mut overrides = self.set.clone();
+        let absolute = |path: &Path| -> anyhow::Result<String> {
+            let path = std::path::absolute(path).with_context(|| format!("{}", path.display()))?;
+            Ok(path.to_string_lossy().into_owned())
+        };
+        if let Some(build) = &self.build {
+            if !build.exists() {
+                anyhow::bail!("--build {}: no such file or folder", build.display());
+            }
+            overrides.push(format!("contracts.build={:?}", absolute(build)?));
+        }
+        if let Some(adapter) = &self.adapter {
+            let value =
+                if Path::new(adapter).is_file() { absolute(Path::new(adapter))? } else { adapter.clone() };
+            overrides.push(format!("contracts.adapter={value:?}"));
+        }
+        Ok(overrides)
+    }
+}
+
+/// What run.json says about the contracts: `"own"`, or the build path, its
+/// npm package, the adapter and the role map that ran.
+fn build_record(loaded: &LoadedNetlist) -> serde_json::Value {
+    match &loaded.market_build {
+        crate::agents::MarketBuild::Own(_) => json!("own"),
+        crate::agents::MarketBuild::Adapted(adapter) => json!({
+            "path": loaded.netlist.contracts.build,
+            "build": adapter.build,
+            "adapter": adapter.name,
+            "roles": adapter.roles,
+        }),
     }
 }
 
@@ -132,8 +179,8 @@ pub fn run_to_dir_on(
     }
     let wall = started.elapsed().as_secs_f64();
     let world = engine.world_mut();
-    let market = world.market;
-    let bytecode: std::collections::BTreeMap<&str, String> = market
+    let market = world.market.clone();
+    let bytecode: std::collections::BTreeMap<String, String> = market
         .code_hashes(&mut world.chain)?
         .into_iter()
         .map(|(name, hash)| (name, hash.to_string()))
@@ -157,7 +204,7 @@ pub fn run_to_dir_on(
         "reverts": summary.reverts,
         "reverts_by_reason": world.counters.reverts,
         "first_reverts": reverts,
-        "build": loaded.netlist.contracts.build,
+        "build": build_record(loaded),
         "design": loaded.netlist.contracts.design_label(),
         "bytecode_keccak": bytecode,
         "git_commit": git_commit(),

@@ -6,6 +6,9 @@
 //! Deployment and calls go through [`crate::chain::Backend`]; a revert comes
 //! back as [`crate::chain::ChainError::Reverted`] with its decoded reason.
 
+pub mod adapter;
+mod design;
+mod erc20;
 mod ocean;
 mod own_build;
 pub mod tools;
@@ -13,6 +16,8 @@ pub mod v3;
 pub mod v4;
 pub mod vesting;
 
+pub use design::Design;
+pub use erc20::{ensure_allowance, Erc20};
 pub use ocean::{Ocean, OceanToken};
 pub use own_build::{own_artifact, OWN_CONTRACTS};
 pub use v3::{deploy_own, OceanV3};

@@ -194,7 +194,7 @@ impl CriteriaTracker {
             return Ok(f64::NAN);
         }
         let states = world.pool_states()?;
-        let market = world.market;
+        let market = world.market.clone();
         let probe = &self.probe;
         let fraction = self.config.probe_stake_fraction;
         let newest = live.len().saturating_sub(PROBED_POOLS);

@@ -18,7 +18,9 @@ pub use schema::{
     AgentKind, AgentSpec, ChartConfig, ContractsConfig, KpisConfig, Netlist, SimConfig, AGENT_TYPES,
 };
 
-use crate::agents::{PoolAgent, World};
+use crate::agents::{MarketBuild, PoolAgent, World};
+use crate::artifacts::Build;
+use crate::contracts::adapter::Adapter;
 use crate::engine::{SimClock, SimEngine};
 use anyhow::{bail, Context};
 use std::path::Path;
@@ -32,6 +34,8 @@ pub struct LoadedNetlist {
     pub netlist: Netlist,
     /// The agents, expanded by `count` and in netlist order.
     pub agents: Vec<AgentSpec>,
+    /// The contracts the run deploys (the build loaded and checked against its adapter).
+    pub market_build: MarketBuild,
 }
 
 /// Read, override (`key=value`, e.g. `sim.seed=7`) and validate a netlist.
@@ -72,7 +76,35 @@ pub fn load(file: &Path, overrides: &[String]) -> anyhow::Result<LoadedNetlist> 
             }
         }
     }
-    Ok(LoadedNetlist { file: file.to_path_buf(), netlist, agents })
+    let market_build = market_build(file, &netlist.contracts)?;
+    Ok(LoadedNetlist { file: file.to_path_buf(), netlist, agents, market_build })
+}
+
+/// Load `[contracts]`: the own build, or a build path checked against its adapter.
+fn market_build(file: &Path, contracts: &ContractsConfig) -> anyhow::Result<MarketBuild> {
+    if contracts.build == "own" {
+        return Ok(MarketBuild::Own(contracts.design));
+    }
+    let at = file.display();
+    let near_netlist = |path: &str| file.parent().unwrap_or(Path::new(".")).join(path);
+    let build = Build::open(near_netlist(&contracts.build))
+        .map_err(|e| anyhow::anyhow!("{at}: [contracts] build = {:?}: {e}", contracts.build))?;
+    let adapter_name = match &contracts.adapter {
+        Some(name) if near_netlist(name).is_file() => near_netlist(name).to_string_lossy().into_owned(),
+        Some(name) => name.clone(),
+        None => Adapter::default_for(&build, contracts.design).to_string(),
+    };
+    let adapter = Adapter::load(&adapter_name, &build, &contracts.roles)
+        .with_context(|| format!("{at}: [contracts]"))?;
+    if adapter.design != contracts.design {
+        bail!(
+            "{at}: [contracts] design = {:?}, but adapter {} drives a {:?} build",
+            contracts.design,
+            adapter.name,
+            adapter.design
+        );
+    }
+    Ok(MarketBuild::Adapted(std::sync::Arc::new(adapter)))
 }
 
 /// Apply `a.b.c=value`: the value is parsed as TOML (number, bool, string,
@@ -109,8 +141,7 @@ impl LoadedNetlist {
     /// [`LoadedNetlist::build`] on a given fresh chain (the embedded EVM or a node).
     pub fn build_on(&self, chain: crate::chain::SimChain, record: bool) -> anyhow::Result<SimEngine> {
         let clock = self.netlist.sim.clock()?;
-        let (seed, design) = (self.netlist.sim.seed, self.netlist.contracts.design);
-        let world = World::new(seed, clock.tick_seconds, design, record, chain)?;
+        let world = World::new(self.netlist.sim.seed, clock.tick_seconds, &self.market_build, record, chain)?;
         let mut agents = Vec::with_capacity(self.agents.len());
         let mut pool_slots = 0;
         for spec in &self.agents {

@@ -83,9 +83,19 @@ impl SimConfig {
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContractsConfig {
-    /// Which build: `"own"` (the project's `out/`, embedded) is the only one so far.
+    /// Which build: `"own"` (the project's contracts, embedded in the binary),
+    /// or a path (relative to the netlist) to a Foundry `out/`, Hardhat
+    /// `artifacts/`, Truffle `build/contracts/` folder, an npm package holding
+    /// one, or a solc standard-JSON output file.
     #[serde(default = "own")]
     pub build: String,
+    /// The adapter for a build path: a built-in name (`own-v3`,
+    /// `ocean-0.6.9`, ...) or a TOML file; default: the built-in one for the
+    /// build's npm package, else `own-<design>`.
+    pub adapter: Option<String>,
+    /// Role → contract name, overriding the adapter's `[roles]`.
+    #[serde(default)]
+    pub roles: std::collections::BTreeMap<String, String>,
     /// Which market design: `"v3"` (default) or `"v4"` (V4 as deployed, or
     /// V4.1 when the publishers set its parameters).
     #[serde(default = "v3")]
@@ -114,7 +124,7 @@ fn own() -> String {
 
 impl Default for ContractsConfig {
     fn default() -> Self {
-        Self { build: own(), design: Design::V3, label: None }
+        Self { build: own(), adapter: None, roles: Default::default(), design: Design::V3, label: None }
     }
 }
 
@@ -197,11 +207,8 @@ pub(super) fn parse(file: &Path, text: &str, mut document: toml::Table) -> anyho
         .map_err(|e| anyhow::anyhow!("{at}: [sim]: {}", e.to_string().trim_end()))?
         .sim;
     let contracts: ContractsConfig = section(file, text, &mut document, "contracts")?;
-    if contracts.build != "own" {
-        bail!(
-            "{at}: [contracts] build = {:?}: only \"own\" (the project's out/) is supported so far",
-            contracts.build
-        );
+    if contracts.build == "own" && (contracts.adapter.is_some() || !contracts.roles.is_empty()) {
+        bail!("{at}: [contracts] adapter and roles apply to a build path; build = \"own\" uses the typed bindings");
     }
     let kpis: KpisConfig = section(file, text, &mut document, "kpis")?;
     let criteria: CriteriaConfig = section(file, text, &mut document, "criteria")?;

@@ -3,19 +3,8 @@
 
 use crate::chain::{address_for, Backend, Result};
 use alloy_primitives::{Address, U256};
-use alloy_sol_types::sol;
 
-sol! {
-    /// The ERC20 functions a wallet uses on any token.
-    #[derive(Debug)]
-    interface Erc20 {
-        function balanceOf(address who) external view returns (uint256);
-        function totalSupply() external view returns (uint256);
-        function transfer(address to, uint256 amount) external returns (bool);
-        function approve(address spender, uint256 amount) external returns (bool);
-        function allowance(address owner, address spender) external view returns (uint256);
-    }
-}
+pub use crate::contracts::Erc20;
 
 /// One agent's account: an EOA on chain and a USD balance off chain.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,11 +66,7 @@ impl AgentWallet {
         spender: Address,
         amount: U256,
     ) -> Result<()> {
-        let current = chain.view(token, &Erc20::allowanceCall { owner: self.address, spender })?;
-        if current < amount {
-            self.approve(chain, token, spender, U256::MAX)?;
-        }
-        Ok(())
+        crate::contracts::ensure_allowance(chain, self.address, token, spender, amount)
     }
 
     /// Send `wei` of ETH to `to`.

@@ -1,0 +1,102 @@
+//! The TOML form of an adapter, as written; [`super::Adapter::load`] checks
+//! it against a build and turns it into callable steps.
+
+use super::super::Design;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A whole adapter file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AdapterSpec {
+    /// One line on what the adapter is for.
+    pub description: String,
+    /// Another adapter (built-in name or file) this one starts from: its
+    /// roles and operations apply unless this file redefines them, its
+    /// `[[system]]` unless this file has one.
+    pub extends: Option<String>,
+    /// The market design the build implements (required unless extended).
+    pub design: Option<Design>,
+    /// `name@version` of the npm package this adapter is the default for.
+    pub package: Option<String>,
+    /// The role of the one-sided staking bot (V4), whose shares are not "other stakers'".
+    pub bot: Option<String>,
+    /// Role → contract name in the build (`own:Name` takes the project's contract).
+    #[serde(default)]
+    pub roles: BTreeMap<String, String>,
+    /// Deployment of the system contracts, in order, from the deployer.
+    #[serde(default)]
+    pub system: Vec<StepSpec>,
+    /// Each role operation as a list of transactions.
+    #[serde(default)]
+    pub ops: BTreeMap<String, Vec<StepSpec>>,
+}
+
+/// One transaction (or view) of a system deployment or of an operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StepSpec {
+    /// Deploy this role's contract (constructor arguments in `args`).
+    pub deploy: Option<String>,
+    /// Call this contract: `@role` or `$variable`.
+    pub to: Option<String>,
+    /// The role whose ABI describes `to` when `to` is a variable.
+    pub abi: Option<String>,
+    /// The function, as `name(type,...)` exactly as in the ABI.
+    pub function: Option<String>,
+    /// Arguments: `@role`, `$variable`, or a literal read by the parameter's type.
+    #[serde(default)]
+    pub args: Vec<toml::Value>,
+    /// `[token, amount]` or `[token, amount, spender]` allowances the
+    /// sender grants first (spender defaults to `to`).
+    #[serde(default)]
+    pub approve: Vec<Vec<String>>,
+    /// Names for the outputs: one name for the first, or a list (`"_"` skips one).
+    pub bind: Option<Bind>,
+    /// Run read-only (no transaction).
+    #[serde(default)]
+    pub view: bool,
+    /// Who sends it (default `$sender`, the acting agent; `$deployer` in `[[system]]`).
+    pub from: Option<String>,
+}
+
+/// `bind = "pool"` or `bind = ["amount_out", "_"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Bind {
+    /// The first output.
+    One(String),
+    /// Outputs by position.
+    Many(Vec<String>),
+}
+
+impl Bind {
+    /// Names by output position; `None` skips an output.
+    pub(super) fn names(&self) -> Vec<Option<String>> {
+        let name = |n: &String| (n != "_").then(|| n.clone());
+        match self {
+            Self::One(one) => vec![name(one)],
+            Self::Many(many) => many.iter().map(name).collect(),
+        }
+    }
+}
+
+impl AdapterSpec {
+    /// This adapter on top of `base`: later keys win.
+    pub(super) fn over(self, base: Self) -> Self {
+        let mut roles = base.roles;
+        roles.extend(self.roles);
+        let mut ops = base.ops;
+        ops.extend(self.ops);
+        Self {
+            description: self.description,
+            extends: None,
+            design: self.design.or(base.design),
+            package: self.package,
+            bot: self.bot.or(base.bot),
+            roles,
+            system: if self.system.is_empty() { base.system } else { self.system },
+            ops,
+        }
+    }
+}
