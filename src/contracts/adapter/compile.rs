@@ -47,6 +47,13 @@ pub(super) fn compile(
     for (i, step) in spec.system.iter().enumerate() {
         let compiled = compile_step(step, artifacts, &mut scope, "$deployer")
             .map_err(|e| format!("[[system]] step {}: {e}", i + 1))?;
+        // A system step that binds an address under a role's name gives that
+        // role its address (a contract another one deployed, e.g. in its constructor).
+        for name in compiled.bind.iter().flatten() {
+            if artifacts.contains_key(name) && scope.vars.get(name) == Some(&DynSolType::Address) {
+                scope.roles.push(name.clone());
+            }
+        }
         system.push(compiled);
     }
     let roles = scope.roles.clone();

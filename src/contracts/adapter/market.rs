@@ -73,6 +73,11 @@ impl AdaptedMarket {
             if let Some((role, address)) = deployed {
                 market.roles.insert(role, address);
             }
+            for name in step.bind.iter().flatten() {
+                if adapter.roles.contains_key(name) {
+                    market.roles.insert(name.clone(), vars.address(name));
+                }
+            }
         }
         Ok(market)
     }

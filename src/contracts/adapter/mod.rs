@@ -29,6 +29,7 @@ use std::path::Path;
 /// The adapters shipped with the project: `(name, TOML)`.
 pub const BUILTIN_ADAPTERS: &[(&str, &str)] = &[
     ("own-v3", include_str!("../../../adapters/own-v3.toml")),
+    ("own-v4", include_str!("../../../adapters/own-v4.toml")),
     ("ocean-0.6.9", include_str!("../../../adapters/ocean-0.6.9.toml")),
     ("ocean-1.1.15", include_str!("../../../adapters/ocean-1.1.15.toml")),
 ];

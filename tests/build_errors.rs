@@ -1,0 +1,235 @@
+//! Bad contract builds and adapters: each is a clear error when the netlist
+//! is loaded (before anything runs) naming the build, the role or operation
+//! and what was expected; none panics. Builds are copies of the project's
+//! own out/ folder, edited in a temporary directory.
+
+#[path = "support/ocean_builds.rs"]
+mod ocean_builds;
+
+use ocean_builds::repo;
+use std::path::{Path, PathBuf};
+use tokenspice::netlist::load;
+
+const NETLIST: &str = r#"
+[sim]
+name = "t"
+tick = "1h"
+ticks = 3
+
+[[agent]]
+type = "consumer"
+name = "c"
+"#;
+
+/// A scratch directory holding a copy of out/ (as `build/`).
+struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&repo("out"), &dir.path().join("build"));
+        Self { dir }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// Load a netlist whose `[contracts]` table is `contracts`; the error text.
+    fn load_error(&self, contracts: &str) -> String {
+        let file = self.path("netlist.toml");
+        std::fs::write(&file, format!("{NETLIST}\n[contracts]\n{contracts}\n")).unwrap();
+        match load(&file, &[]) {
+            Ok(_) => panic!("[contracts] {contracts} loaded without an error"),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn assert_mentions(error: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(error.contains(part), "the error should mention {part:?}:\n{error}");
+    }
+}
+
+#[test]
+fn the_build_as_copied_loads() {
+    let scratch = Scratch::new();
+    let file = scratch.path("netlist.toml");
+    std::fs::write(&file, format!("{NETLIST}\n[contracts]\nbuild = \"build\"\n")).unwrap();
+    load(&file, &[]).unwrap();
+}
+
+#[test]
+fn a_missing_role_contract_names_the_role_and_similar_contracts() {
+    let scratch = Scratch::new();
+    std::fs::remove_dir_all(scratch.path("build/PoolFactory.sol")).unwrap();
+    let error = scratch.load_error("build = \"build\"");
+    assert_mentions(
+        &error,
+        &["netlist.toml", "adapter own-v3", "role pool_factory = \"PoolFactory\"", "no contract named"],
+    );
+}
+
+#[test]
+fn a_role_mapped_to_an_interface_has_no_bytecode() {
+    let scratch = Scratch::new();
+    let error = scratch.load_error("build = \"build\"\nroles = { pool_factory = \"IERC20Minimal\" }");
+    assert_mentions(&error, &["role pool_factory = \"IERC20Minimal\"", "no bytecode"]);
+}
+
+#[test]
+fn an_artifact_with_empty_bytecode_is_refused() {
+    let scratch = Scratch::new();
+    let file = scratch.path("build/PoolFactory.sol/PoolFactory.json");
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    json["bytecode"]["object"] = "0x".into();
+    std::fs::write(&file, json.to_string()).unwrap();
+    let error = scratch.load_error("build = \"build\"");
+    assert_mentions(&error, &["PoolFactory.json", "no bytecode"]);
+}
+
+#[test]
+fn an_abi_that_does_not_fit_the_adapter_names_the_expected_signature() {
+    // Ocean 0.6.9's adapter on our build (roles renamed to our contracts):
+    // our createToken has no metadata blob.
+    let scratch = Scratch::new();
+    let roles = "roles = { community_fee_collector = \"CommunityFeeCollector\", datatoken_template = \"Datatoken\", \
+                 pool_template = \"WeightedPool\", datatoken_factory = \"DatatokenFactory\", pool_factory = \"PoolFactory\" }";
+    let error = scratch.load_error(&format!("build = \"build\"\nadapter = \"ocean-0.6.9\"\n{roles}"));
+    assert_mentions(
+        &error,
+        &["[[system]] step 1", "CommunityFeeCollector(address)", "takes 1 arguments, the adapter gives 2"],
+    );
+    // With our constructors kept (an adapter file extending own-v3), the operation's call is what does not fit.
+    std::fs::write(
+        scratch.path("adapter.toml"),
+        "description = \"t\"\nextends = \"own-v3\"\n\n[[ops.create_asset]]\nto = \"@datatoken_factory\"\n\
+         function = \"createToken(string,string,string,uint256)\"\nargs = [\"\", \"$name\", \"$symbol\", \"$cap\"]\n\
+         bind = \"datatoken\"\n",
+    )
+    .unwrap();
+    let error = scratch.load_error("build = \"build\"\nadapter = \"adapter.toml\"");
+    assert_mentions(
+        &error,
+        &[
+            "[ops.create_asset] step 1",
+            "DatatokenFactory (role datatoken_factory",
+            "has no function createToken(string,string,string,uint256)",
+            "it has createToken(string,string,uint256)",
+        ],
+    );
+}
+
+/// An adapter file: own-v3 with `extra` appended.
+fn adapter_error(extra: &str) -> String {
+    let scratch = Scratch::new();
+    std::fs::write(
+        scratch.path("adapter.toml"),
+        format!("description = \"t\"\nextends = \"own-v3\"\n{extra}"),
+    )
+    .unwrap();
+    scratch.load_error("build = \"build\"\nadapter = \"adapter.toml\"")
+}
+
+#[test]
+fn adapter_mistakes_are_named() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[[ops.stake]]\nto = \"$pool\"\nabi = \"pool_template\"\nfunction = \"joinswapExternAmountIn(address,uint256,uint256)\"\n\
+             args = [\"@ocean\", \"lots\", \"0\"]\nbind = \"shares\"\n",
+            &["[ops.stake] step 1", "argument 2 (uint256 tokenAmountIn)", "\"lots\" is not a uint256"],
+        ),
+        (
+            "[[ops.stake]]\nto = \"$pool\"\nabi = \"pool_template\"\nfunction = \"joinswapExternAmountIn(address,uint256,uint256)\"\n\
+             args = [\"@ocean\", \"$amount\", \"0\"]\nbind = \"shares\"\n",
+            &["[ops.stake] step 1", "$amount is not defined here"],
+        ),
+        (
+            "[[ops.stake]]\nto = \"$pool\"\nabi = \"pool_template\"\nfunction = \"joinswapExternAmountIn(address,uint256,uint256)\"\n\
+             args = [\"@ocean\", \"$ocean_in\", \"0\"]\n",
+            &["[ops.stake]", "binds no $shares"],
+        ),
+        (
+            "[[ops.stake]]\nto = \"$pool\"\nabi = \"pool_template\"\nfunction = \"joinswapExternAmountIn(address,uint256,uint256)\"\n\
+             args = [\"$pool\", \"$datatoken\", \"0\"]\nbind = \"shares\"\n",
+            &["[ops.stake] step 1", "argument 2", "$datatoken is a address, the function wants a uint256"],
+        ),
+        (
+            "[[ops.stake]]\nto = \"$pool\"\nfunction = \"joinswapExternAmountIn(address,uint256,uint256)\"\nargs = []\n",
+            &["[ops.stake] step 1", "abi = \"<role>\""],
+        ),
+        ("[[ops.fly]]\nto = \"@pool_factory\"\nfunction = \"newPool()\"\n", &["[ops.fly]", "unknown operation"]),
+        (
+            "[[ops.spot_price]]\nto = \"$pool\"\nabi = \"pool_template\"\nfunction = \"getSpotPriceSansFee(address,address)\"\n\
+             args = [\"$token_in\", \"$token_out\"]\nbind = \"price\"\n",
+            &["[ops.spot_price]", "view = true"],
+        ),
+        ("[roles]\npool_factory = \"NoSuchFactory\"\n", &["role pool_factory = \"NoSuchFactory\"", "no contract named"]),
+        ("[[system]]\ndeploy = \"community_fee_collector\"\n", &["[[system]] step 1", "takes 1 arguments, the adapter gives 0"]),
+        ("design = \"v4\"\n", &["design = V3", "drives a V4 build"]),
+        ("colour = \"red\"\n", &["adapter", "unknown field `colour`"]),
+    ];
+    for (extra, parts) in cases {
+        let error = adapter_error(extra);
+        assert_mentions(&error, parts);
+    }
+}
+
+#[test]
+fn unknown_adapters_builds_and_files_are_named() {
+    let scratch = Scratch::new();
+    let error = scratch.load_error("build = \"build\"\nadapter = \"ocean-9.9\"");
+    assert_mentions(&error, &["adapter \"ocean-9.9\"", "own-v3", "ocean-0.6.9", "ocean-1.1.15"]);
+    let error = scratch.load_error("build = \"nowhere\"");
+    assert_mentions(&error, &["build = \"nowhere\"", "cannot read"]);
+    std::fs::create_dir(scratch.path("empty")).unwrap();
+    let error = scratch.load_error("build = \"empty\"");
+    assert_mentions(&error, &["no contract artifacts here"]);
+    std::fs::write(scratch.path("not-solc.json"), "{\"abi\": []}").unwrap();
+    let error = scratch.load_error("build = \"not-solc.json\"");
+    assert_mentions(&error, &["solc standard-JSON output"]);
+    let error = scratch.load_error("adapter = \"own-v3\"");
+    assert_mentions(&error, &["apply to a build path"]);
+}
+
+#[test]
+fn a_contract_name_in_two_places_asks_for_a_path() {
+    let scratch = Scratch::new();
+    copy_dir(&scratch.path("build/PoolFactory.sol"), &scratch.path("build/Other.sol"));
+    let error = scratch.load_error("build = \"build\"");
+    assert_mentions(&error, &["PoolFactory is ambiguous", "<path>:PoolFactory", "Other.sol"]);
+    let file = scratch.path("netlist.toml");
+    let contracts = "build = \"build\"\nroles = { pool_factory = \"PoolFactory.sol:PoolFactory\" }";
+    std::fs::write(&file, format!("{NETLIST}\n[contracts]\n{contracts}\n")).unwrap();
+    load(&file, &[]).unwrap_or_else(|e| panic!("a qualified name picks one: {e:#}"));
+}
+
+#[test]
+fn tsp_run_with_a_missing_build_fails_cleanly() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tsp"))
+        .args(["run", "netlists/simplepool.toml", "--build", "/no/such/build", "--out"])
+        .arg(std::env::temp_dir().join("tsp-missing-build"))
+        .current_dir(repo(""))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--build /no/such/build: no such file or folder"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
