@@ -2,6 +2,9 @@
 //! scripts/ocean-builds.sh (once per test binary), and small helpers to run
 //! netlists on them.
 
+// Every test binary that includes this file uses a different subset of it.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
