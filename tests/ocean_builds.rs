@@ -265,7 +265,7 @@ fn scripted_trades_on_ocean_1_1_15_match_the_v4_formulas() {
     let x = 50.0 * (1.0 - total_fee);
     let dt_out = s[0].dt * x / (s[0].ocean + x);
     let after_buy = State {
-        ocean: s[0].ocean + 50.0 * (1.0 - opc),
+        ocean: 50.0f64.mul_add(1.0 - opc, s[0].ocean),
         dt: s[0].dt - dt_out,
         alice_ocean: s[0].alice_ocean - 50.0,
         alice_dt: s[0].alice_dt + dt_out,
@@ -277,7 +277,7 @@ fn scripted_trades_on_ocean_1_1_15_match_the_v4_formulas() {
     let ocean_out = s[1].ocean * x / (s[1].dt + x);
     let after_sell = State {
         ocean: s[1].ocean - ocean_out,
-        dt: s[1].dt + 5.0 * (1.0 - opc),
+        dt: 5.0f64.mul_add(1.0 - opc, s[1].dt),
         alice_ocean: s[1].alice_ocean + ocean_out,
         alice_dt: s[1].alice_dt - 5.0,
         ..s[1]
@@ -289,7 +289,7 @@ fn scripted_trades_on_ocean_1_1_15_match_the_v4_formulas() {
     let after_stake = State {
         ocean: s[2].ocean + 70.0,
         dt: s[2].dt * (1.0 + 70.0 / s[2].ocean),
-        shares: s[2].shares + 2.0 * each,
+        shares: 2.0f64.mul_add(each, s[2].shares),
         alice_ocean: s[2].alice_ocean - 70.0,
         ..s[2]
     };
