@@ -120,6 +120,40 @@ fn own_adapters_on_out_give_the_typed_bindings_kpis() {
     }
 }
 
+#[test]
+fn a_solc_standard_json_output_file_is_a_build() {
+    // The project's out/ re-packed as solc's standard-JSON output (one file,
+    // contracts.<source>.<name>.{abi, evm.bytecode, evm.deployedBytecode}).
+    let mut units = serde_json::Map::new();
+    for entry in std::fs::read_dir(repo("out")).unwrap() {
+        let source = entry.unwrap().path();
+        let mut contracts = serde_json::Map::new();
+        for artifact in std::fs::read_dir(&source).unwrap() {
+            let artifact = artifact.unwrap().path();
+            let json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&artifact).unwrap()).unwrap();
+            let name = artifact.file_stem().unwrap().to_string_lossy().into_owned();
+            let evm = serde_json::json!({ "bytecode": json["bytecode"], "deployedBytecode": json["deployedBytecode"] });
+            contracts.insert(name, serde_json::json!({ "abi": json["abi"], "evm": evm }));
+        }
+        units
+            .insert(format!("contracts/{}", source.file_name().unwrap().to_string_lossy()), contracts.into());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("solc-output.json");
+    std::fs::write(&file, serde_json::json!({ "contracts": units }).to_string()).unwrap();
+
+    let netlist = repo("netlists/ocean_v3.toml");
+    let short = "sim.duration=\"30d\"".to_string();
+    let (typed, _) = run(&netlist, std::slice::from_ref(&short));
+    let (solc, run_json) = run(&netlist, &[short, build_override(&file)]);
+    assert_eq!(run_json["build"]["adapter"], "own-v3");
+    let pools = |table: &KpiTable| table.column("global.pools").unwrap().to_vec();
+    assert_eq!(pools(&typed), pools(&solc));
+    assert_eq!(typed.column("pool.0.spot_price"), solc.column("pool.0.spot_price"));
+    assert_eq!(typed.column("global.swap_volume_ocean"), solc.column("global.swap_volume_ocean"));
+}
+
 /// A pool, then alice buys with 50 OCEAN, sells 5 DT, stakes 70 OCEAN and
 /// unstakes 1 share, one action per hour; `contracts` and `publisher` are
 /// the design's settings.

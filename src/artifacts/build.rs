@@ -105,9 +105,10 @@ impl Build {
         let chosen: Vec<&PathBuf> =
             files.iter().filter(|f| qualifier.is_none_or(|q| f.to_string_lossy().contains(q))).collect();
         match chosen.as_slice() {
-            [one] if self.solc_output => Artifact::load(&self.root, Some(short)).map_err(|e| {
-                ArtifactError::malformed(&self.root, format!("{short} (from {}): {e}", one.display()))
-            }),
+            [one] if self.solc_output => {
+                let qualified = format!("{}:{short}", one.display());
+                Artifact::load(&self.root, Some(&qualified))
+            }
             [one] => Artifact::load(one, Some(short)),
             [] => Err(ArtifactError::UnknownContract {
                 file: self.path.clone(),
