@@ -106,7 +106,7 @@ pub struct World {
     pub vestings: Vec<super::vesting::VestingInfo>,
     /// Publishers, in the order they first acted.
     pub publishers: Vec<PublisherRecord>,
-    /// The `BalanceReader` used to sample many balances in one call.
+    /// The `BalanceReader` used on a node to sample many values in one call.
     reader: Address,
     /// Pool states at a given chain state (block, gas used so far).
     pool_cache: Option<((u64, u64), Vec<PoolState>)>,
@@ -223,13 +223,37 @@ impl World {
         Ok(from_base18(self.market.spot_price(&mut self.chain, pool)?))
     }
 
-    /// Balances of many `(token, holder)` pairs, in tokens, in one EVM call.
+    /// Balances of many `(token, holder)` pairs, in tokens (0 where
+    /// `balanceOf` fails), as the `BalanceReader` reads them.
     pub fn balances(&mut self, pairs: &[(Address, Address)]) -> anyhow::Result<Vec<f64>> {
+        if let SimChain::Embedded(_) = self.chain {
+            let calls =
+                pairs.iter().map(|&(token, who)| (token, Erc20::balanceOfCall { who }.abi_encode().into()));
+            let results = self.read_all(calls)?;
+            let word = |out: &Bytes| out.get(..32).map_or(U256::ZERO, U256::from_be_slice);
+            return Ok(results.iter().map(|out| from_base18(word(out))).collect());
+        }
         let call = BalanceReader::balancesOfCall {
             tokens: pairs.iter().map(|(token, _)| *token).collect(),
             holders: pairs.iter().map(|(_, holder)| *holder).collect(),
         };
         Ok(self.chain.view(self.reader, &call)?.into_iter().map(from_base18).collect())
+    }
+
+    /// The return data of read-only calls (empty where a call fails), as the
+    /// `BalanceReader`'s `aggregate` gives them: on the embedded chain one
+    /// call each, so its view cache answers those whose state is unchanged;
+    /// on a node one batched call, since every call is a round trip.
+    fn read_all(&mut self, calls: impl Iterator<Item = (Address, Bytes)>) -> anyhow::Result<Vec<Bytes>> {
+        if let SimChain::Embedded(_) = self.chain {
+            let mut results = Vec::with_capacity(calls.size_hint().0);
+            for (target, data) in calls {
+                results.push(self.chain.call(Address::ZERO, target, data)?.into_output().unwrap_or_default());
+            }
+            return Ok(results);
+        }
+        let (targets, data) = calls.unzip();
+        Ok(self.chain.view(self.reader, &BalanceReader::aggregateCall { targets, data })?)
     }
 
     /// The state of every pool, read once per chain state (cached until a
@@ -241,23 +265,19 @@ impl World {
                 return Ok(states.clone());
             }
         }
-        // One EVM call for everything: per pool its OCEAN and DT balances,
-        // share supply and spot price (calls as the market's build spells them).
+        // Per pool its OCEAN and DT balances, share supply and spot price
+        // (calls as the market's build spells them), read as one batch.
         let ocean = self.market.ocean().address;
-        let mut targets = Vec::with_capacity(self.pools.len() * 4);
-        let mut data: Vec<Bytes> = Vec::with_capacity(self.pools.len() * 4);
+        let mut calls = Vec::with_capacity(self.pools.len() * 4);
         for pool in &self.pools {
-            for (target, calldata) in [
+            calls.extend([
                 self.market.pool_balance_call(pool, ocean),
                 self.market.pool_balance_call(pool, pool.datatoken),
                 (pool.address, Erc20::totalSupplyCall {}.abi_encode().into()),
                 self.market.spot_price_call(pool),
-            ] {
-                targets.push(target);
-                data.push(calldata);
-            }
+            ]);
         }
-        let results = self.chain.view(self.reader, &BalanceReader::aggregateCall { targets, data })?;
+        let results = self.read_all(calls.into_iter())?;
         let word = |bytes: &Bytes| {
             from_base18(U256::try_from_be_slice(bytes.get(..32).unwrap_or_default()).unwrap_or_default())
         };

@@ -1,5 +1,6 @@
 //! [`Chain`]: revm with an in-memory database, driven one transaction at a time.
 
+use super::view_cache::{flag_block_reads, watch_block_reads, ViewCache};
 use super::{Backend, ChainError, Outcome, Receipt, Result, RevertReason};
 use alloy_primitives::{address, Address, Bytes, Log, TxKind, U256};
 use revm::context::result::ExecutionResult;
@@ -7,7 +8,7 @@ use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
 use revm::database::{CacheDB, EmptyDB};
 use revm::handler::{MainBuilder, MainContext, MainnetContext, MainnetEvm};
 use revm::state::AccountInfo;
-use revm::{ExecuteCommitEvm, ExecuteEvm};
+use revm::{DatabaseCommit, ExecuteEvm};
 
 /// The all-powerful account of a simulation: it is funded with ETH at
 /// genesis and deploys the system contracts (OCEAN, factories, ...).
@@ -52,6 +53,8 @@ pub struct Chain {
     keep_logs: bool,
     /// Every committed transaction, when recording (for replays in benchmarks).
     recording: Option<Vec<RecordedTx>>,
+    /// Results of read-only calls, valid while what they read is unchanged.
+    views: ViewCache,
 }
 
 /// A committed transaction as sent, with the block it ran in.
@@ -101,7 +104,9 @@ impl Chain {
             basefee: 0,
             ..BlockEnv::default()
         };
-        let evm = Context::mainnet().with_db(Db::default()).with_cfg(cfg).with_block(block).build_mainnet();
+        let mut evm =
+            Context::mainnet().with_db(Db::default()).with_cfg(cfg).with_block(block).build_mainnet();
+        flag_block_reads(evm.instruction.instruction_table_mut());
         let mut chain = Self {
             evm,
             gas_used_total: 0,
@@ -109,6 +114,7 @@ impl Chain {
             logs: Vec::new(),
             keep_logs: false,
             recording: None,
+            views: ViewCache::default(),
         };
         chain
             .db_mut()
@@ -233,17 +239,22 @@ impl Chain {
                 success: false,
             });
         }
-        let result = if self.scratch_from.is_some() {
+        let invalid = |e: revm::context::result::EVMError<_>| ChainError::InvalidTransaction {
+            from,
+            reason: e.to_string(),
+        };
+        let receipt = if self.scratch_from.is_some() {
             // In a what-if every transaction stays in revm's journal, which
             // `end_what_if` drops: later transactions see earlier ones.
-            self.evm.transact_one(tx)
+            receipt_of(self.evm.transact_one(tx).map_err(invalid)?)
         } else if commit {
-            self.evm.transact_commit(tx)
+            let done = self.evm.transact(tx).map_err(invalid)?;
+            self.views.committing(&done.state, &self.evm.ctx.journaled_state.database);
+            self.db_mut().commit(done.state);
+            receipt_of(done.result)
         } else {
-            self.evm.transact(tx).map(|with_state| with_state.result)
+            return self.cached_call(tx);
         };
-        let result = result.map_err(|e| ChainError::InvalidTransaction { from, reason: e.to_string() })?;
-        let receipt = receipt_of(result);
         if let (Some(last), true, None) =
             (self.recording.as_mut().and_then(|r| r.last_mut()), commit, self.scratch_from)
         {
@@ -255,6 +266,27 @@ impl Chain {
                 self.logs.extend_from_slice(&receipt.logs);
             }
         }
+        Ok(receipt)
+    }
+}
+
+impl Chain {
+    /// A read-only call outside a what-if, answered from the cache when
+    /// nothing it read has changed since it last ran.
+    fn cached_call(&mut self, tx: TxEnv) -> Result<Receipt> {
+        let block = self.block_number();
+        let (from, to) = (tx.caller, tx.kind.into_to().unwrap_or_default());
+        if let Some(receipt) = self.views.get(from, to, &tx.data, block) {
+            return Ok(receipt);
+        }
+        let data = tx.data.clone();
+        watch_block_reads();
+        let done = self
+            .evm
+            .transact(tx)
+            .map_err(|e| ChainError::InvalidTransaction { from, reason: e.to_string() })?;
+        let receipt = receipt_of(done.result);
+        self.views.insert((from, to, data), &receipt, &done.state, block);
         Ok(receipt)
     }
 }
@@ -318,6 +350,7 @@ impl Backend for Chain {
         };
         info.balance = wei;
         self.db_mut().insert_account_info(who, info);
+        self.views.clear();
         Ok(())
     }
 
@@ -331,6 +364,7 @@ impl Backend for Chain {
 
     fn restore(&mut self, snapshot: &Snapshot) -> Result<()> {
         *self.db_mut() = snapshot.db.clone();
+        self.views.clear();
         self.evm.ctx.block = snapshot.block.clone();
         self.gas_used_total = snapshot.gas_used_total;
         Ok(())

@@ -7,7 +7,9 @@
 //! A [`Chain`] owns the whole world state (accounts, code, storage) and the
 //! current block (number, timestamp). [`Chain::transact`] and
 //! [`Chain::deploy`] commit their changes at once when the transaction
-//! succeeds; [`Chain::call`] never commits. [`Chain::snapshot`] clones the
+//! succeeds; [`Chain::call`] never commits, and outside what-ifs its
+//! result is remembered until a committed transaction changes something it
+//! read (`view_cache`). [`Chain::snapshot`] clones the
 //! state and block, [`Chain::restore`] puts such a copy back.
 //!
 //! # Errors
@@ -27,6 +29,7 @@ mod receipt;
 mod revert;
 mod rpc;
 mod sim_chain;
+mod view_cache;
 
 pub use backend::Backend;
 pub use embedded::{
