@@ -1,4 +1,5 @@
-//! `tsp check NETLIST [--set k=v]...`: validate a netlist without running it.
+//! `tsp check NETLIST [--set k=v]... [--build PATH [--adapter A]]`: validate
+//! a netlist (and the contract build it names) without running it.
 
 use crate::netlist::load;
 use std::path::PathBuf;
@@ -12,11 +13,14 @@ pub(crate) struct Cmd {
     /// Override a value, e.g. `--set sim.seed=7` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// The contract build (`--build`, `--adapter`).
+    #[command(flatten)]
+    build: super::build_args::BuildArgs,
 }
 
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
-        let loaded = load(&self.netlist, &self.set)?;
+        let loaded = load(&self.netlist, &self.build.overrides(&self.set)?)?;
         let clock = loaded.clock()?;
         // Building deploys the market (milliseconds) and names every KPI column.
         let engine = loaded.build()?;

@@ -2,6 +2,7 @@
 
 mod bench;
 mod build;
+mod build_args;
 mod check;
 mod compare;
 mod netlists;

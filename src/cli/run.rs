@@ -25,15 +25,9 @@ pub(crate) struct Cmd {
     /// Override a netlist value, e.g. `--set sim.seed=7` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
-    /// Run on this contract build instead of `[contracts] build`: a Foundry
-    /// `out/`, Hardhat `artifacts/` or Truffle `build/contracts/` folder, an
-    /// npm package holding one, or a solc standard-JSON output file.
-    #[arg(long, value_name = "PATH")]
-    build: Option<PathBuf>,
-    /// The adapter for `--build`: a built-in name (own-v3, own-v4,
-    /// ocean-0.6.9, ocean-1.1.15) or a TOML file (default: chosen by the build).
-    #[arg(long, value_name = "NAME|FILE")]
-    adapter: Option<String>,
+    /// The contract build (`--build`, `--adapter`).
+    #[command(flatten)]
+    build: super::build_args::BuildArgs,
     /// Do not print progress.
     #[arg(long)]
     quiet: bool,
@@ -52,7 +46,7 @@ pub(crate) struct Cmd {
 
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
-        let loaded = load(&self.netlist, &self.overrides()?)?;
+        let loaded = load(&self.netlist, &self.build.overrides(&self.set)?)?;
         let out = self.out.clone().unwrap_or_else(|| Path::new("results").join(&loaded.netlist.sim.name));
         let mut node = None;
         let chain = match (&self.rpc, self.anvil) {
@@ -75,30 +69,6 @@ impl Cmd {
         println!("{summary}");
         println!("results in {}", out.display());
         Ok(ExitCode::SUCCESS)
-    }
-}
-
-impl Cmd {
-    /// `--set` plus `--build` / `--adapter` as `[contracts]` overrides, with
-    /// paths made absolute (they are given relative to the working directory).
-    fn overrides(&self) -> anyhow::Result<Vec<String>> {
-        let mut overrides = self.set.clone();
-        let absolute = |path: &Path| -> anyhow::Result<String> {
-            let path = std::path::absolute(path).with_context(|| format!("{}", path.display()))?;
-            Ok(path.to_string_lossy().into_owned())
-        };
-        if let Some(build) = &self.build {
-            if !build.exists() {
-                anyhow::bail!("--build {}: no such file or folder", build.display());
-            }
-            overrides.push(format!("contracts.build={:?}", absolute(build)?));
-        }
-        if let Some(adapter) = &self.adapter {
-            let value =
-                if Path::new(adapter).is_file() { absolute(Path::new(adapter))? } else { adapter.clone() };
-            overrides.push(format!("contracts.adapter={value:?}"));
-        }
-        Ok(overrides)
     }
 }
 
