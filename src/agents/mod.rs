@@ -43,7 +43,8 @@ pub trait Agent: std::fmt::Debug {
     fn name(&self) -> &str;
     /// Act once; called every tick in the engine's (shuffled) order.
     fn step(&mut self, world: &mut World) -> anyhow::Result<()>;
-    /// KPI columns this agent reports, full names (`agent.<name>.ocean`, ...).
+    /// KPI columns this agent reports, full names (`agent.<name>.ocean`, ...);
+    /// fixed for the agent's life (the engine looks them up once).
     fn kpi_columns(&self) -> Vec<String> {
         Vec::new()
     }

@@ -134,11 +134,9 @@ impl ConsumerConfig {
 impl Behaviour for ConsumerConfig {
     /// Buys exactly one datatoken of a random live pool and consumes it.
     fn act(&self, trader: &mut Trader, world: &mut World) -> anyhow::Result<()> {
-        let pools = world.live_pools();
-        if pools.is_empty() {
+        let Some(pool) = &world.random_live_pool(|live| trader.rng.below(live)) else {
             return Ok(());
-        }
-        let pool = &pools[trader.rng.below(pools.len())];
+        };
         let wallet = &trader.wallet;
         let name = wallet.name.clone();
         let market = world.market.clone();
@@ -239,11 +237,9 @@ fn speculate(trader: &mut Trader, world: &mut World, probability: f64, fraction:
     if !trader.rng.chance(probability) {
         return Ok(());
     }
-    let pools = world.live_pools();
-    if pools.is_empty() {
+    let Some(pool) = &world.random_live_pool(|live| trader.rng.below(live)) else {
         return Ok(());
-    }
-    let pool = &pools[trader.rng.below(pools.len())];
+    };
     let buy = trader.rng.chance(0.5);
     let name = trader.wallet.name.clone();
     let market = world.market.clone();
@@ -276,11 +272,9 @@ fn stake_or_unstake(
     fraction: f64,
     unstake_probability: f64,
 ) -> anyhow::Result<()> {
-    let pools = world.live_pools();
-    if pools.is_empty() {
+    let Some(pool) = &world.random_live_pool(|live| trader.rng.below(live)) else {
         return Ok(());
-    }
-    let pool = &pools[trader.rng.below(pools.len())];
+    };
     let unstake = trader.rng.chance(unstake_probability);
     let name = trader.wallet.name.clone();
     let market = world.market.clone();

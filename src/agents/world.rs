@@ -212,6 +212,16 @@ impl World {
         self.pools.iter().filter(|p| !p.rugged).cloned().collect()
     }
 
+    /// A live pool picked by `pick(number of live pools)` (an index below
+    /// it), or `None` without drawing when no pool is live.
+    pub fn random_live_pool(&self, pick: impl FnOnce(usize) -> usize) -> Option<PoolInfo> {
+        let live = self.pools.iter().filter(|p| !p.rugged).count();
+        if live == 0 {
+            return None;
+        }
+        self.pools.iter().filter(|p| !p.rugged).nth(pick(live)).cloned()
+    }
+
     /// Balance of `token` held by `who`, in tokens.
     pub fn balance(&mut self, token: Address, who: Address) -> anyhow::Result<f64> {
         let raw: U256 = self.chain.view(token, &crate::wallet::Erc20::balanceOfCall { who })?;

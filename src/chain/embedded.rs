@@ -271,14 +271,11 @@ impl Chain {
 }
 
 impl Chain {
-    /// A read-only call outside a what-if, answered from the cache when
-    /// nothing it read has changed since it last ran.
+    /// A read-only call outside a what-if that the cache could not answer
+    /// ([`Backend::call`] asks it first): run it and remember the result.
     fn cached_call(&mut self, tx: TxEnv) -> Result<Receipt> {
         let block = self.block_number();
         let (from, to) = (tx.caller, tx.kind.into_to().unwrap_or_default());
-        if let Some(receipt) = self.views.get(from, to, &tx.data, block) {
-            return Ok(receipt);
-        }
         let data = tx.data.clone();
         watch_block_reads();
         let done = self
@@ -286,7 +283,7 @@ impl Chain {
             .transact(tx)
             .map_err(|e| ChainError::InvalidTransaction { from, reason: e.to_string() })?;
         let receipt = receipt_of(done.result);
-        self.views.insert((from, to, data), &receipt, &done.state, block);
+        self.views.insert((from, to, &data), &receipt, &done.state, block);
         Ok(receipt)
     }
 }
@@ -321,6 +318,11 @@ impl Backend for Chain {
     }
 
     fn call(&mut self, from: Address, to: Address, data: Bytes) -> Result<Receipt> {
+        if self.scratch_from.is_none() {
+            if let Some(receipt) = self.views.get(from, to, &data, self.block_number()) {
+                return Ok(receipt);
+            }
+        }
         let tx = self.tx_env(from, TxKind::Call(to), data, U256::ZERO);
         self.run(tx, false)
     }

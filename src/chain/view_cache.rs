@@ -18,8 +18,8 @@
 //! only costs the next calls their EVM time.
 
 use super::Receipt;
-use alloy_primitives::map::HashMap;
-use alloy_primitives::{Address, Bytes, U256};
+use alloy_primitives::map::{AddressMap, HashMap, U256Map};
+use alloy_primitives::Address;
 use revm::bytecode::opcode;
 use revm::database::{AccountState, CacheDB, EmptyDB};
 use revm::handler::MainnetContext;
@@ -27,18 +27,37 @@ use revm::interpreter::instructions::{self, Instruction, InstructionTable};
 use revm::interpreter::interpreter::EthInterpreter;
 use revm::interpreter::{InstructionContext, InstructionExecResult};
 use revm::state::{Account, EvmState};
+use smallvec::SmallVec;
 use std::cell::Cell;
 
 /// Entries kept at most; past it the cache starts over.
 const MAX_ENTRIES: usize = 1 << 16;
 
-/// What a cached call read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Dep {
-    /// An account's info (balance, nonce, code, existence).
-    Account(Address),
-    /// One storage slot.
-    Slot(Address, U256),
+/// The dependency indices (into [`ViewCache::changed`]) of one account
+/// that some entry has read: its info (balance, nonce, code, existence) and
+/// each storage slot read.
+#[derive(Debug)]
+struct AccountDeps {
+    info: u32,
+    slots: U256Map<u32>,
+}
+
+/// Calldata of up to this many bytes (an `allowance(a, b)` or a two-address
+/// price query) is kept inside the cache's table, not behind a pointer.
+const INLINE_CALLDATA: usize = 68;
+
+/// Who called what with which calldata: what a cached result is looked up by.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct CallKey {
+    from: Address,
+    to: Address,
+    data: SmallVec<[u8; INLINE_CALLDATA]>,
+}
+
+impl CallKey {
+    fn new(from: Address, to: Address, data: &[u8]) -> Self {
+        Self { from, to, data: SmallVec::from_slice(data) }
+    }
 }
 
 #[derive(Debug)]
@@ -48,30 +67,37 @@ struct Entry {
     made: u64,
     /// The block the result holds for, when the call read the block.
     block: Option<u64>,
-    deps: Box<[Dep]>,
+    /// Its dependencies, as indices into [`ViewCache::changed`] (a view of
+    /// a token or a pool reads a handful; they stay inline).
+    deps: SmallVec<[u32; 6]>,
 }
 
 /// Read-only call results with their dependencies (see the module docs).
+///
+/// Laid out for the hit path, which runs hundreds of thousands of times a
+/// run: one flat table whose slots hold the calldata and the dependency
+/// indices, and an array of versions, so a hit hashes one key and follows
+/// no pointer but the receipt's output.
 #[derive(Debug, Default)]
 pub(super) struct ViewCache {
-    /// By caller and callee, then calldata.
-    entries: HashMap<(Address, Address), HashMap<Bytes, Entry>>,
-    /// Entries in `entries`.
-    len: usize,
+    entries: HashMap<CallKey, Entry>,
     /// Bumped by every committed transaction.
     version: u64,
-    /// The version at which each dependency last changed.
-    changed: HashMap<Dep, u64>,
+    /// The index of every dependency some entry has had, into `changed`.
+    ids: AddressMap<AccountDeps>,
+    /// By dependency index: the version at which it last changed (0: not
+    /// since it got its index). An array, so checking an entry hashes nothing.
+    changed: Vec<u64>,
 }
 
 impl ViewCache {
     /// The cached receipt of `from` calling `to` with `data` in `block`, if still valid.
-    pub(super) fn get(&self, from: Address, to: Address, data: &Bytes, block: u64) -> Option<Receipt> {
-        let entry = self.entries.get(&(from, to))?.get(data)?;
+    pub(super) fn get(&self, from: Address, to: Address, data: &[u8], block: u64) -> Option<Receipt> {
+        let entry = self.entries.get(&CallKey::new(from, to, data))?;
         if entry.block.is_some_and(|b| b != block) {
             return None;
         }
-        let fresh = entry.deps.iter().all(|dep| self.changed.get(dep).is_none_or(|&v| v <= entry.made));
+        let fresh = entry.deps.iter().all(|&id| self.changed[id as usize] <= entry.made);
         fresh.then(|| entry.receipt.clone())
     }
 
@@ -79,44 +105,48 @@ impl ViewCache {
     /// block itself if it ran a block opcode since [`watch_block_reads`]).
     pub(super) fn insert(
         &mut self,
-        (from, to, data): (Address, Address, Bytes),
+        (from, to, data): (Address, Address, &[u8]),
         receipt: &Receipt,
         state: &EvmState,
         block: u64,
     ) {
-        if self.len >= MAX_ENTRIES {
+        if self.entries.len() >= MAX_ENTRIES {
             self.clear();
         }
-        let mut deps = Vec::with_capacity(state.len() + 4);
+        let mut deps = SmallVec::new();
+        let Self { ids, changed, .. } = self;
         for (address, account) in state {
-            deps.push(Dep::Account(*address));
-            deps.extend(account.storage.keys().map(|slot| Dep::Slot(*address, *slot)));
+            let known = ids
+                .entry(*address)
+                .or_insert_with(|| AccountDeps { info: new_id(changed), slots: U256Map::default() });
+            deps.push(known.info);
+            for slot in account.storage.keys() {
+                deps.push(*known.slots.entry(*slot).or_insert_with(|| new_id(changed)));
+            }
         }
         let entry = Entry {
             receipt: receipt.clone(),
             made: self.version,
             block: READ_BLOCK.get().then_some(block),
-            deps: deps.into_boxed_slice(),
+            deps,
         };
-        if self.entries.entry((from, to)).or_default().insert(data, entry).is_none() {
-            self.len += 1;
-        }
+        self.entries.insert(CallKey::new(from, to, data), entry);
     }
 
     /// Note the changes a transaction is about to commit to `db`.
     pub(super) fn committing(&mut self, state: &EvmState, db: &CacheDB<EmptyDB>) {
         self.version += 1;
+        // What no entry has read needs no record: entries made later see it.
         for (address, account) in state {
-            if !account.is_touched() {
+            let Some(known) = account.is_touched().then(|| self.ids.get(address)).flatten() else {
                 continue;
-            }
+            };
             if info_changes(*address, account, db) {
-                self.changed.insert(Dep::Account(*address), self.version);
+                self.changed[known.info as usize] = self.version;
             }
-            for (slot, value) in &account.storage {
-                if value.is_changed() {
-                    self.changed.insert(Dep::Slot(*address, *slot), self.version);
-                }
+            let changed_slots = account.storage.iter().filter(|(_, value)| value.is_changed());
+            for id in changed_slots.filter_map(|(slot, _)| known.slots.get(slot)) {
+                self.changed[*id as usize] = self.version;
             }
         }
     }
@@ -124,8 +154,15 @@ impl ViewCache {
     /// Forget everything (state changed outside a transaction).
     pub(super) fn clear(&mut self) {
         self.entries.clear();
-        self.len = 0;
     }
+}
+
+/// A fresh dependency index, not changed since (the entry asking for it
+/// was made after every change so far).
+fn new_id(changed: &mut Vec<u64>) -> u32 {
+    let id = u32::try_from(changed.len()).expect("fewer than 2^32 dependencies");
+    changed.push(0);
+    id
 }
 
 /// Whether committing `account` changes what a call can see of its info.

@@ -129,8 +129,10 @@ impl CriteriaTracker {
             let opening = world.pools[self.pools.len()].opening_price;
             self.pools.push(PoolTrack { max_early: opening, last_equilibrium_price: None });
         }
-        for pool in world.pools.clone() {
-            if Self::age_seconds(world, &pool) <= self.config.spike_window.seconds() && !pool.rugged {
+        for index in 0..world.pools.len() {
+            let pool = &world.pools[index];
+            if Self::age_seconds(world, pool) <= self.config.spike_window.seconds() && !pool.rugged {
+                let pool = pool.clone();
                 let price = world.dt_price(&pool)?;
                 let track = &mut self.pools[pool.index];
                 track.max_early = track.max_early.max(price);

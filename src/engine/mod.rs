@@ -52,6 +52,9 @@ pub struct SimEngine {
     agents: Vec<Box<dyn Agent>>,
     order_rng: SimRng,
     columns: Vec<String>,
+    /// Per agent (same order as `agents`), the position of each of its KPI
+    /// columns in `columns`; filled as agents first get sampled.
+    agent_slots: Vec<Vec<Option<usize>>>,
     criteria: CriteriaTracker,
 }
 
@@ -85,7 +88,15 @@ impl SimEngine {
         }
         columns.extend(extra_columns);
         let order_rng = SimRng::derive(world.seed, "engine:order");
-        Self { clock, world, agents, order_rng, columns, criteria: CriteriaTracker::new(criteria) }
+        Self {
+            clock,
+            world,
+            agents,
+            order_rng,
+            columns,
+            agent_slots: Vec::new(),
+            criteria: CriteriaTracker::new(criteria),
+        }
     }
 
     /// KPI column names, in CSV order (without `tick` and `time_s`).
@@ -169,11 +180,14 @@ impl SimEngine {
         values[..globals.len()].copy_from_slice(&globals);
         let criteria = self.criteria.sample(&mut self.world)?;
         values[globals.len()..globals.len() + criteria.len()].copy_from_slice(&criteria);
-        for agent in &self.agents {
+        for agent in &self.agents[self.agent_slots.len()..] {
             let names = agent.kpi_columns();
+            self.agent_slots.push(names.iter().map(|name| index.get(name).copied()).collect());
+        }
+        for (agent, slots) in self.agents.iter().zip(&self.agent_slots) {
             let sampled = agent.sample(&mut self.world).with_context(|| format!("agent {}", agent.name()))?;
-            for (name, value) in names.iter().zip(sampled) {
-                if let Some(&i) = index.get(name) {
+            for (&slot, value) in slots.iter().zip(sampled) {
+                if let Some(i) = slot {
                     values[i] = value;
                 }
             }

@@ -23,15 +23,6 @@ pub const DECIMALS: u8 = 18;
 /// `10^18`, one token in base units.
 const ONE_TOKEN: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
 
-/// `2^53`: below this every integer is exact in an `f64`.
-const F64_EXACT_INT: u64 = 1 << 53;
-
-/// Powers of ten that are exact in an `f64` (`10^22` is the largest).
-const POW10_F64: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
-    1e19, 1e20, 1e21, 1e22,
-];
-
 /// Why a float could not become a base-18 amount.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum UnitsError {
@@ -99,9 +90,9 @@ pub fn to_base18(value: f64) -> Result<U256, UnitsError> {
 /// Converts base units to a token amount: the `f64` nearest to
 /// `amount / 10^18`, correctly rounded.
 ///
-/// Exact amounts such as `1.5` tokens take a fast path (one IEEE operation
-/// on exact operands); the rest go through Rust's correctly rounded decimal
-/// parser.
+/// Amounts below about `10^19` tokens take a fast path (an integer division
+/// and one exact scaling); larger ones go through Rust's correctly rounded
+/// decimal parser.
 pub fn from_base18(amount: U256) -> f64 {
     from_base18_fast(amount).unwrap_or_else(|| from_base18_slow(amount))
 }
@@ -119,30 +110,33 @@ pub fn format_base18(amount: U256) -> String {
     text
 }
 
-/// Clinger's fast path: when `amount = m * 10^z` with `m < 2^53` and
-/// `|z - 18| <= 22`, both operands are exact `f64`s and a single division or
-/// multiplication rounds once, so the result is correctly rounded.
+/// Amounts below `2^123` base units (about `10^19` tokens), by binary long
+/// division: `q = floor(amount * 2^s / 10^18)` with `s` chosen so that
+/// `2^62 < q < 2^64`, the remainder folded into `q`'s lowest bit (a sticky
+/// bit, far below the 53 bits an `f64` keeps, so `q as f64` rounds exactly
+/// as the true quotient would), then scaled back by `2^-s`, which is exact
+/// (the result stays a normal float).
 fn from_base18_fast(amount: U256) -> Option<f64> {
-    let ten = U256::from(10u8);
-    let limit = U256::from(F64_EXACT_INT);
-    let (mut mantissa, mut zeros) = (amount, 0usize);
-    while mantissa >= limit {
-        let (quotient, remainder) = mantissa.div_rem(ten);
-        if !remainder.is_zero() {
-            return None;
-        }
-        mantissa = quotient;
-        zeros += 1;
+    const BITS: usize = 123;
+    const ONE: u128 = 1_000_000_000_000_000_000;
+    let bits = amount.bit_len();
+    if bits == 0 {
+        return Some(0.0);
     }
-    // Exact: `mantissa < 2^53`.
+    if bits > BITS {
+        return None;
+    }
+    // `amount * 2^shift` has exactly 123 bits; `2^59 < 10^18 < 2^60`.
+    let shift = BITS - bits;
+    let scaled = amount.to::<u128>() << shift;
+    let (quotient, remainder) = (scaled / ONE, scaled % ONE);
+    let sticky = u128::from(remainder != 0);
+    // Exact: `quotient < 2^64`.
     #[allow(clippy::cast_precision_loss)]
-    let mantissa = mantissa.to::<u64>() as f64;
-    let decimals = usize::from(DECIMALS);
-    if zeros <= decimals {
-        Some(mantissa / POW10_F64[decimals - zeros])
-    } else {
-        POW10_F64.get(zeros - decimals).map(|scale| mantissa * scale)
-    }
+    let value = (quotient | sticky) as f64;
+    // `2^-shift` with `shift <= 122`: a normal float, built from its bits.
+    let scale = f64::from_bits((1023 - shift as u64) << 52);
+    Some(value * scale)
 }
 
 /// Formats `amount` as `"<whole>.<18 digits>"` and parses it; `str::parse`
@@ -209,6 +203,9 @@ impl fmt::Write for StackBuf {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// `2^53`: below this every integer is exact in an `f64`.
+    const F64_EXACT_INT: u64 = 1 << 53;
 
     fn pow10(exp: u32) -> U256 {
         U256::from(10u8).pow(U256::from(exp))
@@ -348,12 +345,31 @@ mod tests {
     }
 
     #[test]
-    fn fast_path_takes_round_amounts() {
+    fn fast_path_takes_amounts_below_2_pow_123() {
         assert_eq!(from_base18_fast(U256::from(1_500_000_000_000_000_000u64)), Some(1.5));
-        assert_eq!(from_base18_fast(pow10(48)), Some(1e30));
+        assert_eq!(from_base18_fast(pow10(36)), Some(1e18));
         assert_eq!(from_base18_fast(U256::from(1u8)), Some(1e-18));
-        assert_eq!(from_base18_fast(U256::from(300_000_000_000_000_040u64)), None);
+        assert_eq!(from_base18_fast(U256::ZERO), Some(0.0));
+        assert_eq!(from_base18_fast(U256::from(300_000_000_000_000_040u64)), Some(0.30000000000000004));
+        assert_eq!(from_base18_fast(U256::from(1u8) << 123), None);
         assert_eq!(from_base18_fast(U256::MAX), None);
+    }
+
+    #[test]
+    fn fast_path_agrees_with_parser_near_ties() {
+        // Amounts whose quotient lies within a few wei of a rounding tie.
+        for bits in [54u32, 60, 64, 70, 80, 100, 122, 123] {
+            let base = U256::from(1u8) << (bits - 1);
+            for delta in 0u64..64 {
+                for amount in [
+                    base + U256::from(delta),
+                    base - U256::from(delta),
+                    (base | (base >> 53)) + U256::from(delta),
+                ] {
+                    assert_eq!(from_base18(amount), from_base18_slow(amount), "{amount}");
+                }
+            }
+        }
     }
 
     #[test]
