@@ -25,6 +25,8 @@ pub struct RunInfo {
     pub seed: Option<u64>,
     /// `netlist` (the file the run came from), if present.
     pub netlist: Option<String>,
+    /// `build.build` when the run used a build from disk (its path and npm package).
+    pub build: Option<String>,
 }
 
 impl RunInfo {
@@ -52,6 +54,7 @@ impl RunInfo {
             design: text_at("/design"),
             seed: json.get("seed").and_then(serde_json::Value::as_u64),
             netlist: text_at("/netlist"),
+            build: text_at("/build/build"),
         })
     }
 
@@ -169,6 +172,11 @@ fn read_run(dir: &Path) -> Result<RunValues> {
 
 fn simplicity_cell(info: &RunInfo) -> Cell {
     let value = match &info.design {
+        // The sources measured are the project's; a build from disk has its own.
+        _ if info.build.is_some() => CellValue::Missing(format!(
+            "not measured: the run used the build {}",
+            info.build.as_deref().unwrap_or_default()
+        )),
         None => CellValue::Missing(format!("no \"design\" in {}", info.dir.join("run.json").display())),
         Some(design) => match measure_design(&contracts_root(), design) {
             Ok(Some(s)) => CellValue::Simplicity(s),

@@ -134,6 +134,21 @@ fn table_from_runs_shows_values_verdicts_and_na() {
     assert!(cell("simplicity", 0).contains("contracts"), "{}", cell("simplicity", 0));
     assert_eq!(cell("simplicity", 1), "n/a");
 
+    // A run on a build from disk: the project's sources are not its sources.
+    let c = tmp.path().join("c");
+    fake_run(&c, "simC", Some("v3"), &columns, &[&[1.0, 9.0, 0.0]]);
+    let run_json = c.join("run.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&run_json).unwrap()).unwrap();
+    json["build"] = serde_json::json!({ "build": "vendor/x (@oceanprotocol/contracts@0.6.9)" });
+    std::fs::write(&run_json, json.to_string()).unwrap();
+    let on_build = CriteriaTable::from_runs(&[("C".into(), c)]).unwrap();
+    let simplicity = &on_build.rows.iter().find(|r| r.criterion.id == "simplicity").unwrap().cells[0];
+    assert!(
+        matches!(&simplicity.value, CellValue::Missing(why) if why.contains("@oceanprotocol/contracts@0.6.9")),
+        "{simplicity:?}"
+    );
+
     let md = table.to_markdown();
     assert!(md.contains("| criterion | threshold | A | B\\|x |"), "{md}");
     assert!(md.contains(
