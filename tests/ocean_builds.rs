@@ -201,6 +201,20 @@ struct State {
     alice_dt: f64,
 }
 
+impl State {
+    /// This state after the pool's reserves moved by `pool` (OCEAN, DT), its
+    /// share supply by `shares`, and alice's holdings by `alice` (OCEAN, DT).
+    fn moved(self, pool: (f64, f64), shares: f64, alice: (f64, f64)) -> Self {
+        Self {
+            ocean: self.ocean + pool.0,
+            dt: self.dt + pool.1,
+            shares: self.shares + shares,
+            alice_ocean: self.alice_ocean + alice.0,
+            alice_dt: self.alice_dt + alice.1,
+        }
+    }
+}
+
 fn states(table: &KpiTable) -> Vec<State> {
     let column = |name: &str| table.column(name).unwrap_or_else(|| panic!("no column {name}"));
     (0..table.len())
@@ -242,42 +256,16 @@ fn scripted_trades_on_ocean_0_6_9_match_the_balancer_formulas() {
     assert_eq!((s[0].ocean, s[0].dt, s[0].shares), (700.0, 100.0, 100.0));
 
     let dt_out = out_given_in(pow, s[0].ocean, w_ocean, s[0].dt, w_dt, 50.0, fee);
-    let after_buy = State {
-        ocean: s[0].ocean + 50.0,
-        dt: s[0].dt - dt_out,
-        alice_ocean: s[0].alice_ocean - 50.0,
-        alice_dt: s[0].alice_dt + dt_out,
-        ..s[0]
-    };
-    assert_state("buy with 50 OCEAN", s[1], after_buy);
+    assert_state("buy with 50 OCEAN", s[1], s[0].moved((50.0, -dt_out), 0.0, (-50.0, dt_out)));
 
     let ocean_out = out_given_in(pow, s[1].dt, w_dt, s[1].ocean, w_ocean, 5.0, fee);
-    let after_sell = State {
-        ocean: s[1].ocean - ocean_out,
-        dt: s[1].dt + 5.0,
-        alice_ocean: s[1].alice_ocean + ocean_out,
-        alice_dt: s[1].alice_dt - 5.0,
-        ..s[1]
-    };
-    assert_state("sell 5 DT", s[2], after_sell);
+    assert_state("sell 5 DT", s[2], s[1].moved((-ocean_out, 5.0), 0.0, (ocean_out, -5.0)));
 
     let shares = pool_out_given_single_in(pow, s[2].ocean, w_ocean, s[2].shares, 10.0, 70.0, fee);
-    let after_stake = State {
-        ocean: s[2].ocean + 70.0,
-        shares: s[2].shares + shares,
-        alice_ocean: s[2].alice_ocean - 70.0,
-        ..s[2]
-    };
-    assert_state("stake 70 OCEAN", s[3], after_stake);
+    assert_state("stake 70 OCEAN", s[3], s[2].moved((70.0, 0.0), shares, (-70.0, 0.0)));
 
     let back = single_out_given_pool_in(pow, s[3].ocean, w_ocean, s[3].shares, 10.0, 1.0, fee);
-    let after_unstake = State {
-        ocean: s[3].ocean - back,
-        shares: s[3].shares - 1.0,
-        alice_ocean: s[3].alice_ocean + back,
-        ..s[3]
-    };
-    assert_state("unstake 1 share", s[4], after_unstake);
+    assert_state("unstake 1 share", s[4], s[3].moved((-back, 0.0), -1.0, (back, 0.0)));
 }
 
 #[test]
@@ -298,45 +286,21 @@ fn scripted_trades_on_ocean_1_1_15_match_the_v4_formulas() {
 
     let x = 50.0 * (1.0 - total_fee);
     let dt_out = s[0].dt * x / (s[0].ocean + x);
-    let after_buy = State {
-        ocean: 50.0f64.mul_add(1.0 - opc, s[0].ocean),
-        dt: s[0].dt - dt_out,
-        alice_ocean: s[0].alice_ocean - 50.0,
-        alice_dt: s[0].alice_dt + dt_out,
-        ..s[0]
-    };
-    assert_state("buy with 50 OCEAN", s[1], after_buy);
+    let pool_in = 50.0 * (1.0 - opc);
+    assert_state("buy with 50 OCEAN", s[1], s[0].moved((pool_in, -dt_out), 0.0, (-50.0, dt_out)));
 
     let x = 5.0 * (1.0 - total_fee);
     let ocean_out = s[1].ocean * x / (s[1].dt + x);
-    let after_sell = State {
-        ocean: s[1].ocean - ocean_out,
-        dt: 5.0f64.mul_add(1.0 - opc, s[1].dt),
-        alice_ocean: s[1].alice_ocean + ocean_out,
-        alice_dt: s[1].alice_dt - 5.0,
-        ..s[1]
-    };
-    assert_state("sell 5 DT", s[2], after_sell);
+    let pool_in = 5.0 * (1.0 - opc);
+    assert_state("sell 5 DT", s[2], s[1].moved((-ocean_out, pool_in), 0.0, (ocean_out, -5.0)));
 
     // Stake: alice and the bot each get S a / 2B shares; the bot adds D a / B datatokens.
     let each = s[2].shares * 70.0 / (2.0 * s[2].ocean);
-    let after_stake = State {
-        ocean: s[2].ocean + 70.0,
-        dt: s[2].dt * (1.0 + 70.0 / s[2].ocean),
-        shares: 2.0f64.mul_add(each, s[2].shares),
-        alice_ocean: s[2].alice_ocean - 70.0,
-        ..s[2]
-    };
-    assert_state("stake 70 OCEAN", s[3], after_stake);
+    let bot_dt = s[2].dt * 70.0 / s[2].ocean;
+    assert_state("stake 70 OCEAN", s[3], s[2].moved((70.0, bot_dt), 2.0 * each, (-70.0, 0.0)));
 
     // Unstake p: alice gets 2pB/S OCEAN; the bot burns p shares for 2pD/S datatokens.
     let back = 2.0 * s[3].ocean / s[3].shares;
-    let after_unstake = State {
-        ocean: s[3].ocean - back,
-        dt: s[3].dt * (1.0 - 2.0 / s[3].shares),
-        shares: s[3].shares - 2.0,
-        alice_ocean: s[3].alice_ocean + back,
-        ..s[3]
-    };
-    assert_state("unstake 1 share", s[4], after_unstake);
+    let bot_dt = 2.0 * s[3].dt / s[3].shares;
+    assert_state("unstake 1 share", s[4], s[3].moved((-back, -bot_dt), -2.0, (back, 0.0)));
 }
