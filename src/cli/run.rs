@@ -47,6 +47,9 @@ pub(crate) struct Cmd {
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         let loaded = load(&self.netlist, &self.build.overrides(&self.set)?)?;
+        if let (crate::agents::MarketBuild::Adapted(adapter), false) = (&loaded.market_build, self.quiet) {
+            eprintln!("contracts: {} through adapter {}", adapter.build, adapter.name);
+        }
         let out = self.out.clone().unwrap_or_else(|| Path::new("results").join(&loaded.netlist.sim.name));
         let mut node = None;
         let chain = match (&self.rpc, self.anvil) {
