@@ -5,6 +5,7 @@
 //! * the V3 netlist on 0.6.9 and on the project's own build, same seed, agree
 //!   hour by hour on every pool price, reserve, share supply and agent balance;
 //! * the V4 netlist runs to the end on 1.1.15 and run.json names the build;
+//! * a day of the V3 netlist on 0.6.9 gives the same KPIs on anvil as embedded;
 //! * a scripted agent's swaps, stake and unstake on each build match the float
 //!   reference of the pool formulas;
 //! * the own-v3 and own-v4 adapters on the project's out/ folder give the
@@ -76,6 +77,28 @@ fn v3_netlist_on_ocean_0_6_9_agrees_with_the_own_build_hour_by_hour() {
     assert!(checked_prices >= 59, "every pool's price is compared");
     // The builds really differ: other bytecode, other gas.
     assert_ne!(own.column("global.gas_used"), ocean.column("global.gas_used"));
+}
+
+#[test]
+fn ocean_0_6_9_on_anvil_gives_the_embedded_kpis() {
+    use tokenspice::chain::{AnvilProcess, SimChain};
+    let overrides = [
+        build_override(&ocean_build("0.6.9")),
+        "sim.duration=\"24h\"".to_string(),
+        "sim.log_every=\"1h\"".to_string(),
+    ];
+    let loaded = load(&repo("netlists/ocean_v3.toml"), &overrides).unwrap_or_else(|e| panic!("{e:#}"));
+    let scratch = tempfile::tempdir().unwrap();
+    tokenspice::cli::run_to_dir_on(&loaded, &scratch.path().join("embedded"), false, SimChain::embedded())
+        .unwrap();
+    let anvil = AnvilProcess::start(&tokenspice::bench::install_anvil().unwrap()).unwrap();
+    let node = SimChain::rpc(anvil.url()).unwrap();
+    tokenspice::cli::run_to_dir_on(&loaded, &scratch.path().join("anvil"), false, node).unwrap();
+    drop(anvil);
+    let read = |dir: &str| std::fs::read_to_string(scratch.path().join(dir).join("kpis.csv")).unwrap();
+    let embedded = read("embedded");
+    assert_eq!(embedded.lines().count(), 25, "header and 24 hourly rows");
+    assert!(embedded == read("anvil"), "kpis.csv differs between the embedded EVM and anvil");
 }
 
 #[test]
