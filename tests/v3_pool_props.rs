@@ -300,63 +300,149 @@ fn check_join_pool(world: &mut World, params: &PoolParams, e: f64) {
     before.assert_moved(&after, TRADER, delta);
 }
 
-fn check_joinswap_extern_amount_in(world: &mut World, params: &PoolParams, dt_side: bool, e: f64) {
-    world.fresh_pool(params);
-    let (token, row, w) = side(world, params, dt_side);
-    let before = world.ledger();
-    let (b, supply) = (U256::from(before.records[row]), U256::from(before.supply[SHARES]));
-    let a_in = scaled(wei::bmul(b, wei::MAX_IN_RATIO), e);
-    let call = WeightedPool::joinswapExternAmountInCall {
-        tokenIn: token,
-        tokenAmountIn: a_in,
-        minPoolAmountOut: U256::ZERO,
-    };
-    let shares = world.chain.send(world.trader.address, world.pool, &call).expect("joinswap extern in");
-
-    let (w_total, fee) = (params.total_weight(), params.fee);
-    assert_eq!(shares, wei::pool_out_given_single_in(b, w, supply, w_total, a_in, fee), "to the wei");
-    assert_matches_float("pool out given single in", shares, |pow| {
-        balancer_ref::pool_out_given_single_in(pow, f(b), f(w), f(supply), f(w_total), f(a_in), f(fee) / 1e18)
-    });
-    let mut delta = [0, 0, int(shares)];
-    delta[row] = -int(a_in);
-    before.assert_moved(&world.ledger(), TRADER, delta);
+/// The four single-sided joins and exits: the caller fixes either the
+/// token amount or the shares, and the pool computes the other.
+#[derive(Debug, Clone, Copy)]
+enum SingleSided {
+    /// `joinswapExternAmountIn`: token in fixed, shares out computed.
+    JoinTokenIn,
+    /// `joinswapPoolAmountOut`: shares out fixed, token in computed.
+    JoinSharesOut,
+    /// `exitswapPoolAmountIn`: shares in fixed, token out computed.
+    ExitSharesIn,
+    /// `exitswapExternAmountOut`: token out fixed, shares in computed.
+    ExitTokenOut,
 }
 
-fn check_joinswap_pool_amount_out(world: &mut World, params: &PoolParams, dt_side: bool, e: f64) {
+/// `(b, w, supply, w_total, fixed amount, fee)` to the computed amount, in wei.
+type WeiModel = fn(U256, U256, U256, U256, U256, U256) -> U256;
+/// The same in floats, with the fee as a fraction.
+type FloatModel = fn(Pow, f64, f64, f64, f64, f64, f64) -> f64;
+
+impl SingleSided {
+    fn is_join(self) -> bool {
+        matches!(self, Self::JoinTokenIn | Self::JoinSharesOut)
+    }
+
+    fn fixes_tokens(self) -> bool {
+        matches!(self, Self::JoinTokenIn | Self::ExitTokenOut)
+    }
+
+    fn models(self) -> (&'static str, WeiModel, FloatModel) {
+        match self {
+            Self::JoinTokenIn => (
+                "pool out given single in",
+                wei::pool_out_given_single_in,
+                balancer_ref::pool_out_given_single_in,
+            ),
+            Self::JoinSharesOut => (
+                "single in given pool out",
+                wei::single_in_given_pool_out,
+                balancer_ref::single_in_given_pool_out,
+            ),
+            Self::ExitSharesIn => (
+                "single out given pool in",
+                wei::single_out_given_pool_in,
+                balancer_ref::single_out_given_pool_in,
+            ),
+            Self::ExitTokenOut => (
+                "pool in given single out",
+                wei::pool_in_given_single_out,
+                balancer_ref::pool_in_given_single_out,
+            ),
+        }
+    }
+
+    /// The fixed amount, scaled by `e` from the largest the ratio caps allow.
+    fn fixed_amount(self, b: U256, w: U256, supply: U256, params: &PoolParams, e: f64) -> U256 {
+        let (w, w_total, fee) = (f(w), f(params.total_weight()), f(params.fee) / 1e18);
+        // Shares whose token amount stays under the in-ratio cap (b/2) or the
+        // out-ratio cap (b/3), with 0.1% to spare: S ((1 + (1-f')/2)^(w/W) - 1)
+        // and S (1 - (2/3)^(w/W)).
+        let shares_up_to = |ratio: f64| {
+            scaled(
+                supply * U256::from((ratio * 0.999 * 1e15) as u64) / U256::from(1_000_000_000_000_000_u64),
+                e,
+            )
+        };
+        match self {
+            Self::JoinTokenIn => scaled(wei::bmul(b, wei::MAX_IN_RATIO), e),
+            Self::ExitTokenOut => scaled(wei::bmul(b, wei::MAX_OUT_RATIO), e),
+            Self::JoinSharesOut => {
+                let fee_share = balancer_ref::single_sided_fee(w, w_total, fee);
+                shares_up_to(Pow::Exact.pow_m1(0.5 * (1.0 - fee_share), w / w_total))
+            }
+            Self::ExitSharesIn => shares_up_to(-Pow::Exact.pow_m1(-1.0 / 3.0, w / w_total)),
+        }
+    }
+
+    /// Send it (joins from the trader, exits from the publisher, who holds the shares).
+    fn send(self, world: &mut World, token: Address, fixed: U256) -> U256 {
+        let (trader, publisher, pool) = (world.trader.address, world.publisher.address, world.pool);
+        let chain = &mut world.chain;
+        let result = match self {
+            Self::JoinTokenIn => chain.send(
+                trader,
+                pool,
+                &WeightedPool::joinswapExternAmountInCall {
+                    tokenIn: token,
+                    tokenAmountIn: fixed,
+                    minPoolAmountOut: U256::ZERO,
+                },
+            ),
+            Self::JoinSharesOut => chain.send(
+                trader,
+                pool,
+                &WeightedPool::joinswapPoolAmountOutCall {
+                    tokenIn: token,
+                    poolAmountOut: fixed,
+                    maxAmountIn: U256::MAX,
+                },
+            ),
+            Self::ExitSharesIn => chain.send(
+                publisher,
+                pool,
+                &WeightedPool::exitswapPoolAmountInCall {
+                    tokenOut: token,
+                    poolAmountIn: fixed,
+                    minAmountOut: U256::ZERO,
+                },
+            ),
+            Self::ExitTokenOut => chain.send(
+                publisher,
+                pool,
+                &WeightedPool::exitswapExternAmountOutCall {
+                    tokenOut: token,
+                    tokenAmountOut: fixed,
+                    maxPoolAmountIn: U256::MAX,
+                },
+            ),
+        };
+        result.unwrap_or_else(|e| panic!("{self:?}: {e}"))
+    }
+}
+
+/// A single-sided join or exit equals the wei model and the float formula,
+/// and moves exactly the token and shares it reports.
+fn check_single_sided(world: &mut World, params: &PoolParams, op: SingleSided, dt_side: bool, e: f64) {
     world.fresh_pool(params);
     let (token, row, w) = side(world, params, dt_side);
     let before = world.ledger();
     let (b, supply) = (U256::from(before.records[row]), U256::from(before.supply[SHARES]));
-    let (w_total, fee) = (params.total_weight(), params.fee);
-    // The most shares whose price stays under the in-ratio cap (b/2), with
-    // 0.1% to spare: S ((1 + (1-f') / 2)^(w/W) - 1).
-    let fee_share = balancer_ref::single_sided_fee(f(w), f(w_total), f(fee) / 1e18);
-    let max_ratio = Pow::Exact.pow_m1(0.5 * (1.0 - fee_share), f(w) / f(w_total)) * 0.999;
-    let shares =
-        scaled(supply * U256::from((max_ratio * 1e15) as u64) / U256::from(1_000_000_000_000_000_u64), e);
-    let call = WeightedPool::joinswapPoolAmountOutCall {
-        tokenIn: token,
-        poolAmountOut: shares,
-        maxAmountIn: U256::MAX,
-    };
-    let a_in = world.chain.send(world.trader.address, world.pool, &call).expect("joinswap pool out");
+    let fixed = op.fixed_amount(b, w, supply, params, e);
+    let computed = op.send(world, token, fixed);
 
-    assert_eq!(a_in, wei::single_in_given_pool_out(b, w, supply, w_total, shares, fee), "to the wei");
-    assert_matches_float("single in given pool out", a_in, |pow| {
-        balancer_ref::single_in_given_pool_out(
-            pow,
-            f(b),
-            f(w),
-            f(supply),
-            f(w_total),
-            f(shares),
-            f(fee) / 1e18,
-        )
+    let (name, wei_model, float_model) = op.models();
+    let (w_total, fee) = (params.total_weight(), params.fee);
+    assert_eq!(computed, wei_model(b, w, supply, w_total, fixed, fee), "{name}: to the wei");
+    assert_matches_float(name, computed, |pow| {
+        float_model(pow, f(b), f(w), f(supply), f(w_total), f(fixed), f(fee) / 1e18)
     });
-    let mut delta = [0, 0, int(shares)];
-    delta[row] = -int(a_in);
-    before.assert_moved(&world.ledger(), TRADER, delta);
+    let (tokens, shares) = if op.fixes_tokens() { (fixed, computed) } else { (computed, fixed) };
+    let (sign, holder) = if op.is_join() { (1, TRADER) } else { (-1, PUBLISHER) };
+    let mut delta = [0, 0, sign * int(shares)];
+    delta[row] = -sign * int(tokens);
+    before.assert_moved(&world.ledger(), holder, delta);
 }
 
 // ---------------------------------------------------------------------------
@@ -384,72 +470,6 @@ fn check_exit_pool(world: &mut World, params: &PoolParams, e: f64) {
         );
         delta[t] = int(received);
     }
-    before.assert_moved(&world.ledger(), PUBLISHER, delta);
-}
-
-fn check_exitswap_pool_amount_in(world: &mut World, params: &PoolParams, dt_side: bool, e: f64) {
-    world.fresh_pool(params);
-    let (token, row, w) = side(world, params, dt_side);
-    let before = world.ledger();
-    let (b, supply) = (U256::from(before.records[row]), U256::from(before.supply[SHARES]));
-    let (w_total, fee) = (params.total_weight(), params.fee);
-    // The most shares whose payout stays under the out-ratio cap (b/3), with
-    // 0.1% to spare: S (1 - (2/3)^(w/W)).
-    let max_ratio = -Pow::Exact.pow_m1(-1.0 / 3.0, f(w) / f(w_total)) * 0.999;
-    let shares =
-        scaled(supply * U256::from((max_ratio * 1e15) as u64) / U256::from(1_000_000_000_000_000_u64), e);
-    let call = WeightedPool::exitswapPoolAmountInCall {
-        tokenOut: token,
-        poolAmountIn: shares,
-        minAmountOut: U256::ZERO,
-    };
-    let a_out = world.chain.send(world.publisher.address, world.pool, &call).expect("exitswap pool in");
-
-    assert_eq!(a_out, wei::single_out_given_pool_in(b, w, supply, w_total, shares, fee), "to the wei");
-    assert_matches_float("single out given pool in", a_out, |pow| {
-        balancer_ref::single_out_given_pool_in(
-            pow,
-            f(b),
-            f(w),
-            f(supply),
-            f(w_total),
-            f(shares),
-            f(fee) / 1e18,
-        )
-    });
-    let mut delta = [0, 0, -int(shares)];
-    delta[row] = int(a_out);
-    before.assert_moved(&world.ledger(), PUBLISHER, delta);
-}
-
-fn check_exitswap_extern_amount_out(world: &mut World, params: &PoolParams, dt_side: bool, e: f64) {
-    world.fresh_pool(params);
-    let (token, row, w) = side(world, params, dt_side);
-    let before = world.ledger();
-    let (b, supply) = (U256::from(before.records[row]), U256::from(before.supply[SHARES]));
-    let (w_total, fee) = (params.total_weight(), params.fee);
-    let a_out = scaled(wei::bmul(b, wei::MAX_OUT_RATIO), e);
-    let call = WeightedPool::exitswapExternAmountOutCall {
-        tokenOut: token,
-        tokenAmountOut: a_out,
-        maxPoolAmountIn: U256::MAX,
-    };
-    let shares = world.chain.send(world.publisher.address, world.pool, &call).expect("exitswap extern out");
-
-    assert_eq!(shares, wei::pool_in_given_single_out(b, w, supply, w_total, a_out, fee), "to the wei");
-    assert_matches_float("pool in given single out", shares, |pow| {
-        balancer_ref::pool_in_given_single_out(
-            pow,
-            f(b),
-            f(w),
-            f(supply),
-            f(w_total),
-            f(a_out),
-            f(fee) / 1e18,
-        )
-    });
-    let mut delta = [0, 0, -int(shares)];
-    delta[row] = int(a_out);
     before.assert_moved(&world.ledger(), PUBLISHER, delta);
 }
 
@@ -483,12 +503,12 @@ proptest! {
 
     #[test]
     fn joinswap_extern_amount_in(params in pool_params(), dt_side in any::<bool>(), e in fraction_exp()) {
-        with_world(|w| check_joinswap_extern_amount_in(w, &params, dt_side, e));
+        with_world(|w| check_single_sided(w, &params, SingleSided::JoinTokenIn, dt_side, e));
     }
 
     #[test]
     fn joinswap_pool_amount_out(params in pool_params(), dt_side in any::<bool>(), e in fraction_exp()) {
-        with_world(|w| check_joinswap_pool_amount_out(w, &params, dt_side, e));
+        with_world(|w| check_single_sided(w, &params, SingleSided::JoinSharesOut, dt_side, e));
     }
 
     #[test]
@@ -498,11 +518,11 @@ proptest! {
 
     #[test]
     fn exitswap_pool_amount_in(params in pool_params(), dt_side in any::<bool>(), e in fraction_exp()) {
-        with_world(|w| check_exitswap_pool_amount_in(w, &params, dt_side, e));
+        with_world(|w| check_single_sided(w, &params, SingleSided::ExitSharesIn, dt_side, e));
     }
 
     #[test]
     fn exitswap_extern_amount_out(params in pool_params(), dt_side in any::<bool>(), e in fraction_exp()) {
-        with_world(|w| check_exitswap_extern_amount_out(w, &params, dt_side, e));
+        with_world(|w| check_single_sided(w, &params, SingleSided::ExitTokenOut, dt_side, e));
     }
 }

@@ -260,13 +260,33 @@ impl Market {
         pool: &PoolInfo,
         ocean_in: U256,
     ) -> Result<U256> {
-        let ocean = self.ocean().address;
+        self.swap_exact_in(chain, wallet, pool, self.ocean().address, ocean_in, pool.datatoken)
+    }
+
+    /// Swap exactly `amount_in` of `token_in` (OCEAN or the pool's datatoken)
+    /// for the other token, with no limit; returns the amount received.
+    fn swap_exact_in(
+        &self,
+        chain: &mut SimChain,
+        wallet: &AgentWallet,
+        pool: &PoolInfo,
+        token_in: Address,
+        amount_in: U256,
+        token_out: Address,
+    ) -> Result<U256> {
         match self {
             Self::V3(_) => {
-                wallet.swap_exact_in(chain, pool.address, ocean, ocean_in, pool.datatoken, U256::ZERO)
+                wallet.swap_exact_in(chain, pool.address, token_in, amount_in, token_out, U256::ZERO)
             }
-            Self::V4(_) => wallet.swap_exact_in_v4(chain, pool.address, ocean, ocean_in, pool.datatoken),
-            Self::Adapted(m) => swap_in(m, chain, wallet, pool, ocean, ocean_in, pool.datatoken),
+            Self::V4(_) => wallet.swap_exact_in_v4(chain, pool.address, token_in, amount_in, token_out),
+            Self::Adapted(m) => {
+                let vars = Self::pool_vars(pool)
+                    .with("token_in", token_in)
+                    .with("amount_in", amount_in)
+                    .with("token_out", token_out)
+                    .with("min_out", U256::ZERO);
+                m.run(chain, "swap_exact_in", wallet.address, vars).map(|out| out.uint("amount_out"))
+            }
         }
     }
 
@@ -306,14 +326,7 @@ impl Market {
         pool: &PoolInfo,
         dt_in: U256,
     ) -> Result<U256> {
-        let ocean = self.ocean().address;
-        match self {
-            Self::V3(_) => {
-                wallet.swap_exact_in(chain, pool.address, pool.datatoken, dt_in, ocean, U256::ZERO)
-            }
-            Self::V4(_) => wallet.swap_exact_in_v4(chain, pool.address, pool.datatoken, dt_in, ocean),
-            Self::Adapted(m) => swap_in(m, chain, wallet, pool, pool.datatoken, dt_in, ocean),
-        }
+        self.swap_exact_in(chain, wallet, pool, pool.datatoken, dt_in, self.ocean().address)
     }
 
     /// Stake OCEAN; returns shares received.
@@ -383,24 +396,6 @@ impl Market {
         let output = chain.call(alloy_primitives::Address::ZERO, to, data)?.into_output()?;
         Ok(U256::try_from_be_slice(output.get(..32).unwrap_or_default()).unwrap_or_default())
     }
-}
-
-/// Swap exactly `amount_in` of `token_in` for `token_out` through an adapted market.
-fn swap_in(
-    market: &AdaptedMarket,
-    chain: &mut SimChain,
-    wallet: &AgentWallet,
-    pool: &PoolInfo,
-    token_in: Address,
-    amount_in: U256,
-    token_out: Address,
-) -> Result<U256> {
-    let vars = Market::pool_vars(pool)
-        .with("token_in", token_in)
-        .with("amount_in", amount_in)
-        .with("token_out", token_out)
-        .with("min_out", U256::ZERO);
-    market.run(chain, "swap_exact_in", wallet.address, vars).map(|out| out.uint("amount_out"))
 }
 
 /// The `create_asset` parameters of an adapted market, in base units.
