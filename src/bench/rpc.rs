@@ -1,7 +1,12 @@
 //! The embedded EVM against a JSON-RPC node (anvil) on the same netlist and
 //! seed: per-tick cost of each, the speed-up, and a check that both runs
 //! produce byte-identical KPIs for the ticks they share.
+//!
+//! The per-tick cost is the tick loop's (agents, chain, KPIs, kpis.csv), as
+//! run.json's `wall_time_s` gives it; set-up (deploying the market) is
+//! timed apart, since a short run would otherwise be mostly set-up.
 
+use super::engine_run;
 use crate::chain::{AnvilProcess, SimChain};
 use crate::cli::run_to_dir_on;
 use crate::netlist::load;
@@ -28,10 +33,17 @@ pub struct RpcReport {
     pub name: String,
     /// Ticks run on each backend.
     pub ticks: u64,
-    /// Wall time on the embedded EVM.
+    /// Wall time of the tick loop on the embedded EVM.
     pub embedded_s: f64,
-    /// Wall time on anvil.
+    /// Wall time of the tick loop on anvil.
     pub rpc_s: f64,
+    /// Wall time of replaying on bare revm the transactions those ticks
+    /// committed: the per-tick cost of an engine that did nothing else.
+    pub replay_s: f64,
+    /// Wall time of the whole run (set-up, ticks, files) on the embedded EVM.
+    pub embedded_total_s: f64,
+    /// Wall time of the whole run on anvil.
+    pub rpc_total_s: f64,
     /// Whether both wrote byte-identical kpis.csv.
     pub identical: bool,
 }
@@ -50,6 +62,19 @@ impl std::fmt::Display for RpcReport {
         writeln!(f, "  embedded       {:>10.3} ms/tick", per_tick(self.embedded_s))?;
         writeln!(f, "  anvil RPC      {:>10.3} ms/tick", per_tick(self.rpc_s))?;
         writeln!(f, "  speed-up       {:>10.0} x   (target >= 500)", self.speedup())?;
+        writeln!(
+            f,
+            "  bare revm      {:>10.3} ms/tick   (the committed transactions alone: at most {:.0} x)",
+            per_tick(self.replay_s),
+            self.rpc_s / self.replay_s
+        )?;
+        writeln!(
+            f,
+            "  whole runs     {:>10.3} s embedded, {:.3} s anvil (with set-up: {:.0} x)",
+            self.embedded_total_s,
+            self.rpc_total_s,
+            self.rpc_total_s / self.embedded_total_s
+        )?;
         write!(f, "  KPIs identical {:>10}", if self.identical { "yes" } else { "NO" })
     }
 }
@@ -59,20 +84,39 @@ impl std::fmt::Display for RpcReport {
 /// both results directories.
 pub fn embedded_vs_rpc(netlist: &Path, ticks: u64, scratch: &Path) -> anyhow::Result<RpcReport> {
     let tick_seconds = load(netlist, &[])?.clock()?.tick_seconds;
-    let loaded = load(netlist, &[format!("sim.duration=\"{}s\"", ticks * tick_seconds)])?;
+    let duration = format!("sim.duration=\"{}s\"", ticks * tick_seconds);
+    let loaded = load(netlist, std::slice::from_ref(&duration))?;
 
     let clock = Instant::now();
     run_to_dir_on(&loaded, &scratch.join("embedded"), false, SimChain::embedded())?;
-    let embedded_s = clock.elapsed().as_secs_f64();
+    let embedded_total_s = clock.elapsed().as_secs_f64();
 
     let anvil = AnvilProcess::start(&install_anvil()?)?;
     let chain = SimChain::rpc(anvil.url())?;
     let clock = Instant::now();
     run_to_dir_on(&loaded, &scratch.join("rpc"), false, chain)?;
-    let rpc_s = clock.elapsed().as_secs_f64();
+    let rpc_total_s = clock.elapsed().as_secs_f64();
     drop(anvil);
 
     let read = |dir: &str| std::fs::read(scratch.join(dir).join("kpis.csv"));
     let identical = read("embedded")? == read("rpc")?;
-    Ok(RpcReport { name: loaded.netlist.sim.name, ticks, embedded_s, rpc_s, identical })
+    Ok(RpcReport {
+        name: loaded.netlist.sim.name,
+        ticks,
+        embedded_s: tick_loop_s(&scratch.join("embedded"))?,
+        rpc_s: tick_loop_s(&scratch.join("rpc"))?,
+        replay_s: engine_run(netlist, &[duration])?.replay_s,
+        embedded_total_s,
+        rpc_total_s,
+        identical,
+    })
+}
+
+/// The tick loop's wall time of the run written to `dir` (run.json's `wall_time_s`).
+fn tick_loop_s(dir: &Path) -> anyhow::Result<f64> {
+    let path = dir.join("run.json");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let run: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    run["wall_time_s"].as_f64().with_context(|| format!("{}: no wall_time_s", path.display()))
 }

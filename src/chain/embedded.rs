@@ -1,5 +1,6 @@
 //! [`Chain`]: revm with an in-memory database, driven one transaction at a time.
 
+use super::recording::{Execution, RecordedTx, Recording};
 use super::view_cache::{flag_block_reads, watch_block_reads, ViewCache};
 use super::{Backend, ChainError, Outcome, Receipt, Result, RevertReason};
 use alloy_primitives::{address, Address, Bytes, Log, TxKind, U256};
@@ -51,29 +52,10 @@ pub struct Chain {
     logs: Vec<Log>,
     /// Whether committed transactions' logs are kept for [`Chain::take_logs`].
     keep_logs: bool,
-    /// Every committed transaction, when recording (for replays in benchmarks).
-    recording: Option<Vec<RecordedTx>>,
+    /// Every EVM execution, when recording (for replays in benchmarks).
+    recording: Option<Recording>,
     /// Results of read-only calls, valid while what they read is unchanged.
     views: ViewCache,
-}
-
-/// A committed transaction as sent, with the block it ran in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordedTx {
-    /// Sender.
-    pub from: Address,
-    /// Call target, or create.
-    pub kind: TxKind,
-    /// Calldata or init code.
-    pub data: Bytes,
-    /// ETH sent.
-    pub value: U256,
-    /// Block number.
-    pub block: u64,
-    /// Block timestamp.
-    pub timestamp: u64,
-    /// Whether it succeeded.
-    pub success: bool,
 }
 
 impl std::fmt::Debug for Chain {
@@ -152,6 +134,9 @@ impl Chain {
             return false;
         }
         self.scratch_from = Some(self.gas_used_total);
+        if let Some(recording) = &mut self.recording {
+            recording.begin_what_if();
+        }
         true
     }
 
@@ -165,14 +150,16 @@ impl Chain {
         self.gas_used_total = self.scratch_from.take().unwrap_or(self.gas_used_total);
     }
 
-    /// Record every transaction sent for commit from now on (see [`Chain::take_recording`]).
+    /// Record every EVM execution from now on: committed transactions,
+    /// what-ifs and the calls the view cache could not answer (see
+    /// [`Chain::take_recording`]).
     pub fn start_recording(&mut self) {
-        self.recording = Some(Vec::new());
+        self.recording = Some(Recording::default());
     }
 
-    /// The transactions recorded so far (empty unless recording); recording goes on.
+    /// The executions recorded so far (empty unless recording); recording goes on.
     pub fn take_recording(&mut self) -> Vec<RecordedTx> {
-        self.recording.as_mut().map(std::mem::take).unwrap_or_default()
+        self.recording.as_mut().map(Recording::take).unwrap_or_default()
     }
 
     /// Keep the logs of committed transactions for [`Chain::take_logs`]
@@ -228,22 +215,13 @@ impl Chain {
 
     fn run(&mut self, tx: TxEnv, commit: bool) -> Result<Receipt> {
         let from = tx.caller;
-        if let (Some(recording), true, None) = (&mut self.recording, commit, self.scratch_from) {
-            recording.push(RecordedTx {
-                from,
-                kind: tx.kind,
-                data: tx.data.clone(),
-                value: tx.value,
-                block: self.evm.ctx.block.number.saturating_to(),
-                timestamp: self.evm.ctx.block.timestamp.saturating_to(),
-                success: false,
-            });
-        }
+        let in_what_if = self.scratch_from.is_some();
+        let record = self.recording.is_some().then(|| self.record_of(&tx, commit));
         let invalid = |e: revm::context::result::EVMError<_>| ChainError::InvalidTransaction {
             from,
             reason: e.to_string(),
         };
-        let receipt = if self.scratch_from.is_some() {
+        let receipt = if in_what_if {
             // In a what-if every transaction stays in revm's journal, which
             // `end_what_if` drops: later transactions see earlier ones.
             receipt_of(self.evm.transact_one(tx).map_err(invalid)?)
@@ -253,20 +231,32 @@ impl Chain {
             self.db_mut().commit(done.state);
             receipt_of(done.result)
         } else {
-            return self.cached_call(tx);
+            self.cached_call(tx)?
         };
-        if let (Some(last), true, None) =
-            (self.recording.as_mut().and_then(|r| r.last_mut()), commit, self.scratch_from)
-        {
-            last.success = receipt.is_success();
+        if let (Some(mut record), Some(recording)) = (record, &mut self.recording) {
+            record.success = receipt.is_success();
+            recording.push(record, in_what_if);
         }
         if commit {
             self.gas_used_total += receipt.gas_used;
-            if self.keep_logs && self.scratch_from.is_none() {
+            if self.keep_logs && !in_what_if {
                 self.logs.extend_from_slice(&receipt.logs);
             }
         }
         Ok(receipt)
+    }
+
+    fn record_of(&self, tx: &TxEnv, commit: bool) -> RecordedTx {
+        RecordedTx {
+            from: tx.caller,
+            kind: tx.kind,
+            data: tx.data.clone(),
+            value: tx.value,
+            block: self.block_number(),
+            timestamp: self.timestamp(),
+            execution: if commit { Execution::Committed } else { Execution::Call },
+            success: false,
+        }
     }
 }
 

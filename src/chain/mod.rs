@@ -26,18 +26,18 @@ mod embedded;
 mod error;
 mod raw;
 mod receipt;
+mod recording;
 mod revert;
 mod rpc;
 mod sim_chain;
 mod view_cache;
 
 pub use backend::Backend;
-pub use embedded::{
-    Chain, RecordedTx, Snapshot, BLOCK_GAS_LIMIT, GENESIS_TIMESTAMP, GOD, GOD_ETH, TX_GAS_LIMIT,
-};
+pub use embedded::{Chain, Snapshot, BLOCK_GAS_LIMIT, GENESIS_TIMESTAMP, GOD, GOD_ETH, TX_GAS_LIMIT};
 pub use error::{ChainError, Result};
 pub use raw::RawEvm;
 pub use receipt::{Outcome, Receipt};
+pub use recording::{Execution, RecordedTx};
 pub use revert::RevertReason;
 pub use rpc::{AnvilProcess, RpcChain, RpcSnapshot};
 pub use sim_chain::{RpcSide, SimChain, SimSnapshot};

@@ -6,7 +6,9 @@ use revm::context::{Context, TxEnv};
 use revm::database::{CacheDB, EmptyDB};
 use revm::handler::{MainBuilder, MainContext, MainnetContext, MainnetEvm};
 use revm::state::AccountInfo;
-use revm::ExecuteCommitEvm;
+use revm::{ExecuteCommitEvm, ExecuteEvm};
+
+use super::{Execution, RecordedTx};
 
 /// A plain mainnet revm over an in-memory database.
 pub struct RawEvm {
@@ -61,25 +63,49 @@ impl RawEvm {
         data: Bytes,
         value: U256,
     ) -> (bool, Option<Address>) {
+        match self.evm.transact_commit(self.tx_env(from, kind, data, value)) {
+            Ok(result) => (result.is_success(), result.created_address()),
+            Err(_) => (false, None),
+        }
+    }
+
+    /// Run recorded executions from this state, as the chain ran them:
+    /// committed ones commit, calls are dropped, a what-if's executions see
+    /// each other and are dropped together. Returns each one's success.
+    pub fn replay(&mut self, recorded: &[RecordedTx]) -> Vec<bool> {
+        let mut in_what_if = false;
+        let outcomes = recorded
+            .iter()
+            .map(|tx| {
+                if in_what_if && tx.execution != (Execution::WhatIf { opens: false }) {
+                    let _ = self.evm.finalize();
+                    in_what_if = false;
+                }
+                self.set_block(tx.block, tx.timestamp);
+                let env = self.tx_env(tx.from, tx.kind, tx.data.clone(), tx.value);
+                match tx.execution {
+                    Execution::Committed => self.evm.transact_commit(env).is_ok_and(|r| r.is_success()),
+                    Execution::Call => self.evm.transact(env).is_ok_and(|done| done.result.is_success()),
+                    Execution::WhatIf { .. } => {
+                        in_what_if = true;
+                        self.evm.transact_one(env).is_ok_and(|r| r.is_success())
+                    }
+                }
+            })
+            .collect();
+        if in_what_if {
+            let _ = self.evm.finalize();
+        }
+        outcomes
+    }
+
+    fn tx_env(&self, from: Address, kind: TxKind, data: Bytes, value: U256) -> TxEnv {
         // A deployment's address comes from the sender's current nonce, as on a real chain.
         let nonce = if kind.is_create() {
             self.evm.ctx.journaled_state.database.cache.accounts.get(&from).map_or(0, |a| a.info.nonce)
         } else {
             0
         };
-        let tx = TxEnv {
-            caller: from,
-            kind,
-            data,
-            nonce,
-            gas_limit: 1 << 24,
-            gas_price: 0,
-            value,
-            ..TxEnv::default()
-        };
-        match self.evm.transact_commit(tx) {
-            Ok(result) => (result.is_success(), result.created_address()),
-            Err(_) => (false, None),
-        }
+        TxEnv { caller: from, kind, data, nonce, gas_limit: 1 << 24, gas_price: 0, value, ..TxEnv::default() }
     }
 }

@@ -22,6 +22,7 @@
 
 use crate::agents::{PoolInfo, SimDuration, World};
 use crate::wallet::{from_base18, to_base18, AgentWallet};
+use alloy_primitives::U256;
 
 /// At most this many pools (the newest live ones) get a probe stake per sample.
 pub const PROBED_POOLS: usize = 10;
@@ -200,11 +201,17 @@ impl CriteriaTracker {
         let probe = &self.probe;
         let fraction = self.config.probe_stake_fraction;
         let newest = live.len().saturating_sub(PROBED_POOLS);
+        let probed = &live[newest..];
+        let stakes = probed
+            .iter()
+            .map(|pool| to_base18(states[pool.index].ocean * fraction))
+            .collect::<Result<Vec<_>, _>>()?;
         let moves = world.chain.what_if(|chain| -> anyhow::Result<Vec<f64>> {
             let mut moves = Vec::with_capacity(PROBED_POOLS);
-            for (pool, &before) in live[newest..].iter().zip(&prices[newest..]) {
-                let stake = to_base18(states[pool.index].ocean * fraction)?;
-                market.ocean().mint(chain, probe.address, stake)?;
+            // One mint for every probe: each stake then runs on the pool's own state.
+            let total = stakes.iter().fold(U256::ZERO, |sum, stake| sum.saturating_add(*stake));
+            market.ocean().mint(chain, probe.address, total)?;
+            for ((pool, &before), &stake) in probed.iter().zip(&prices[newest..]).zip(&stakes) {
                 if market.stake(chain, probe, pool, stake).is_ok() && before > 0.0 {
                     let after = from_base18(market.spot_price(chain, pool)?);
                     moves.push(((after - before) / before).abs() * 100.0);

@@ -132,8 +132,8 @@ impl LoadedNetlist {
         self.build_with(false)
     }
 
-    /// [`LoadedNetlist::build`], optionally recording every committed
-    /// transaction from genesis on (for replays in benchmarks).
+    /// [`LoadedNetlist::build`], optionally recording every EVM execution
+    /// from genesis on (for replays in benchmarks).
     pub fn build_with(&self, record: bool) -> anyhow::Result<SimEngine> {
         self.build_on(crate::chain::SimChain::embedded(), record)
     }
