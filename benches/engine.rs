@@ -1,6 +1,6 @@
 //! `cargo bench --bench engine`: a simulated year of each Ocean design —
-//! ticks/s, peak memory, and the engine against a bare-revm replay of the
-//! very transactions it committed. Under `cargo test` it runs 3 days of
+//! ticks/s, peak memory, and the engine against a bare-revm replay of every
+//! EVM execution it made. Under `cargo test` it runs 3 days of
 //! ocean_v3 as a smoke test (the replay must reproduce every outcome).
 
 use std::path::Path;

@@ -1,9 +1,12 @@
 //! The ERC20 from `out/` in the embedded EVM: conservation over 1,000 EOAs,
-//! decoded reverts, and exact snapshot/restore.
+//! decoded reverts, exact snapshot/restore, what-ifs, and recorded
+//! executions replayed on bare revm.
 
 use alloy_primitives::{Address, U256};
 use tokenspice::artifacts::Artifact;
-use tokenspice::chain::{address_for, Backend, Chain, ChainError, RevertReason, GOD};
+use tokenspice::chain::{
+    address_for, Backend, Chain, ChainError, Execution, RawEvm, RevertReason, GOD, GOD_ETH,
+};
 use tokenspice::contracts::OceanToken;
 
 const HOLDERS: usize = 1_000;
@@ -164,4 +167,49 @@ fn what_if_sees_its_own_transactions_and_leaves_nothing_behind() {
     // Committing still works afterwards.
     chain.send(alice, token, &OceanToken::transferCall { to: bob, amount: U256::from(1) }).unwrap();
     assert_eq!(balance(&mut chain, token, bob), U256::from(1));
+}
+
+#[test]
+fn recorded_executions_replay_on_bare_revm_with_the_same_outcomes() {
+    let mut chain = Chain::new();
+    chain.start_recording();
+    let token = deploy_token(&mut chain);
+    let (alice, bob) = (address_for("alice"), address_for("bob"));
+    let all = U256::from(100);
+    chain.send(GOD, token, &OceanToken::mintCall { to: alice, amount: all }).unwrap();
+    // Two what-ifs back to back, each spending alice's whole balance: the
+    // second (and the commit after them) succeed only if the first is dropped.
+    for _ in 0..2 {
+        chain.what_if(|chain| {
+            chain.send(alice, token, &OceanToken::transferCall { to: bob, amount: all }).unwrap();
+            let broke =
+                chain.send(alice, token, &OceanToken::transferCall { to: bob, amount: U256::from(1) });
+            assert!(broke.is_err());
+        });
+    }
+    assert_eq!(balance(&mut chain, token, alice), all);
+    assert_eq!(balance(&mut chain, token, alice), all, "the second read is a cache hit, not recorded");
+    chain.send(alice, token, &OceanToken::transferCall { to: bob, amount: all }).unwrap();
+
+    let recorded = chain.take_recording();
+    let kinds: Vec<Execution> = recorded.iter().map(|tx| tx.execution).collect();
+    let what_if = |opens| Execution::WhatIf { opens };
+    assert_eq!(
+        kinds,
+        [
+            Execution::Committed,
+            Execution::Committed,
+            what_if(true),
+            what_if(false),
+            what_if(true),
+            what_if(false),
+            Execution::Call,
+            Execution::Committed
+        ]
+    );
+    let successes: Vec<bool> = recorded.iter().map(|tx| tx.success).collect();
+    assert_eq!(successes, [true, true, true, false, true, false, true, true]);
+    let mut raw = RawEvm::new();
+    raw.fund(GOD, U256::from(GOD_ETH));
+    assert_eq!(raw.replay(&recorded), successes);
 }
