@@ -5,24 +5,7 @@
 #[path = "support/scenario.rs"]
 mod scenario;
 
-use scenario::run_text;
-
-const HEADER: &str = r#"
-[sim]
-name = "scenario"
-tick = "1h"
-ticks = 6
-shuffle = false
-
-[[agent]]
-type = "publisher"
-name = "pub"
-ocean = 10000.0
-every = "365d"
-dt_mint = 1000.0
-dt_in_pool = 100.0
-ocean_in_pool = 700.0
-"#;
+use scenario::{publisher_netlist, rug_netlist, run_text};
 
 /// Single-sided join, float reference: P = S * ((1 + a(1-f')/b)^(w/W) - 1), f' = (1 - w/W) f.
 fn shares_for_stake(stake: f64, ocean: f64, supply: f64) -> f64 {
@@ -33,21 +16,20 @@ fn shares_for_stake(stake: f64, ocean: f64, supply: f64) -> f64 {
 
 #[test]
 fn scripted_stake_buy_and_consume_match_the_formulas() {
-    let text = format!(
-        r#"{HEADER}
+    let text = publisher_netlist("1h", 6, 700.0)
+        + r#"
 [[agent]]
 type = "scripted"
 name = "alice"
 ocean = 1000.0
 actions = [
-  {{ at = "1h", do = "stake", pool = 0, ocean = 70.0 }},
-  {{ at = "2h", do = "buy", pool = 0, ocean = 50.0 }},
-  {{ at = "3h", do = "consume", pool = 0 }},
-  {{ at = "4h", do = "call", to = "pool:0", signature = "setSwapFee(uint256)", args = ["2000000000000000"] }},
-  {{ at = "5h", do = "transfer", token = "ocean", to = "pub", amount = 1.0 }},
+  { at = "1h", do = "stake", pool = 0, ocean = 70.0 },
+  { at = "2h", do = "buy", pool = 0, ocean = 50.0 },
+  { at = "3h", do = "consume", pool = 0 },
+  { at = "4h", do = "call", to = "pool:0", signature = "setSwapFee(uint256)", args = ["2000000000000000"] },
+  { at = "5h", do = "transfer", token = "ocean", to = "pub", amount = 1.0 },
 ]
-"#
-    );
+"#;
     let (table, run) = run_text(&text);
     let shares = table.column("pool.0.shares").unwrap();
     let ocean = table.column("pool.0.ocean").unwrap();
@@ -70,29 +52,8 @@ actions = [
 
 #[test]
 fn a_rug_pull_marks_the_pool_and_costs_its_stakers() {
-    let text = r#"
-[sim]
-name = "rug"
-tick = "1d"
-ticks = 12
-shuffle = false
-
-[[agent]]
-type = "malicious_publisher"
-name = "rugger"
-ocean = 10000.0
-every = "365d"
-dt_mint = 1000.0
-dt_in_pool = 100.0
-ocean_in_pool = 1000.0
-rug_after = "5d"
-
-[[agent]]
-type = "scripted"
-name = "victim"
-ocean = 2000.0
-actions = [ { at = "1d", do = "stake", pool = 0, ocean = 500.0 } ]
-
+    let text = rug_netlist(12, "5d", 2000.0)
+        + r#"
 [[agent]]
 type = "speculator"
 name = "spec"
@@ -100,7 +61,7 @@ ocean = 1000.0
 every = "1d"
 trade_probability = 1.0
 "#;
-    let (table, _run) = run_text(text);
+    let (table, _run) = run_text(&text);
     let rugged = table.column("global.rugged_pools").unwrap();
     assert_eq!(rugged[4], 0.0);
     assert_eq!(rugged[5], 1.0, "rugged on day 5");

@@ -2,8 +2,11 @@
 //! decoded reverts, exact snapshot/restore, what-ifs, and recorded
 //! executions replayed on bare revm.
 
+#[path = "support/erc20_world.rs"]
+mod erc20_world;
+
 use alloy_primitives::{Address, U256};
-use tokenspice::artifacts::Artifact;
+use erc20_world::{balance, balances, disturb, fund, next, token_init_code};
 use tokenspice::chain::{
     address_for, Backend, Chain, ChainError, Execution, RawEvm, RevertReason, GOD, GOD_ETH,
 };
@@ -12,26 +15,11 @@ use tokenspice::contracts::OceanToken;
 const HOLDERS: usize = 1_000;
 
 fn deploy_token(chain: &mut Chain) -> Address {
-    let artifact = Artifact::from_foundry_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/out"), "OceanToken")
-        .expect("OceanToken artifact in out/");
-    let init = artifact.init_code_from_strs(&[&GOD.to_string()]).expect("constructor args");
-    chain.deploy_contract(GOD, init).expect("deploy")
+    chain.deploy_contract(GOD, token_init_code()).expect("deploy")
 }
 
 fn holders() -> Vec<Address> {
-    (0..HOLDERS).map(|i| address_for(&format!("holder-{i}"))).collect()
-}
-
-fn balance(chain: &mut Chain, token: Address, who: Address) -> U256 {
-    chain.view(token, &OceanToken::balanceOfCall(who)).expect("balanceOf")
-}
-
-/// A small deterministic generator, so the test needs no RNG crate.
-fn next(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
+    erc20_world::holders("holder", HOLDERS)
 }
 
 #[test]
@@ -98,27 +86,16 @@ fn snapshot_and_restore_return_state_exactly() {
     let mut chain = Chain::new();
     let token = deploy_token(&mut chain);
     let holders = &holders()[..50];
-    for who in holders {
-        chain.send(GOD, token, &OceanToken::mintCall { to: *who, amount: U256::from(1_000) }).unwrap();
-    }
-    chain.set_eth_balance(holders[0], U256::from(7)).unwrap();
+    fund(&mut chain, token, holders);
     let snapshot = chain.snapshot().unwrap();
-    let before: Vec<U256> = holders.iter().map(|w| balance(&mut chain, token, *w)).collect();
+    let before = balances(&mut chain, token, holders);
     let (block, time, nonce) = (chain.block_number(), chain.timestamp(), chain.nonce(holders[0]));
 
-    for pair in holders.windows(2) {
-        chain
-            .send(pair[0], token, &OceanToken::transferCall { to: pair[1], amount: U256::from(400) })
-            .unwrap();
-    }
-    chain.advance(3_600);
-    chain.set_eth_balance(holders[0], U256::from(99)).unwrap();
-    let later = deploy_token(&mut chain);
+    let later = disturb(&mut chain, token, holders);
     assert_ne!(balance(&mut chain, token, holders[0]), before[0]);
 
     chain.restore(&snapshot).unwrap();
-    let after: Vec<U256> = holders.iter().map(|w| balance(&mut chain, token, *w)).collect();
-    assert_eq!(after, before);
+    assert_eq!(balances(&mut chain, token, holders), before);
     assert_eq!((chain.block_number(), chain.timestamp(), chain.nonce(holders[0])), (block, time, nonce));
     assert_eq!(chain.eth_balance(holders[0]).unwrap(), U256::from(7));
     assert!(chain.code(later).is_empty(), "a contract deployed after the snapshot is gone");

@@ -15,26 +15,9 @@ fn last(table: &KpiTable, column: &str) -> f64 {
     *table.column(column).unwrap_or_else(|| panic!("no column {column}")).last().unwrap()
 }
 
-/// A V3 publisher seeding 1000 OCEAN (weight 7) and 100 DT (weight 3), fee 0.1%.
+/// A V3 publisher seeding 1000 OCEAN (weight 7) and 100 DT (weight 3), fee 0.1%, daily ticks.
 fn v3_header(ticks: u64) -> String {
-    format!(
-        r#"
-[sim]
-name = "criteria"
-tick = "1d"
-ticks = {ticks}
-shuffle = false
-
-[[agent]]
-type = "publisher"
-name = "pub"
-ocean = 10000.0
-every = "365d"
-dt_mint = 1000.0
-dt_in_pool = 100.0
-ocean_in_pool = 1000.0
-"#
-    )
+    scenario::publisher_netlist("1d", ticks, 1000.0)
 }
 
 const FEE: f64 = 0.001;
@@ -136,31 +119,7 @@ actions = [ {{ at = "3d", do = "buy", pool = 0, ocean = 100.0 }} ]
 
 #[test]
 fn rug_staker_loss_agrees_with_the_victims_own_net_worth() {
-    let table = run_text(
-        r#"
-[sim]
-name = "rug"
-tick = "1d"
-ticks = 5
-shuffle = false
-
-[[agent]]
-type = "malicious_publisher"
-name = "rugger"
-ocean = 10000.0
-every = "365d"
-dt_mint = 1000.0
-dt_in_pool = 100.0
-ocean_in_pool = 1000.0
-rug_after = "3d"
-
-[[agent]]
-type = "scripted"
-name = "victim"
-ocean = 500.0
-actions = [ { at = "1d", do = "stake", pool = 0, ocean = 500.0 } ]
-"#,
-    );
+    let table = run_text(&scenario::rug_netlist(5, "3d", 500.0));
     // The victim holds only pool shares, so its holdings are its stake's value
     // (computed by the wallet KPIs, a different code path from the rug pull's).
     let holdings = table.column("agent.victim.holdings_ocean").unwrap();

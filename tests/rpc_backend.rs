@@ -3,8 +3,12 @@
 //! on [`RpcChain`] gives the same addresses, receipts (outcome, revert
 //! reason, gas, logs), balances and block clock; snapshots restore twice.
 
+#[path = "support/erc20_world.rs"]
+mod erc20_world;
+
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::SolCall;
+use erc20_world::{balance, balances, disturb, fund, next, token_init_code};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
@@ -12,7 +16,7 @@ use tokenspice::chain::{
     address_for, AnvilProcess, Backend, Chain, ChainError, Outcome, Receipt, RevertReason, RpcChain,
     GENESIS_TIMESTAMP, GOD, GOD_ETH,
 };
-use tokenspice::contracts::{own_artifact, OceanToken};
+use tokenspice::contracts::OceanToken;
 
 const HOLDERS: usize = 50;
 const TRANSFERS: usize = 200;
@@ -43,24 +47,8 @@ fn rpc_chain() -> Option<(AnvilProcess, RpcChain)> {
     Some((anvil, chain))
 }
 
-fn init_code() -> Bytes {
-    own_artifact("OceanToken").unwrap().init_code_from_strs(&[&GOD.to_string()]).unwrap()
-}
-
 fn holders() -> Vec<Address> {
-    (0..HOLDERS).map(|i| address_for(&format!("rpc-holder-{i}"))).collect()
-}
-
-/// A small deterministic generator, so the test needs no RNG crate.
-fn next(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
-}
-
-fn balance<B: Backend>(chain: &mut B, token: Address, who: Address) -> U256 {
-    chain.view(token, &OceanToken::balanceOfCall(who)).expect("balanceOf")
+    erc20_world::holders("rpc-holder", HOLDERS)
 }
 
 /// Everything the scenario observed, to compare between backends.
@@ -82,7 +70,7 @@ fn scenario<B: Backend>(chain: &mut B) -> (Trace, f64) {
     let holders = holders();
     let mut receipts = Vec::new();
     let mut clock = vec![(chain.block_number(), chain.timestamp())];
-    let deployed = chain.deploy(GOD, init_code()).expect("deploy runs");
+    let deployed = chain.deploy(GOD, token_init_code()).expect("deploy runs");
     let Outcome::Success { created: Some(token), .. } = deployed.outcome else {
         panic!("deployment failed: {deployed:?}");
     };
@@ -180,33 +168,22 @@ fn erc20_scenario_is_identical_on_embedded_and_rpc() {
 #[test]
 fn snapshot_restores_twice_on_rpc() {
     let Some((_anvil, mut chain)) = rpc_chain() else { return };
-    let token = chain.deploy_contract(GOD, init_code()).unwrap();
+    let token = chain.deploy_contract(GOD, token_init_code()).unwrap();
     let holders = &holders()[..10];
-    for who in holders {
-        chain.send(GOD, token, &OceanToken::mintCall { to: *who, amount: U256::from(1_000) }).unwrap();
-    }
-    chain.set_eth_balance(holders[0], U256::from(7)).unwrap();
+    fund(&mut chain, token, holders);
     let snapshot = chain.snapshot().unwrap();
-    let before: Vec<U256> = holders.iter().map(|w| balance(&mut chain, token, *w)).collect();
+    let before = balances(&mut chain, token, holders);
     let clock = (chain.block_number(), chain.timestamp());
     let mut later_token = None;
 
     for round in 0..2 {
-        for pair in holders.windows(2) {
-            chain
-                .send(pair[0], token, &OceanToken::transferCall { to: pair[1], amount: U256::from(400) })
-                .unwrap();
-        }
-        chain.advance(3_600);
-        chain.set_eth_balance(holders[0], U256::from(99)).unwrap();
-        let later = chain.deploy_contract(GOD, init_code()).unwrap();
+        let later = disturb(&mut chain, token, holders);
         assert_ne!(balance(&mut chain, token, holders[0]), before[0]);
         assert_eq!(*later_token.get_or_insert(later), later, "round {round}: same nonce, same address");
         let after_changes = chain.snapshot().unwrap();
 
         chain.restore(&snapshot).unwrap();
-        let after: Vec<U256> = holders.iter().map(|w| balance(&mut chain, token, *w)).collect();
-        assert_eq!(after, before, "round {round}: balances");
+        assert_eq!(balances(&mut chain, token, holders), before, "round {round}: balances");
         assert_eq!((chain.block_number(), chain.timestamp()), clock, "round {round}: clock");
         assert_eq!(chain.node_timestamp().unwrap(), clock.1);
         assert_eq!(chain.eth_balance(holders[0]).unwrap(), U256::from(7), "round {round}: ETH");
@@ -234,7 +211,7 @@ fn edge_cases<B: Backend>(chain: &mut B) -> Vec<String> {
     let too_much = chain.transact(bob, alice, Bytes::new(), U256::from(251));
     assert!(matches!(too_much, Err(ChainError::InvalidTransaction { .. })), "{too_much:?}");
 
-    let token = chain.deploy_contract(GOD, init_code()).unwrap();
+    let token = chain.deploy_contract(GOD, token_init_code()).unwrap();
     let overdraft = OceanToken::transferCall { to: bob, amount: U256::from(1) }.abi_encode();
     let call = chain.call(alice, token, overdraft.into()).unwrap();
     seen.push(format!("{call:?}"));

@@ -6,6 +6,8 @@
 
 #[path = "support/balancer_ref.rs"]
 mod balancer_ref;
+#[path = "support/ledger.rs"]
+mod ledger;
 #[path = "support/v3_world.rs"]
 mod v3_world;
 

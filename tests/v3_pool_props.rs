@@ -25,6 +25,8 @@
 
 #[path = "support/balancer_ref.rs"]
 mod balancer_ref;
+#[path = "support/ledger.rs"]
+mod ledger;
 #[path = "support/v3_world.rs"]
 mod v3_world;
 
@@ -159,7 +161,7 @@ fn assert_swap_outcome(world: &mut World, before: &Ledger, swap: &Swap, spot_bef
     let mut delta = [0; 3];
     delta[swap.row_in] = -int(swap.a_in);
     delta[swap.row_out] = int(swap.a_out);
-    before.assert_moved(&world.ledger(), TRADER, delta);
+    before.assert_moved_against_pool(&world.ledger(), TRADER, delta);
     assert_swap_invariants(
         world,
         (swap.token_in, swap.w_in, swap.b_in),
@@ -260,7 +262,7 @@ fn check_tiny_swap(world: &mut World, params: &PoolParams, dt_in: bool, exact_ou
             let mut delta = [0; 3];
             delta[row_in] = -int(a_in);
             delta[row_out] = int(a_out);
-            before.assert_moved(&world.ledger(), TRADER, delta);
+            before.assert_moved_against_pool(&world.ledger(), TRADER, delta);
             assert_swap_invariants(
                 world,
                 (token_in, w_in, b_in),
@@ -297,7 +299,7 @@ fn check_join_pool(world: &mut World, params: &PoolParams, e: f64) {
         );
         delta[t] = -int(paid);
     }
-    before.assert_moved(&after, TRADER, delta);
+    before.assert_moved_against_pool(&after, TRADER, delta);
 }
 
 /// The four single-sided joins and exits: the caller fixes either the
@@ -442,7 +444,7 @@ fn check_single_sided(world: &mut World, params: &PoolParams, op: SingleSided, d
     let (sign, holder) = if op.is_join() { (1, TRADER) } else { (-1, PUBLISHER) };
     let mut delta = [0, 0, sign * int(shares)];
     delta[row] = -sign * int(tokens);
-    before.assert_moved(&world.ledger(), holder, delta);
+    before.assert_moved_against_pool(&world.ledger(), holder, delta);
 }
 
 // ---------------------------------------------------------------------------
@@ -470,7 +472,7 @@ fn check_exit_pool(world: &mut World, params: &PoolParams, e: f64) {
         );
         delta[t] = int(received);
     }
-    before.assert_moved(&world.ledger(), PUBLISHER, delta);
+    before.assert_moved_against_pool(&world.ledger(), PUBLISHER, delta);
 }
 
 proptest! {

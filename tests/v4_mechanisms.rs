@@ -36,6 +36,8 @@
 
 #[path = "support/balancer_ref.rs"]
 mod balancer_ref;
+#[path = "support/ledger.rs"]
+mod ledger;
 #[path = "v4_mechanisms/life_cycle.rs"]
 mod life_cycle;
 #[path = "v4_mechanisms/limits.rs"]
@@ -49,7 +51,7 @@ mod v4_ref;
 #[path = "v4_mechanisms/world.rs"]
 mod world;
 
-use alloy_primitives::{Address, U256};
+use alloy_primitives::U256;
 use alloy_sol_types::SolCall;
 use balancer_ref::wei;
 use proptest::prelude::*;
@@ -59,8 +61,8 @@ use v3_world::{assert_matches_float, balance, f, fee, fraction_exp, int, scaled,
 use v41::{check_burn_in, check_decay, check_soft_cap_fee, check_vesting, soft_cap_case};
 use v4_ref::{FeeRates, Schedule, COMMUNITY_ORDER_FEE, COMMUNITY_SWAP_FEE_OCEAN, MAX_FEE, ORDER_AMOUNT};
 use world::{
-    event, fixed, with_schedule, with_vesting, with_world, World, BOT, COMMUNITY, CONSUME_MARKET, DT, OCEAN,
-    ONE, PAYMENT, POOL, PUBLISHER, PUBLISH_MARKET, SHARES, TRADER,
+    event, fixed, swap_in, with_schedule, with_vesting, with_world, World, BOT, COMMUNITY, CONSUME_MARKET,
+    DT, OCEAN, ONE, PAYMENT, POOL, PUBLISHER, PUBLISH_MARKET, SHARES, TRADER,
 };
 
 const CASES: u32 = 1_000;
@@ -163,15 +165,7 @@ fn check_staking(
     if let Some(x) = swap {
         // Move B:D away from the opening rate first.
         let a = scaled(wei::bmul(b0, wei::MAX_IN_RATIO), x);
-        let call = PoolV4::swapExactAmountInCall {
-            tokenIn: w.ocean(),
-            tokenAmountIn: a,
-            tokenOut: w.dt,
-            minAmountOut: U256::ZERO,
-            maxPrice: U256::MAX,
-            consumeMarketFeeCollector: Address::ZERO,
-            consumeMarketFee: U256::ZERO,
-        };
+        let call = swap_in(w.ocean(), a, w.dt, U256::ZERO);
         w.chain.send(trader, pool, &call).expect("swap");
     }
 

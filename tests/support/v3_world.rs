@@ -19,7 +19,7 @@ use std::cell::RefCell;
 use tokenspice::chain::{Backend, Chain, ChainError, RevertReason, Snapshot, GOD};
 use tokenspice::contracts::v3::{PoolFactory, WeightedPool};
 use tokenspice::contracts::OceanV3;
-use tokenspice::wallet::{AgentWallet, Erc20, PoolSeed};
+use tokenspice::wallet::{AgentWallet, PoolSeed};
 
 /// Agreement with the `f64` model of ocean.md (its `pow` included), relative.
 pub(crate) const SPEC_TOL: f64 = 1e-9;
@@ -98,22 +98,11 @@ impl World {
 
     /// Every balance the properties talk about.
     pub(crate) fn ledger(&mut self) -> Ledger {
-        let holders = self.holders();
-        let tokens = [self.ocean(), self.dt, self.pool];
-        let mut held = [[0_i128; HOLDERS]; 3];
-        let mut supply = [0_i128; 3];
-        for (t, token) in tokens.iter().enumerate() {
-            for (h, who) in holders.iter().enumerate() {
-                held[t][h] = int(self.chain.view(*token, &Erc20::balanceOfCall { who: *who }).unwrap());
-            }
-            supply[t] = int(self.chain.view(*token, &Erc20::totalSupplyCall {}).unwrap());
-        }
-        let mut records = [0_i128; 2];
-        for (t, token) in tokens[..2].iter().enumerate() {
-            records[t] =
-                int(self.chain.view(self.pool, &WeightedPool::getBalanceCall { token: *token }).unwrap());
-        }
-        Ledger { held, supply, records }
+        let (holders, pool) = (self.holders(), self.pool);
+        let tokens = [self.ocean(), self.dt, pool];
+        let record =
+            |chain: &mut Chain, token| chain.view(pool, &WeightedPool::getBalanceCall { token }).unwrap();
+        Ledger::read(&mut self.chain, tokens, holders, record, None)
     }
 }
 
@@ -123,10 +112,6 @@ thread_local! {
 
 pub(crate) fn with_world(f: impl FnOnce(&mut World)) {
     WORLD.with(|world| f(&mut world.borrow_mut()));
-}
-
-pub(crate) fn int(x: U256) -> i128 {
-    i128::try_from(x).expect("amounts in these tests fit in i128")
 }
 
 pub(crate) fn f(x: U256) -> f64 {
@@ -141,53 +126,10 @@ pub(crate) fn tokens(x: U256) -> f64 {
 pub(crate) const HOLDERS: usize = 5;
 pub(crate) const PUBLISHER: usize = 0;
 pub(crate) const TRADER: usize = 1;
-pub(crate) const POOL: usize = 2;
-/// Token rows of a [`Ledger`].
-pub(crate) const OCEAN: usize = 0;
-pub(crate) const DT: usize = 1;
-pub(crate) const SHARES: usize = 2;
-
-/// Balances of OCEAN, DT and pool shares for every holder, their total
-/// supplies, and the pool's internal records of OCEAN and DT.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Ledger {
-    pub(crate) held: [[i128; HOLDERS]; 3],
-    pub(crate) supply: [i128; 3],
-    pub(crate) records: [i128; 2],
-}
-
-impl Ledger {
-    /// Sums over holders equal supplies; the pool's records equal what it holds.
-    pub(crate) fn assert_consistent(&self) {
-        for t in [OCEAN, DT, SHARES] {
-            let sum: i128 = self.held[t].iter().sum();
-            assert_eq!(sum, self.supply[t], "token {t}: holders sum to the total supply");
-        }
-        assert_eq!(self.held[SHARES][POOL], 0, "the pool holds none of its own shares");
-        for t in [OCEAN, DT] {
-            assert_eq!(self.records[t], self.held[t][POOL], "token {t}: pool record = pool balance");
-        }
-    }
-
-    /// `after` is `self` with `actor` moving `delta[t]` of each token
-    /// (positive: received) against the pool; shares are minted or burned.
-    pub(crate) fn assert_moved(&self, after: &Self, actor: usize, delta: [i128; 3]) {
-        self.assert_consistent();
-        after.assert_consistent();
-        let mut expected = self.clone();
-        for t in [OCEAN, DT, SHARES] {
-            expected.held[t][actor] += delta[t];
-        }
-        for t in [OCEAN, DT] {
-            expected.held[t][POOL] -= delta[t];
-            expected.records[t] -= delta[t];
-        }
-        expected.supply[SHARES] += delta[SHARES];
-        assert_eq!(after, &expected, "balances move exactly by the amounts");
-        assert_eq!(after.supply[OCEAN], self.supply[OCEAN], "OCEAN is conserved");
-        assert_eq!(after.supply[DT], self.supply[DT], "DT is conserved");
-    }
-}
+// Re-exported for the tests that include this harness; each uses some.
+#[allow(unused_imports)]
+pub(crate) use crate::ledger::{int, DT, OCEAN, POOL, SHARES};
+pub(crate) type Ledger = crate::ledger::Ledger<HOLDERS>;
 
 // ---------------------------------------------------------------------------
 // Random pools and amounts.

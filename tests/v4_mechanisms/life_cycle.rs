@@ -16,8 +16,8 @@ use crate::v4_ref::{
     self, FeeRates, Schedule, SoftCap, COMMUNITY_ORDER_FEE, COMMUNITY_SWAP_FEE_OCEAN, MAX_FEE,
 };
 use crate::world::{
-    fixed, with_schedule, with_vesting, World, BOT, COMMUNITY, DT, OCEAN, ONE, POOL, PUBLISHER, SHARES,
-    TRADER,
+    fixed, swap_in, with_schedule, with_vesting, World, BOT, COMMUNITY, DT, OCEAN, ONE, POOL, PUBLISHER,
+    SHARES, TRADER,
 };
 use alloy_primitives::{Address, U256};
 use proptest::prelude::*;
@@ -83,18 +83,6 @@ pub(crate) fn life() -> impl Strategy<Value = Life> {
             steps,
         },
     )
-}
-
-fn swap_in(token_in: Address, a: U256, token_out: Address, min_out: U256) -> PoolV4::swapExactAmountInCall {
-    PoolV4::swapExactAmountInCall {
-        tokenIn: token_in,
-        tokenAmountIn: a,
-        tokenOut: token_out,
-        minAmountOut: min_out,
-        maxPrice: U256::MAX,
-        consumeMarketFeeCollector: Address::ZERO,
-        consumeMarketFee: U256::ZERO,
-    }
 }
 
 /// The guard a swap fails, per the model (as `PoolV4._settle`): the spot

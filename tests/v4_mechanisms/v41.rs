@@ -5,7 +5,7 @@
 use crate::balancer_ref::wei;
 use crate::v3_world::{assert_rel, e18, f, fee, fraction_exp, int, scaled, SPEC_TOL};
 use crate::v4_ref::{self, FeeRates, Schedule, SoftCap, COMMUNITY_SWAP_FEE_OCEAN, MAX_FEE};
-use crate::world::{fixed, with_schedule, with_vesting, World, BOT, DT, LP_FEE, ONE, PUBLISHER};
+use crate::world::{fixed, swap_in, with_schedule, with_vesting, World, BOT, DT, LP_FEE, ONE, PUBLISHER};
 use alloy_primitives::{Address, U256};
 use proptest::prelude::*;
 use tokenspice::chain::Backend;
@@ -204,15 +204,7 @@ pub(crate) fn check_soft_cap_fee(w: &mut World, c: &SoftCapCase) {
         w.chain.send(trader, dt, &call).expect("order");
     }
     for &a in &amounts {
-        let call = PoolV4::swapExactAmountInCall {
-            tokenIn: ocean,
-            tokenAmountIn: a,
-            tokenOut: dt,
-            minAmountOut: U256::ZERO,
-            maxPrice: U256::MAX,
-            consumeMarketFeeCollector: Address::ZERO,
-            consumeMarketFee: U256::ZERO,
-        };
+        let call = swap_in(ocean, a, dt, U256::ZERO);
         w.chain.send(trader, pool, &call).expect("swap");
     }
     if c.gap > 0 {
@@ -295,15 +287,7 @@ pub(crate) fn check_decay(w: &mut World, half_life: u64, amount: U256, t: f64, e
     }
 
     let a = scaled(wei::bmul(e18(1_000), wei::MAX_IN_RATIO), e);
-    let call = PoolV4::swapExactAmountInCall {
-        tokenIn: w.ocean(),
-        tokenAmountIn: a,
-        tokenOut: w.dt,
-        minAmountOut: U256::ZERO,
-        maxPrice: U256::MAX,
-        consumeMarketFeeCollector: Address::ZERO,
-        consumeMarketFee: U256::ZERO,
-    };
+    let call = swap_in(w.ocean(), a, w.dt, U256::ZERO);
     w.chain.send(w.trader, pool, &call).expect("swap");
     for shift in 0..3 {
         assert_eq!(w.view(pool, &PoolV4::swapVolumeCall {}), a >> shift, "after {shift} half-lives");

@@ -7,7 +7,7 @@
 //! meets an unexpected revert panics: tests only.
 
 use crate::balancer_ref::wei;
-use crate::v3_world::{e18, int, FUNDS};
+use crate::v3_world::{e18, FUNDS};
 use crate::v4_ref::Schedule;
 use alloy_primitives::{Address, Log, U256};
 use alloy_sol_types::{SolCall, SolEvent};
@@ -47,16 +47,14 @@ pub(crate) struct World {
 pub(crate) const HOLDERS: usize = 8;
 pub(crate) const PUBLISHER: usize = 0;
 pub(crate) const TRADER: usize = 1;
-pub(crate) const POOL: usize = 2;
 pub(crate) const BOT: usize = 3;
 pub(crate) const COMMUNITY: usize = 4;
 pub(crate) const PUBLISH_MARKET: usize = 5;
 pub(crate) const CONSUME_MARKET: usize = 6;
 pub(crate) const PAYMENT: usize = 7;
-/// Token rows of a [`Ledger`].
-pub(crate) const OCEAN: usize = 0;
-pub(crate) const DT: usize = 1;
-pub(crate) const SHARES: usize = 2;
+pub(crate) use crate::ledger::{DT, OCEAN, POOL, SHARES};
+/// The bot holds half the shares: every mint and burn of shares is paired.
+pub(crate) type Ledger = crate::ledger::Ledger<HOLDERS>;
 
 impl World {
     pub(crate) fn new() -> Self {
@@ -184,19 +182,10 @@ impl World {
 
     /// Every balance the properties talk about.
     pub(crate) fn ledger(&mut self) -> Ledger {
-        let holders = self.holders();
-        let tokens = [self.ocean(), self.dt, self.pool];
-        let mut ledger = Ledger { held: [[0; HOLDERS]; 3], supply: [0; 3], records: [0; 2] };
-        for (t, token) in tokens.into_iter().enumerate() {
-            for (h, who) in holders.into_iter().enumerate() {
-                ledger.held[t][h] = int(self.view(token, &Erc20::balanceOfCall { who }));
-            }
-            ledger.supply[t] = int(self.view(token, &Erc20::totalSupplyCall {}));
-        }
-        for (t, token) in tokens[..2].iter().enumerate() {
-            ledger.records[t] = int(self.view(self.pool, &PoolV4::getBalanceCall { token: *token }));
-        }
-        ledger
+        let (holders, pool) = (self.holders(), self.pool);
+        let tokens = [self.ocean(), self.dt, pool];
+        let record = |chain: &mut Chain, token| chain.view(pool, &PoolV4::getBalanceCall { token }).unwrap();
+        Ledger::read(&mut self.chain, tokens, holders, record, Some(BOT))
     }
 }
 
@@ -212,51 +201,22 @@ pub(crate) fn with_world(f: impl FnOnce(&mut World)) {
     WORLD.with(|world| f(&mut world.borrow_mut()));
 }
 
-/// Balances of OCEAN, DT and pool shares for every holder, their total
-/// supplies, and the pool's records of OCEAN and DT.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Ledger {
-    pub(crate) held: [[i128; HOLDERS]; 3],
-    pub(crate) supply: [i128; 3],
-    pub(crate) records: [i128; 2],
-}
-
-impl Ledger {
-    /// Holders sum to supplies, the pool's records are its balances, and the
-    /// bot holds half the shares (every mint and burn of shares is paired).
-    pub(crate) fn assert_consistent(&self) {
-        for t in [OCEAN, DT, SHARES] {
-            let sum: i128 = self.held[t].iter().sum();
-            assert_eq!(sum, self.supply[t], "token {t}: holders sum to the total supply");
-        }
-        assert_eq!(self.held[SHARES][POOL], 0, "the pool holds none of its own shares");
-        assert_eq!(self.records, [self.held[OCEAN][POOL], self.held[DT][POOL]], "pool records = balances");
-        assert_eq!(2 * self.held[SHARES][BOT], self.supply[SHARES], "the bot holds half the shares");
-    }
-
-    /// `after` is `self` with each `(token, holder, change)` applied; OCEAN
-    /// and DT only move between holders, shares are minted or burned.
-    pub(crate) fn assert_moved(&self, after: &Self, moves: &[(usize, usize, i128)]) {
-        self.assert_consistent();
-        after.assert_consistent();
-        let mut expected = self.clone();
-        for &(t, h, change) in moves {
-            expected.held[t][h] += change;
-            if t == SHARES {
-                expected.supply[SHARES] += change;
-            }
-        }
-        expected.records = [expected.held[OCEAN][POOL], expected.held[DT][POOL]];
-        assert_eq!(after, &expected, "balances move exactly by the amounts");
-    }
-
-    pub(crate) fn balance(&self, token: usize, holder: usize) -> U256 {
-        U256::from(self.held[token][holder])
-    }
-
-    /// Pool base balance B, datatoken balance D and share supply S.
-    pub(crate) fn pool_state(&self) -> (U256, U256, U256) {
-        (U256::from(self.records[OCEAN]), U256::from(self.records[DT]), U256::from(self.supply[SHARES]))
+/// Swap exactly `a` of `token_in` for at least `min_out` of `token_out`,
+/// with no price limit and no consume-market fee.
+pub(crate) fn swap_in(
+    token_in: Address,
+    a: U256,
+    token_out: Address,
+    min_out: U256,
+) -> PoolV4::swapExactAmountInCall {
+    PoolV4::swapExactAmountInCall {
+        tokenIn: token_in,
+        tokenAmountIn: a,
+        tokenOut: token_out,
+        minAmountOut: min_out,
+        maxPrice: U256::MAX,
+        consumeMarketFeeCollector: Address::ZERO,
+        consumeMarketFee: U256::ZERO,
     }
 }
 
