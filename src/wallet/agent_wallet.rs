@@ -3,6 +3,7 @@
 
 use crate::chain::{address_for, Backend, Result};
 use alloy_primitives::{Address, U256};
+use alloy_sol_types::SolCall;
 
 pub use crate::contracts::Erc20;
 
@@ -67,6 +68,20 @@ impl AgentWallet {
         amount: U256,
     ) -> Result<()> {
         crate::contracts::ensure_allowance(chain, self.address, token, spender, amount)
+    }
+
+    /// Send `call` to `to`, which will take up to `amount` of `token` from
+    /// this wallet: approved first unless the allowance already covers it.
+    pub fn send_paying<B: Backend, C: SolCall>(
+        &self,
+        chain: &mut B,
+        token: Address,
+        amount: U256,
+        to: Address,
+        call: &C,
+    ) -> Result<C::Return> {
+        self.ensure_allowance(chain, token, to, amount)?;
+        chain.send(self.address, to, call)
     }
 
     /// Send `wei` of ETH to `to`.

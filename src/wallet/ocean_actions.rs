@@ -86,7 +86,6 @@ impl AgentWallet {
         token_out: Address,
         min_out: U256,
     ) -> Result<U256> {
-        self.ensure_allowance(chain, token_in, pool, amount_in)?;
         let call = WeightedPool::swapExactAmountInCall {
             tokenIn: token_in,
             tokenAmountIn: amount_in,
@@ -94,7 +93,7 @@ impl AgentWallet {
             minAmountOut: min_out,
             maxPrice: U256::MAX,
         };
-        Ok(chain.send(self.address, pool, &call)?.tokenAmountOut)
+        Ok(self.send_paying(chain, token_in, amount_in, pool, &call)?.tokenAmountOut)
     }
 
     /// Buy exactly `amount_out` of `token_out` paying at most `max_in` of
@@ -108,7 +107,6 @@ impl AgentWallet {
         token_out: Address,
         amount_out: U256,
     ) -> Result<U256> {
-        self.ensure_allowance(chain, token_in, pool, max_in)?;
         let call = WeightedPool::swapExactAmountOutCall {
             tokenIn: token_in,
             maxAmountIn: max_in,
@@ -116,7 +114,7 @@ impl AgentWallet {
             tokenAmountOut: amount_out,
             maxPrice: U256::MAX,
         };
-        Ok(chain.send(self.address, pool, &call)?.tokenAmountIn)
+        Ok(self.send_paying(chain, token_in, max_in, pool, &call)?.tokenAmountIn)
     }
 
     /// Buy datatokens with exactly `ocean_in` OCEAN; returns the DT received.
@@ -151,13 +149,12 @@ impl AgentWallet {
         pool: Address,
         ocean_in: U256,
     ) -> Result<U256> {
-        self.ensure_allowance(chain, market.ocean.address, pool, ocean_in)?;
         let call = WeightedPool::joinswapExternAmountInCall {
             tokenIn: market.ocean.address,
             tokenAmountIn: ocean_in,
             minPoolAmountOut: U256::ZERO,
         };
-        chain.send(self.address, pool, &call)
+        self.send_paying(chain, market.ocean.address, ocean_in, pool, &call)
     }
 
     /// Unstake: redeem `shares` for OCEAN (single-sided exit); returns the OCEAN received.

@@ -18,9 +18,13 @@ impl AgentWallet {
         market: &OceanV4,
         params: AssetParams,
     ) -> Result<(Address, Address)> {
-        self.ensure_allowance(chain, market.ocean.address, market.factory, params.baseAmount)?;
-        let created =
-            chain.send(self.address, market.factory, &PoolV4Factory::createAssetCall { p: params })?;
+        let created = self.send_paying(
+            chain,
+            market.ocean.address,
+            params.baseAmount,
+            market.factory,
+            &PoolV4Factory::createAssetCall { p: params },
+        )?;
         Ok((created.datatoken, created.pool))
     }
 
@@ -33,7 +37,6 @@ impl AgentWallet {
         amount_in: U256,
         token_out: Address,
     ) -> Result<U256> {
-        self.ensure_allowance(chain, token_in, pool, amount_in)?;
         let call = PoolV4::swapExactAmountInCall {
             tokenIn: token_in,
             tokenAmountIn: amount_in,
@@ -43,7 +46,7 @@ impl AgentWallet {
             consumeMarketFeeCollector: Address::ZERO,
             consumeMarketFee: U256::ZERO,
         };
-        Ok(chain.send(self.address, pool, &call)?.tokenAmountOut)
+        Ok(self.send_paying(chain, token_in, amount_in, pool, &call)?.tokenAmountOut)
     }
 
     /// Buy exactly `amount_out` of `token_out` on a V4 pool paying at most
@@ -57,7 +60,6 @@ impl AgentWallet {
         token_out: Address,
         amount_out: U256,
     ) -> Result<U256> {
-        self.ensure_allowance(chain, token_in, pool, max_in)?;
         let call = PoolV4::swapExactAmountOutCall {
             tokenIn: token_in,
             maxAmountIn: max_in,
@@ -67,7 +69,7 @@ impl AgentWallet {
             consumeMarketFeeCollector: Address::ZERO,
             consumeMarketFee: U256::ZERO,
         };
-        Ok(chain.send(self.address, pool, &call)?.tokenAmountIn)
+        Ok(self.send_paying(chain, token_in, max_in, pool, &call)?.tokenAmountIn)
     }
 
     /// Stake base tokens on a V4 pool (the bot mirrors with datatokens); returns shares.
@@ -78,10 +80,9 @@ impl AgentWallet {
         pool: Address,
         ocean_in: U256,
     ) -> Result<U256> {
-        self.ensure_allowance(chain, market.ocean.address, pool, ocean_in)?;
         let call =
             PoolV4::joinswapExternAmountInCall { baseAmountIn: ocean_in, minPoolAmountOut: U256::ZERO };
-        chain.send(self.address, pool, &call)
+        self.send_paying(chain, market.ocean.address, ocean_in, pool, &call)
     }
 
     /// Unstake `shares` from a V4 pool (the bot takes back its datatokens); returns OCEAN out.
