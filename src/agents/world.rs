@@ -234,20 +234,11 @@ impl World {
     }
 
     /// Balances of many `(token, holder)` pairs, in tokens (0 where
-    /// `balanceOf` fails), as the `BalanceReader` reads them.
+    /// `balanceOf` fails).
     pub fn balances(&mut self, pairs: &[(Address, Address)]) -> anyhow::Result<Vec<f64>> {
-        if let SimChain::Embedded(_) = self.chain {
-            let calls =
-                pairs.iter().map(|&(token, who)| (token, Erc20::balanceOfCall { who }.abi_encode().into()));
-            let results = self.read_all(calls)?;
-            let word = |out: &Bytes| out.get(..32).map_or(U256::ZERO, U256::from_be_slice);
-            return Ok(results.iter().map(|out| from_base18(word(out))).collect());
-        }
-        let call = BalanceReader::balancesOfCall {
-            tokens: pairs.iter().map(|(token, _)| *token).collect(),
-            holders: pairs.iter().map(|(_, holder)| *holder).collect(),
-        };
-        Ok(self.chain.view(self.reader, &call)?.into_iter().map(from_base18).collect())
+        let calls =
+            pairs.iter().map(|&(token, who)| (token, Erc20::balanceOfCall { who }.abi_encode().into()));
+        Ok(self.read_all(calls)?.iter().map(first_word).collect())
     }
 
     /// The return data of read-only calls (empty where a call fails), as the
@@ -288,16 +279,13 @@ impl World {
             ]);
         }
         let results = self.read_all(calls.into_iter())?;
-        let word = |bytes: &Bytes| {
-            from_base18(U256::try_from_be_slice(bytes.get(..32).unwrap_or_default()).unwrap_or_default())
-        };
         let states: Vec<PoolState> = results
             .chunks(4)
             .map(|r| PoolState {
-                ocean: word(&r[0]),
-                dt: word(&r[1]),
-                shares: word(&r[2]),
-                price: word(&r[3]),
+                ocean: first_word(&r[0]),
+                dt: first_word(&r[1]),
+                shares: first_word(&r[2]),
+                price: first_word(&r[3]),
             })
             .collect();
         self.pool_cache = Some((key, states.clone()));
@@ -402,4 +390,10 @@ impl World {
         }
         Ok(Holdings { ocean, datatokens, value })
     }
+}
+
+/// The first 32-byte word of a call's return data as a base-18 amount, in
+/// tokens (0 for shorter data, such as a failed call's).
+fn first_word(out: &Bytes) -> f64 {
+    from_base18(out.get(..32).map_or(U256::ZERO, U256::from_be_slice))
 }

@@ -1,5 +1,5 @@
-//! Simulator-side helper contracts: `BalanceReader` reads many ERC20
-//! balances in one EVM call (used when sampling KPIs).
+//! Simulator-side helper contracts: `BalanceReader` runs many view calls in
+//! one EVM call (used on a node when sampling KPIs, one round trip for all).
 
 use alloy_sol_types::sol;
 
