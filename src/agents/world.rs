@@ -143,7 +143,7 @@ pub struct PoolState {
 
 impl World {
     /// A world with `design`'s market deployed on a fresh chain.
-    /// With `record`, the chain records every committed transaction (for
+    /// With `record`, the chain records every EVM execution (for
     /// replays in benchmarks). `chain` is fresh: the embedded EVM or a node.
     pub fn new(
         seed: u64,

@@ -118,14 +118,14 @@ impl SimChain {
         }
     }
 
-    /// Record committed transactions (embedded chain only; benchmarks replay them).
+    /// Record every EVM execution (embedded chain only; benchmarks replay them).
     pub fn start_recording(&mut self) {
         if let Self::Embedded(chain) = self {
             chain.start_recording();
         }
     }
 
-    /// The recorded transactions (none on a node).
+    /// The recorded executions (none on a node).
     pub fn take_recording(&mut self) -> Vec<RecordedTx> {
         match self {
             Self::Embedded(chain) => chain.take_recording(),
