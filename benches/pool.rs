@@ -4,7 +4,7 @@
 
 fn main() -> anyhow::Result<()> {
     let measuring = std::env::args().any(|arg| arg == "--bench");
-    let report = tokenspice::bench::pool_gas(if measuring { 20_000 } else { 200 })?;
+    let report = tokenspice::models::ocean::bench::pool_gas(if measuring { 20_000 } else { 200 })?;
     println!("{report}");
     Ok(())
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use tokenspice::artifacts::{Artifact, ArtifactError, Format};
 use tokenspice::chain::{address_for, Backend, Chain, GOD};
-use tokenspice::contracts::OceanToken;
+use tokenspice::models::ocean::contracts::OceanToken;
 
 fn ocean_json() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/out/OceanToken.sol/OceanToken.json");

@@ -10,7 +10,7 @@ use erc20_world::{balance, balances, disturb, fund, next, token_init_code};
 use tokenspice::chain::{
     address_for, Backend, Chain, ChainError, Execution, RawEvm, RevertReason, GOD, GOD_ETH,
 };
-use tokenspice::contracts::OceanToken;
+use tokenspice::models::ocean::contracts::OceanToken;
 
 const HOLDERS: usize = 1_000;
 

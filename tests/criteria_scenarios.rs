@@ -41,7 +41,7 @@ fn stake_price_move_is_the_stake_share_on_v3_and_zero_with_the_bot() {
 name = "criteria"
 tick = "1d"
 ticks = 2
-[contracts]
+[ocean]
 design = "v4"
 [[agent]]
 type = "publisher"
@@ -95,7 +95,7 @@ fn publisher_net_worth_change_values_its_datatokens_at_spot() {
 fn equilibrium_volatility_is_the_std_of_log_returns_after_burn_in() {
     let text = format!(
         r#"{}
-[criteria]
+[ocean.criteria]
 equilibrium_after = "1d"
 
 [[agent]]

@@ -35,7 +35,8 @@ fn every_shipped_netlist_gives_its_stored_kpis_bytes() {
         actual.push((name.clone(), keccak256(&bytes).to_string()));
     }
     if std::env::var_os("TOKENSPICE_BLESS").is_some() {
-        let mut text = String::from("# keccak256 of each shipped netlist's kpis.csv (tests/kpis_stable.rs)\n");
+        let mut text =
+            String::from("# keccak256 of each shipped netlist's kpis.csv (tests/kpis_stable.rs)\n");
         for (name, hash) in &actual {
             text.push_str(&format!("{name} {hash}\n"));
         }

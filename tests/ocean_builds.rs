@@ -268,7 +268,7 @@ fn assert_state(what: &str, got: State, expected: State) {
 #[test]
 fn scripted_trades_on_ocean_0_6_9_match_the_balancer_formulas() {
     let build = ocean_build("0.6.9");
-    let contracts = format!("build = {:?}\ndesign = \"v3\"", build.display().to_string());
+    let contracts = format!("build = {:?}\n\n[ocean]\ndesign = \"v3\"", build.display().to_string());
     let publisher =
         "dt_mint = 1000.0\ndt_in_pool = 100.0\nocean_in_pool = 700.0\ndt_weight = 3.0\nocean_weight = 7.0";
     let (table, run_json) = scenario::run_text(&scripted_netlist(&contracts, publisher));
@@ -294,7 +294,7 @@ fn scripted_trades_on_ocean_0_6_9_match_the_balancer_formulas() {
 #[test]
 fn scripted_trades_on_ocean_1_1_15_match_the_v4_formulas() {
     let build = ocean_build("1.1.15");
-    let contracts = format!("build = {:?}\ndesign = \"v4\"", build.display().to_string());
+    let contracts = format!("build = {:?}\n\n[ocean]\ndesign = \"v4\"", build.display().to_string());
     let publisher = "ocean_in_pool = 1000.0\nrate = 0.5";
     let (table, run_json) = scenario::run_text(&scripted_netlist(&contracts, publisher));
     assert_eq!(run_json["build"]["adapter"], "ocean-1.1.15");

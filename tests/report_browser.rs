@@ -112,7 +112,10 @@ fn compare_report_renders_in_headless_chromium() {
     assert!(
         criteria.contains("<th class=\"design\">a</th>") && criteria.contains("<th class=\"design\">b</th>")
     );
-    assert_eq!(criteria.matches("<tr data-criterion=").count(), tokenspice::report::CRITERIA.len());
+    assert_eq!(
+        criteria.matches("<tr data-criterion=").count(),
+        tokenspice::models::ocean::CRITERIA_SET.criteria.len()
+    );
     assert_eq!(attribute(&dom, "data-images-ok"), Some("true"), "not every chart decoded");
     assert_eq!(attribute(&dom, "data-images-loaded"), Some(pngs.len().to_string().as_str()));
     assert_eq!(dom.matches("<img class=\"chart\"").count(), pngs.len());

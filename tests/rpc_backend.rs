@@ -16,7 +16,7 @@ use tokenspice::chain::{
     address_for, AnvilProcess, Backend, Chain, ChainError, Outcome, Receipt, RevertReason, RpcChain,
     GENESIS_TIMESTAMP, GOD, GOD_ETH,
 };
-use tokenspice::contracts::OceanToken;
+use tokenspice::models::ocean::contracts::OceanToken;
 
 const HOLDERS: usize = 50;
 const TRANSFERS: usize = 200;

@@ -6,10 +6,14 @@
 use alloy_primitives::{Address, Log, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use proptest::prelude::*;
+use tokenspice::artifacts::{deploy_own, own_artifact, OWN_CONTRACTS};
 use tokenspice::chain::{address_for, Backend, Chain, ChainError, RevertReason, GOD};
-use tokenspice::contracts::v3::{CommunityFeeCollector, Datatoken, DatatokenFactory, WeightedPool};
-use tokenspice::contracts::{deploy_own, own_artifact, OceanV3, OWN_CONTRACTS};
-use tokenspice::wallet::{AgentWallet, PoolSeed};
+use tokenspice::models::ocean::contracts::v3::{
+    CommunityFeeCollector, Datatoken, DatatokenFactory, WeightedPool,
+};
+use tokenspice::models::ocean::contracts::OceanV3;
+use tokenspice::models::ocean::wallet::PoolSeed;
+use tokenspice::wallet::AgentWallet;
 
 const ONE: u128 = 1_000_000_000_000_000_000;
 

@@ -78,10 +78,12 @@ mod balancer_ref;
 
 use alloy_primitives::{Address, U256};
 use balancer_ref::wei;
+use tokenspice::artifacts::deploy_own;
 use tokenspice::chain::{Backend, Chain, ChainError, RevertReason};
-use tokenspice::contracts::v3::{BalancerMathHarness, WeightedPool};
-use tokenspice::contracts::{deploy_own, OceanV3};
-use tokenspice::wallet::{AgentWallet, PoolSeed};
+use tokenspice::models::ocean::contracts::v3::{BalancerMathHarness, WeightedPool};
+use tokenspice::models::ocean::contracts::OceanV3;
+use tokenspice::models::ocean::wallet::PoolSeed;
+use tokenspice::wallet::AgentWallet;
 
 fn u(text: &str) -> U256 {
     text.parse().expect("decimal integer")

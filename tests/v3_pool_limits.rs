@@ -14,10 +14,11 @@ mod v3_world;
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::SolCall;
 use balancer_ref::wei;
+use tokenspice::artifacts::deploy_own;
 use tokenspice::chain::{Backend, RevertReason};
-use tokenspice::contracts::deploy_own;
-use tokenspice::contracts::v3::{BalancerMathHarness, PoolFactory, WeightedPool};
-use tokenspice::wallet::{Erc20, PoolSeed};
+use tokenspice::models::ocean::contracts::v3::{BalancerMathHarness, PoolFactory, WeightedPool};
+use tokenspice::models::ocean::wallet::PoolSeed;
+use tokenspice::wallet::Erc20;
 use v3_world::{e18, preview, reason, spot_price, with_world, PoolParams, World};
 
 fn params_70_30() -> PoolParams {

@@ -35,7 +35,7 @@ use alloy_sol_types::SolCall;
 use balancer_ref::{wei, Pow};
 use proptest::prelude::*;
 use tokenspice::chain::{Backend, RevertReason};
-use tokenspice::contracts::v3::WeightedPool;
+use tokenspice::models::ocean::contracts::v3::WeightedPool;
 use v3_world::{
     assert_matches_float, assert_rel, f, fraction_exp, int, pool_params, scaled, spot_price, tokens,
     with_world, Ledger, PoolParams, World, DT, OCEAN, PUBLISHER, SHARES, SPEC_TOL, TRADER,

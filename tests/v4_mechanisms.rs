@@ -56,7 +56,7 @@ use alloy_sol_types::SolCall;
 use balancer_ref::wei;
 use proptest::prelude::*;
 use tokenspice::chain::{address_for, Backend, RevertReason};
-use tokenspice::contracts::v4::{DatatokenV4, PoolV4};
+use tokenspice::models::ocean::contracts::v4::{DatatokenV4, PoolV4};
 use v3_world::{assert_matches_float, balance, f, fee, fraction_exp, int, scaled, tokens, weights};
 use v41::{check_burn_in, check_decay, check_soft_cap_fee, check_vesting, soft_cap_case};
 use v4_ref::{FeeRates, Schedule, COMMUNITY_ORDER_FEE, COMMUNITY_SWAP_FEE_OCEAN, MAX_FEE, ORDER_AMOUNT};

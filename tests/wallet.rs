@@ -2,7 +2,7 @@
 
 use alloy_primitives::U256;
 use tokenspice::chain::{Backend, Chain, ChainError};
-use tokenspice::contracts::Ocean;
+use tokenspice::models::ocean::contracts::Ocean;
 use tokenspice::wallet::{from_base18, to_base18, AgentWallet};
 
 #[test]

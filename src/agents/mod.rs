@@ -1,41 +1,30 @@
-//! The agent library: the [`Agent`] trait, the [`World`] agents act on, and
-//! the agents themselves — controllable ones that wrap contracts (the pool
-//! agent) and uncontrollable ones holding an EOA (publisher and malicious
-//! publisher, consumer, speculator, staker, staker-speculator, vesting
-//! funder and beneficiary, scripted) or none at all (grant giver and taker).
+//! The agent library's core: the [`Agent`] trait every actor implements,
+//! [`AgentConfig`] (a parsed `[[agent]]` table that builds the live agent),
+//! schedules, the seeded streams and simulated durations. Models add their
+//! own agent types (`crate::models`); the generic ones live here.
 //!
-//! Every agent type has a config struct (deserialised from a netlist's
-//! `[[agent]]` table, unknown keys rejected) whose `build` returns the live
-//! agent. A reverted action is recorded in the [`World`] and the run goes on.
+//! Every agent type has a config (deserialised from a netlist's `[[agent]]`
+//! table, unknown keys rejected) whose `build` returns the live agent. A
+//! reverted action is recorded in the [`World`] and the run goes on.
 
-mod grants;
-mod market;
-mod pool;
-mod publisher;
 pub mod rng;
-mod scripted;
 pub mod time;
-mod traders;
-mod vesting;
-mod world;
 
-pub use grants::{GrantGiver, GrantGiverConfig, GrantTaker, GrantTakerConfig};
-pub use market::{AssetSpec, Design, Market, MarketBuild};
-pub use pool::PoolAgent;
-pub use publisher::{Publisher, PublisherConfig};
+pub use crate::world::World;
 pub use rng::SimRng;
-pub use scripted::{ScriptAction, Scripted, ScriptedConfig};
 pub use time::SimDuration;
-pub use traders::{
-    Consumer, ConsumerConfig, Speculator, SpeculatorConfig, Staker, StakerConfig, StakerSpeculator,
-    StakerSpeculatorConfig,
-};
-pub use vesting::{
-    VestingBeneficiary, VestingBeneficiaryConfig, VestingFunder, VestingFunderConfig, VestingInfo,
-};
-pub use world::{Counters, Holdings, PoolInfo, PoolState, PublisherRecord, RevertRecord, World};
 
-use crate::wallet::{to_base18, AgentWallet};
+/// A parsed `[[agent]]` table: validated parameters that build the live agent.
+pub trait AgentConfig: std::fmt::Debug + Send + Sync {
+    /// Build the live agent called `name` for a run of `tick_seconds` ticks seeded by `seed`.
+    fn build(&self, name: &str, tick_seconds: u64, seed: u64) -> anyhow::Result<Box<dyn Agent>>;
+    /// Other agents this one names (checked to exist when the netlist loads).
+    fn references(&self) -> Vec<&str> {
+        Vec::new()
+    }
+    /// The config as `Any`, so the model that made it can read it back.
+    fn as_any(&self) -> &dyn std::any::Any;
+}
 
 /// One actor of a simulation.
 pub trait Agent: std::fmt::Debug {
@@ -43,7 +32,7 @@ pub trait Agent: std::fmt::Debug {
     fn name(&self) -> &str;
     /// Act once; called every tick in the engine's (shuffled) order.
     fn step(&mut self, world: &mut World) -> anyhow::Result<()>;
-    /// KPI columns this agent reports, full names (`agent.<name>.ocean`, ...);
+    /// KPI columns this agent reports, full names (`agent.<name>.<quantity>`);
     /// fixed for the agent's life (the engine looks them up once).
     fn kpi_columns(&self) -> Vec<String> {
         Vec::new()
@@ -67,34 +56,19 @@ impl Schedule {
         Self { every_ticks: (every.seconds() / tick_seconds.max(1)).max(1) }
     }
 
+    /// The period in ticks (at least 1).
+    pub fn every_ticks(&self) -> u64 {
+        self.every_ticks
+    }
+
     /// Whether the agent acts this tick.
     pub fn due(&self, tick: u64) -> bool {
         tick % self.every_ticks == 0
     }
 }
 
-/// The KPI quantities every wallet-holding agent reports.
-const WALLET_KPIS: [&str; 5] = ["ocean", "usd", "dt", "holdings_ocean", "net_worth_ocean"];
-
-fn wallet_columns(name: &str) -> Vec<String> {
-    WALLET_KPIS.iter().map(|q| format!("agent.{name}.{q}")).collect()
-}
-
-fn wallet_sample(wallet: &AgentWallet, world: &mut World) -> anyhow::Result<Vec<f64>> {
-    let held = world.holdings(wallet.address)?;
-    Ok(vec![held.ocean, wallet.usd, held.datatokens, held.value, held.ocean + held.value])
-}
-
-/// Give a new wallet its starting OCEAN (minted by GOD).
-fn fund(world: &mut World, wallet: &AgentWallet, ocean: f64) -> anyhow::Result<()> {
-    if ocean > 0.0 {
-        world.market.ocean().mint(&mut world.chain, wallet.address, to_base18(ocean)?)?;
-    }
-    Ok(())
-}
-
 /// Check a config number: finite and ≥ 0 (amounts), with a clear message.
-pub(crate) fn check_amount(agent: &str, key: &str, value: f64) -> anyhow::Result<()> {
+pub fn check_amount(agent: &str, key: &str, value: f64) -> anyhow::Result<()> {
     if !value.is_finite() || value < 0.0 {
         anyhow::bail!("agent {agent}: {key} = {value} must be a finite number ≥ 0");
     }
@@ -102,7 +76,7 @@ pub(crate) fn check_amount(agent: &str, key: &str, value: f64) -> anyhow::Result
 }
 
 /// Check a probability or fraction: within [0, 1].
-pub(crate) fn check_fraction(agent: &str, key: &str, value: f64) -> anyhow::Result<()> {
+pub fn check_fraction(agent: &str, key: &str, value: f64) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&value) {
         anyhow::bail!("agent {agent}: {key} = {value} must be between 0 and 1");
     }
@@ -110,7 +84,7 @@ pub(crate) fn check_fraction(agent: &str, key: &str, value: f64) -> anyhow::Resu
 }
 
 /// Check a period: positive.
-pub(crate) fn check_period(agent: &str, key: &str, value: SimDuration) -> anyhow::Result<()> {
+pub fn check_period(agent: &str, key: &str, value: SimDuration) -> anyhow::Result<()> {
     if value.seconds() == 0 {
         anyhow::bail!("agent {agent}: {key} must be longer than 0s");
     }

@@ -11,11 +11,13 @@ mod build;
 mod error;
 mod formats;
 mod linking;
+mod own;
 pub mod solc;
 
 pub use build::Build;
 pub use error::{ArtifactError, Result};
 pub use formats::Format;
+pub use own::{deploy_own, own_artifact, OWN_CONTRACTS};
 
 use alloy_dyn_abi::{DynSolType, DynSolValue, JsonAbiExt, Specifier};
 use alloy_json_abi::JsonAbi;

@@ -1,8 +1,9 @@
 //! ERC20 transfers: [`Chain::transact`] against bare revm on the same
 //! bytecode and the same transaction list.
 
+use crate::artifacts::own_artifact;
 use crate::chain::{address_for, Backend, Chain, RawEvm, GOD};
-use crate::contracts::{own_artifact, OceanToken};
+use crate::models::ocean::contracts::OceanToken;
 use alloy_primitives::{Address, Bytes, TxKind, U256};
 use alloy_sol_types::SolCall;
 use std::time::Instant;

@@ -1,13 +1,12 @@
 //! Benchmark scenarios, shared by `tsp bench` and `cargo bench`. Each times
 //! a workload, checks a sanity condition on the result, and reports rates
-//! and ratios against a reference run in the same process.
+//! and ratios against a reference run in the same process. Scenarios on a
+//! model's contracts live with the model (`crate::models`).
 
 mod engine;
 mod erc20;
-mod pool;
 mod rpc;
 
 pub use engine::{engine_run, peak_rss_mib, EngineReport};
 pub use erc20::{erc20_transfers, Erc20Report};
-pub use pool::{pool_gas, PoolGasReport};
 pub use rpc::{embedded_vs_rpc, install_anvil, RpcReport};

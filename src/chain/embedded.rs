@@ -12,11 +12,10 @@ use revm::state::AccountInfo;
 use revm::{DatabaseCommit, ExecuteEvm};
 
 /// The all-powerful account of a simulation: it is funded with ETH at
-/// genesis and deploys the system contracts (OCEAN, factories, ...).
+/// genesis and deploys the system contracts (tokens, factories, ...).
 pub const GOD: Address = address!("0x0000000000000000000000000000000000000900");
 
-/// Timestamp of block 0 (2020-11-01T00:00:00Z, when Ocean Market V3 pools
-/// switched to 70/30 weights).
+/// Timestamp of block 0 (2020-11-01T00:00:00Z), fixed so runs are reproducible.
 pub const GENESIS_TIMESTAMP: u64 = 1_604_188_800;
 
 /// Gas limit of every transaction (the EIP-7825 cap of 2^24).

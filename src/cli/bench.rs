@@ -1,6 +1,7 @@
 //! `tsp bench [chain|pool|engine|all]`.
 
-use crate::bench::{embedded_vs_rpc, engine_run, erc20_transfers, pool_gas};
+use crate::bench::{embedded_vs_rpc, engine_run, erc20_transfers};
+use crate::models::ocean::bench::pool_gas;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

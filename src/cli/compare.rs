@@ -9,15 +9,13 @@
 
 use super::run_to_dir;
 use crate::kpis::read_kpis;
+use crate::models::{criteria::CriteriaSet, criteria_for};
 use crate::netlist::load;
 use crate::plot::{plot_compare, slug};
-use crate::report::{write_report, CriteriaTable, RunInfo, CRITERIA};
+use crate::report::{write_report, CriteriaTable, RunInfo};
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// KPIs charted besides the criteria columns.
-const ACTIVITY_KPIS: &[&str] = &["global.swap_volume_ocean", "global.consume_volume_ocean", "global.pools"];
 
 /// Compare designs against the criteria: results directories, or netlists with `--seeds`.
 #[derive(Debug, clap::Args)]
@@ -54,15 +52,17 @@ impl Cmd {
             bail!("--set applies to the runs of --seeds; results directories have already run");
         }
         let mut candidates = Vec::with_capacity(self.inputs.len());
+        let mut models = Vec::new();
         for dir in &self.inputs {
             let info = RunInfo::read(dir)?;
+            models.extend(info.models.clone());
             let fallback =
                 dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into());
             candidates.push((info.label(), fallback));
         }
         let runs: Vec<(String, PathBuf)> =
             unique_labels(candidates).into_iter().zip(self.inputs.clone()).collect();
-        let table = CriteriaTable::from_runs(&runs)?;
+        let table = CriteriaTable::from_runs(criteria_for(&models), &runs)?;
         let listing: Vec<String> = runs.iter().map(|(l, d)| format!("**{l}** (`{}`)", d.display())).collect();
         let intro = format!(
             "{} runs compared: {}. Each value is the last row of the criterion's KPI column in `kpis.csv`.",
@@ -81,8 +81,10 @@ impl Cmd {
         }
         // Load every netlist once before running anything, so a bad one fails fast.
         let mut candidates = Vec::with_capacity(self.inputs.len());
+        let mut models = Vec::new();
         for netlist in &self.inputs {
             let loaded = load(netlist, &self.set)?;
+            models.extend(loaded.models.iter().map(|(model, _)| model.name()));
             let stem = netlist
                 .file_stem()
                 .map_or_else(|| netlist.display().to_string(), |s| s.to_string_lossy().into());
@@ -108,7 +110,7 @@ impl Cmd {
             }
             designs.push((label.clone(), runs));
         }
-        let table = CriteriaTable::from_seeds(&designs)?;
+        let table = CriteriaTable::from_seeds(criteria_for(&models), &designs)?;
         let first: Vec<(String, PathBuf)> =
             designs.iter().map(|(label, runs)| (label.clone(), runs[0].1.clone())).collect();
         let listing: Vec<String> =
@@ -137,7 +139,7 @@ impl Cmd {
         std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
         let csvs: Vec<(String, PathBuf)> =
             runs.iter().map(|(l, d)| (l.clone(), d.join("kpis.csv"))).collect();
-        let (kpis, skipped) = self.chart_kpis(&csvs)?;
+        let (kpis, skipped) = self.chart_kpis(table.set, &csvs)?;
         let mut intro = intro.to_owned();
         if !skipped.is_empty() {
             intro.push_str(&format!(
@@ -167,7 +169,11 @@ impl Cmd {
 
     /// The KPIs to chart and the default ones left out because a run lacks
     /// them. `--kpis` are taken as given (a missing one is an error naming the run).
-    fn chart_kpis(&self, csvs: &[(String, PathBuf)]) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    fn chart_kpis(
+        &self,
+        set: &CriteriaSet,
+        csvs: &[(String, PathBuf)],
+    ) -> anyhow::Result<(Vec<String>, Vec<String>)> {
         if !self.kpis.is_empty() {
             return Ok((self.kpis.clone(), Vec::new()));
         }
@@ -175,8 +181,12 @@ impl Cmd {
         for (_, csv) in csvs {
             columns.push(read_kpis(csv)?.columns);
         }
-        let wanted =
-            CRITERIA.iter().map(|c| c.column).filter(|c| !c.is_empty()).chain(ACTIVITY_KPIS.iter().copied());
+        let wanted = set
+            .criteria
+            .iter()
+            .map(|c| c.column)
+            .filter(|c| !c.is_empty())
+            .chain(set.activity_kpis.iter().copied());
         let (present, missing): (Vec<&str>, Vec<&str>) =
             wanted.partition(|kpi| columns.iter().all(|cols| cols.iter().any(|c| c == kpi)));
         Ok((

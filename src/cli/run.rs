@@ -47,8 +47,10 @@ pub(crate) struct Cmd {
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         let loaded = load(&self.netlist, &self.build.overrides(&self.set)?)?;
-        if let (crate::agents::MarketBuild::Adapted(adapter), false) = (&loaded.market_build, self.quiet) {
-            eprintln!("contracts: {} through adapter {}", adapter.build, adapter.name);
+        if !self.quiet {
+            for line in loaded.models.iter().filter_map(|(_, config)| config.describe()) {
+                eprintln!("{line}");
+            }
         }
         let out = self.out.clone().unwrap_or_else(|| Path::new("results").join(&loaded.netlist.sim.name));
         let mut node = None;
@@ -72,20 +74,6 @@ impl Cmd {
         println!("{summary}");
         println!("results in {}", out.display());
         Ok(ExitCode::SUCCESS)
-    }
-}
-
-/// What run.json says about the contracts: `"own"`, or the build path, its
-/// npm package, the adapter and the role map that ran.
-fn build_record(loaded: &LoadedNetlist) -> serde_json::Value {
-    match &loaded.market_build {
-        crate::agents::MarketBuild::Own(_) => json!("own"),
-        crate::agents::MarketBuild::Adapted(adapter) => json!({
-            "path": loaded.netlist.contracts.build,
-            "build": adapter.build,
-            "adapter": adapter.name,
-            "roles": adapter.roles,
-        }),
     }
 }
 
@@ -151,21 +139,24 @@ pub fn run_to_dir_on(
         eprintln!("interrupted after tick {}: kpis.csv holds every row up to it", summary.ticks);
     }
     let wall = started.elapsed().as_secs_f64();
-    let world = engine.world_mut();
-    let market = world.market.clone();
-    let bytecode: std::collections::BTreeMap<String, String> = market
-        .code_hashes(&mut world.chain)?
-        .into_iter()
-        .map(|(name, hash)| (name, hash.to_string()))
-        .collect();
+    let mut bytecode = std::collections::BTreeMap::new();
+    let (models, world) = engine.models_and_world();
+    for model in models {
+        bytecode.extend(model.code_hashes(world)?.into_iter().map(|(name, hash)| (name, hash.to_string())));
+    }
     let world = engine.world();
+    let manifests: serde_json::Map<String, serde_json::Value> =
+        loaded.models.iter().map(|(model, config)| (model.name().to_string(), config.manifest())).collect();
+    let first_build = manifests.values().find_map(|m| m.get("build").cloned()).unwrap_or(json!("own"));
+    let addresses: serde_json::Map<String, serde_json::Value> =
+        world.book.entries().iter().map(|e| (e.name.clone(), json!(e.address.to_string()))).collect();
     let reverts: Vec<_> = world
         .reverts
         .iter()
         .take(1_000)
         .map(|r| json!({ "tick": r.tick, "agent": r.agent, "action": r.action, "reason": r.reason.label() }))
         .collect();
-    let run = json!({
+    let mut run = json!({
         "netlist": loaded.file,
         "resolved": loaded.netlist,
         "seed": loaded.netlist.sim.seed,
@@ -173,27 +164,32 @@ pub fn run_to_dir_on(
         "ticks_planned": clock.ticks,
         "interrupted": interrupted,
         "rows": summary.rows,
-        "pools": summary.pools,
         "reverts": summary.reverts,
-        "reverts_by_reason": world.counters.reverts,
+        "reverts_by_reason": world.reverts_by_reason,
         "first_reverts": reverts,
-        "build": build_record(loaded),
-        "design": loaded.netlist.contracts.design_label(),
+        "label": loaded.label(),
+        "models": manifests,
+        "build": first_build,
+        "design": loaded.label(),
+        "addresses": addresses,
         "bytecode_keccak": bytecode,
         "git_commit": git_commit(),
         "tokenspice_version": env!("CARGO_PKG_VERSION"),
         "wall_time_s": wall,
         "ticks_per_s": summary.ticks as f64 / wall.max(1e-9),
     });
+    for (name, count) in &summary.counts {
+        run[*name] = json!(count);
+    }
     let json_path = out.join("run.json");
     std::fs::write(&json_path, serde_json::to_string_pretty(&run)? + "\n")
         .with_context(|| format!("writing {}", json_path.display()))?;
+    let counts: String = summary.counts.iter().map(|(name, n)| format!(", {n} {name}")).collect();
     Ok(format!(
-        "{}: {} ticks, {} KPI rows, {} pools, {} reverted actions, {:.2} s ({:.0} ticks/s)",
+        "{}: {} ticks, {} KPI rows{counts}, {} reverted actions, {:.2} s ({:.0} ticks/s)",
         loaded.netlist.sim.name,
         summary.ticks,
         summary.rows,
-        summary.pools,
         summary.reverts,
         wall,
         summary.ticks as f64 / wall.max(1e-9)

@@ -1,7 +1,9 @@
 //! [`SimEngine`]: ticks of simulated time. Each tick every agent steps once,
 //! in an order shuffled by the run's seeded stream (unless shuffling is off),
 //! agents created during the tick join after it, then the chain mines one
-//! block `tick_seconds` later; KPIs are sampled every `log_every` ticks.
+//! block `tick_seconds` later, the tick's logs join the world's event log and
+//! each model's after-tick hook runs; KPIs are sampled every `log_every`
+//! ticks: the models' columns, the core's, then the agents'.
 //!
 //! # State
 //! The engine owns the [`World`] (and through it the chain) and the agents,
@@ -12,12 +14,13 @@
 //! on. Any other failure stops the run with an error naming the agent and the
 //! tick; rows already delivered to the KPI sink stay delivered.
 
-mod criteria;
-
-pub use criteria::{CriteriaConfig, CriteriaTracker, CRITERIA_COLUMNS, PROBED_POOLS};
-
-use crate::agents::{Agent, SimRng, World};
+use crate::agents::{Agent, SimRng};
+use crate::chain::Backend;
+use crate::models::ModelRun;
+use crate::world::World;
 use anyhow::Context;
+use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// The clock and seed of a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,17 +35,9 @@ pub struct SimClock {
     pub shuffle: bool,
 }
 
-/// Global KPI columns, sampled from the world's counters.
-pub const GLOBAL_COLUMNS: [&str; 8] = [
-    "global.pools",
-    "global.rugged_pools",
-    "global.consumes",
-    "global.reverts",
-    "global.gas_used",
-    "global.swap_volume_ocean",
-    "global.consume_volume_ocean",
-    "global.grants_usd",
-];
+/// The core's KPI columns: reverted actions and gas used so far. A model may
+/// place them in its own block of columns; otherwise they come after the models'.
+pub const CORE_COLUMNS: [&str; 2] = ["global.reverts", "global.gas_used"];
 
 /// A run in progress.
 #[derive(Debug)]
@@ -52,10 +47,13 @@ pub struct SimEngine {
     agents: Vec<Box<dyn Agent>>,
     order_rng: SimRng,
     columns: Vec<String>,
+    /// Each model's hooks and the range of its columns.
+    models: Vec<(Box<dyn ModelRun>, Range<usize>)>,
+    /// Position of each core column not placed by a model.
+    core_slots: Vec<(usize, usize)>,
     /// Per agent (same order as `agents`), the position of each of its KPI
     /// columns in `columns`; filled as agents first get sampled.
     agent_slots: Vec<Vec<Option<usize>>>,
-    criteria: CriteriaTracker,
 }
 
 /// What a finished run reports.
@@ -67,36 +65,41 @@ pub struct RunSummary {
     pub rows: u64,
     /// Reverted actions.
     pub reverts: usize,
-    /// Pools created.
-    pub pools: usize,
+    /// The models' counts (`pools`), in model order.
+    pub counts: Vec<(&'static str, u64)>,
 }
 
 impl SimEngine {
-    /// An engine over `world` with `agents` (in netlist order); `extra_columns`
-    /// are columns of agents created later (pool slots).
+    /// An engine over `world` (its models set up: `models` are their hooks)
+    /// with `agents` in netlist order; `later_columns` are columns of agents
+    /// created later (pool slots).
     pub fn new(
         clock: SimClock,
         world: World,
         agents: Vec<Box<dyn Agent>>,
-        extra_columns: Vec<String>,
-        criteria: CriteriaConfig,
+        models: Vec<Box<dyn ModelRun>>,
+        later_columns: Vec<String>,
     ) -> Self {
-        let mut columns: Vec<String> = GLOBAL_COLUMNS.iter().map(|c| c.to_string()).collect();
-        columns.extend(CRITERIA_COLUMNS.iter().map(|c| c.to_string()));
+        let mut columns: Vec<String> = Vec::new();
+        let mut ranges = Vec::with_capacity(models.len());
+        for model in models {
+            let start = columns.len();
+            columns.extend(model.columns());
+            ranges.push((model, start..columns.len()));
+        }
+        let mut core_slots = Vec::new();
+        for (which, name) in CORE_COLUMNS.iter().enumerate() {
+            if !columns.iter().any(|c| c == name) {
+                core_slots.push((which, columns.len()));
+                columns.push((*name).to_string());
+            }
+        }
         for agent in &agents {
             columns.extend(agent.kpi_columns());
         }
-        columns.extend(extra_columns);
+        columns.extend(later_columns);
         let order_rng = SimRng::derive(world.seed, "engine:order");
-        Self {
-            clock,
-            world,
-            agents,
-            order_rng,
-            columns,
-            agent_slots: Vec::new(),
-            criteria: CriteriaTracker::new(criteria),
-        }
+        Self { clock, world, agents, order_rng, columns, models: ranges, core_slots, agent_slots: Vec::new() }
     }
 
     /// KPI column names, in CSV order (without `tick` and `time_s`).
@@ -125,7 +128,7 @@ impl SimEngine {
         let mut rows = 0;
         let mut ticks_run = 0;
         let mut order: Vec<usize> = Vec::new();
-        let index: std::collections::BTreeMap<String, usize> =
+        let index: BTreeMap<String, usize> =
             self.columns.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
         for tick in 0..self.clock.ticks {
             self.world.tick = tick;
@@ -141,45 +144,38 @@ impl SimEngine {
                     .with_context(|| format!("agent {}, tick {tick}", agent.name()))?;
             }
             self.agents.append(&mut self.world.spawned);
-            use crate::chain::Backend;
             self.world.chain.advance(self.clock.tick_seconds);
-            self.world.index_transfers();
-            self.criteria.after_tick(&mut self.world).with_context(|| format!("criteria at tick {tick}"))?;
+            self.world.sync_events();
+            for (model, _) in &mut self.models {
+                model.after_tick(&mut self.world).with_context(|| format!("model hooks at tick {tick}"))?;
+            }
             let last = tick + 1 == self.clock.ticks;
             if tick % self.clock.log_every == 0 || last {
                 let values = self.sample(&index).with_context(|| format!("sampling KPIs at tick {tick}"))?;
                 sink(tick, tick * self.clock.tick_seconds, &values)?;
                 rows += 1;
             }
+            self.world.events.compact();
             ticks_run = tick + 1;
             if !progress(tick) {
                 break;
             }
         }
-        Ok(RunSummary {
-            ticks: ticks_run,
-            rows,
-            reverts: self.world.reverts.len(),
-            pools: self.world.pools.len(),
-        })
+        let counts = self.models.iter().flat_map(|(model, _)| model.summary(&self.world)).collect();
+        Ok(RunSummary { ticks: ticks_run, rows, reverts: self.world.reverts.len(), counts })
     }
 
-    fn sample(&mut self, index: &std::collections::BTreeMap<String, usize>) -> anyhow::Result<Vec<f64>> {
+    fn sample(&mut self, index: &BTreeMap<String, usize>) -> anyhow::Result<Vec<f64>> {
         let mut values = vec![f64::NAN; self.columns.len()];
-        let counters = &self.world.counters;
-        let globals = [
-            self.world.pools.len() as f64,
-            self.world.pools.iter().filter(|p| p.rugged).count() as f64,
-            counters.consumes as f64,
-            counters.reverts.values().sum::<u64>() as f64,
-            self.world.chain.gas_used_total() as f64,
-            counters.swap_volume_ocean,
-            counters.consume_volume_ocean,
-            counters.grants_usd,
-        ];
-        values[..globals.len()].copy_from_slice(&globals);
-        let criteria = self.criteria.sample(&mut self.world)?;
-        values[globals.len()..globals.len() + criteria.len()].copy_from_slice(&criteria);
+        for (model, range) in &mut self.models {
+            model.sample(&mut self.world, &mut values[range.clone()])?;
+        }
+        for &(which, slot) in &self.core_slots {
+            values[slot] = match which {
+                0 => self.world.revert_count() as f64,
+                _ => self.world.chain.gas_used_total() as f64,
+            };
+        }
         for agent in &self.agents[self.agent_slots.len()..] {
             let names = agent.kpi_columns();
             self.agent_slots.push(names.iter().map(|name| index.get(name).copied()).collect());
@@ -193,5 +189,10 @@ impl SimEngine {
             }
         }
         Ok(values)
+    }
+
+    /// Each model's hooks (run.json asks them for code hashes).
+    pub fn models_and_world(&mut self) -> (impl Iterator<Item = &dyn ModelRun>, &mut World) {
+        (self.models.iter().map(|(m, _)| m.as_ref()), &mut self.world)
     }
 }

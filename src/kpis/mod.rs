@@ -3,7 +3,7 @@
 //!
 //! A table has the columns `tick`, `time_s` (added by the writer) followed by
 //! the KPI columns, each named `<scope>.<quantity>` (`pool.dt1.spot_price`,
-//! `agent.alice.ocean`, `global.consumes`). Numbers are written in Rust's
+//! `agent.alice.usd`, `global.consumes`). Numbers are written in Rust's
 //! shortest round-trip form (scientific notation for very large or very small
 //! magnitudes), `NaN`, `inf` and `-inf` for non-finite values, so reading a
 //! file back gives the exact `f64`s that were written.

@@ -65,7 +65,7 @@ mod tests {
 
     #[test]
     fn good_names_pass() {
-        check(&["pool.dt1.spot_price", "agent.alice.ocean", "global.consumes", "a-b.c_d"]).unwrap();
+        check(&["pool.dt1.spot_price", "agent.alice.usd", "global.consumes", "a-b.c_d"]).unwrap();
     }
 
     #[test]

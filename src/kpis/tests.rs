@@ -17,7 +17,7 @@ fn lines(path: &Path) -> Vec<String> {
 fn round_trip_is_exact() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("kpis.csv");
-    let columns = names(&["pool.dt1.spot_price", "agent.alice.ocean", "global.consumes"]);
+    let columns = names(&["pool.dt1.spot_price", "agent.alice.usd", "global.consumes"]);
     let rows: Vec<[f64; 3]> = vec![
         [0.1 + 0.2, 1e-300, f64::MAX],
         [f64::NAN, f64::INFINITY, f64::NEG_INFINITY],
@@ -32,7 +32,7 @@ fn round_trip_is_exact() {
     writer.finish().unwrap();
 
     let text = lines(&path);
-    assert_eq!(text[0], "tick,time_s,pool.dt1.spot_price,agent.alice.ocean,global.consumes");
+    assert_eq!(text[0], "tick,time_s,pool.dt1.spot_price,agent.alice.usd,global.consumes");
     assert_eq!(text[1], "0,0,0.30000000000000004,1e-300,1.7976931348623157e308");
     assert_eq!(text[2], "1,3600,NaN,inf,-inf");
     assert_eq!(text[3], "2,7200,3,-0,5e-324");
@@ -115,7 +115,7 @@ fn bad_column_names_are_refused_before_the_file_is_created() {
 #[test]
 fn interrupted_writer_leaves_only_complete_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let columns = names(&["pool.dt1.spot_price", "agent.alice.ocean"]);
+    let columns = names(&["pool.dt1.spot_price", "agent.alice.usd"]);
     let row = |tick: u64| [1.0 / (tick as f64 + 3.0), 1e-9 * tick as f64];
 
     // Read while the writer is alive: every returned row is already on disk.
@@ -126,7 +126,7 @@ fn interrupted_writer_leaves_only_complete_rows() {
         writer.write_row(tick, tick * 86_400, &row(tick)).unwrap();
         let table = read_kpis(&live).unwrap();
         assert_eq!(table.len() as u64, tick + 1);
-        assert_eq!(table.column("agent.alice.ocean").unwrap()[tick as usize], row(tick)[1]);
+        assert_eq!(table.column("agent.alice.usd").unwrap()[tick as usize], row(tick)[1]);
     }
     assert_eq!(lines(&live).len(), 6);
 

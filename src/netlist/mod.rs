@@ -14,14 +14,13 @@
 
 mod schema;
 
-pub use schema::{
-    AgentKind, AgentSpec, ChartConfig, ContractsConfig, KpisConfig, Netlist, SimConfig, AGENT_TYPES,
-};
+pub use crate::models::AgentSpec;
+pub use schema::{agent_types, ChartConfig, ContractsConfig, KpisConfig, Netlist, SimConfig};
 
-use crate::agents::{MarketBuild, PoolAgent, World};
-use crate::artifacts::Build;
-use crate::contracts::adapter::Adapter;
+use crate::chain::address_for;
 use crate::engine::{SimClock, SimEngine};
+use crate::models::{model_named, model_of_agent_type, ActiveModel, Model, ModelSetting};
+use crate::world::{EntryKind, World};
 use anyhow::{bail, Context};
 use std::path::Path;
 
@@ -34,8 +33,9 @@ pub struct LoadedNetlist {
     pub netlist: Netlist,
     /// The agents, expanded by `count` and in netlist order.
     pub agents: Vec<AgentSpec>,
-    /// The contracts the run deploys (the build loaded and checked against its adapter).
-    pub market_build: MarketBuild,
+    /// The active models (with a table in the netlist or an agent of theirs),
+    /// configured, in the order of [`crate::models::MODELS`].
+    pub models: Vec<ActiveModel>,
 }
 
 /// Read, override (`key=value`, e.g. `sim.seed=7`) and validate a netlist.
@@ -54,10 +54,12 @@ pub fn load(file: &Path, overrides: &[String]) -> anyhow::Result<LoadedNetlist> 
     netlist.sim.validate(file)?;
     let clock = netlist.sim.clock()?;
     let names: Vec<&str> = agents.iter().map(|a| a.name.as_str()).collect();
-    let pool_slots: usize = agents.iter().map(|a| a.pools_in(clock.ticks, clock.tick_seconds)).sum();
     for agent in &agents {
-        agent.build(clock.tick_seconds, netlist.sim.seed).with_context(|| format!("{}", file.display()))?;
-        for target in agent.references() {
+        agent
+            .config
+            .build(&agent.name, clock.tick_seconds, netlist.sim.seed)
+            .with_context(|| format!("{}", file.display()))?;
+        for target in agent.config.references() {
             if !names.contains(&target) {
                 bail!(
                     "{}: agent {:?} refers to agent {target:?}, which the netlist does not define",
@@ -66,45 +68,52 @@ pub fn load(file: &Path, overrides: &[String]) -> anyhow::Result<LoadedNetlist> 
                 );
             }
         }
-        if let Some(index) = agent.max_pool_reference() {
-            if index >= pool_slots {
-                bail!(
-                    "{}: agent {:?} refers to pool {index}, but the publishers create at most {pool_slots} pools",
-                    file.display(),
-                    agent.name
-                );
-            }
-        }
     }
-    let market_build = market_build(file, &netlist.contracts)?;
-    Ok(LoadedNetlist { file: file.to_path_buf(), netlist, agents, market_build })
+    let models = configure_models(file, &netlist, &agents)?;
+    for (_, config) in &models {
+        config
+            .check(&agents, clock.ticks, clock.tick_seconds)
+            .with_context(|| format!("{}", file.display()))?;
+    }
+    Ok(LoadedNetlist { file: file.to_path_buf(), netlist, agents, models })
 }
 
-/// Load `[contracts]`: the own build, or a build path checked against its adapter.
-fn market_build(file: &Path, contracts: &ContractsConfig) -> anyhow::Result<MarketBuild> {
-    if contracts.build == "own" {
-        return Ok(MarketBuild::Own(contracts.design));
+/// The active models, configured from their tables and `[contracts]`.
+fn configure_models(
+    file: &Path,
+    netlist: &Netlist,
+    agents: &[AgentSpec],
+) -> anyhow::Result<Vec<ActiveModel>> {
+    let mut active: Vec<&'static dyn Model> = Vec::new();
+    for model in crate::models::MODELS {
+        let used =
+            agents.iter().any(|a| model_of_agent_type(&a.kind).is_some_and(|m| m.name() == model.name()));
+        if used || netlist.models.contains_key(model.name()) {
+            active.push(*model);
+        }
     }
-    let at = file.display();
-    let near_netlist = |path: &str| file.parent().unwrap_or(Path::new(".")).join(path);
-    let build = Build::open(near_netlist(&contracts.build))
-        .map_err(|e| anyhow::anyhow!("{at}: [contracts] build = {:?}: {e}", contracts.build))?;
-    let adapter_name = match &contracts.adapter {
-        Some(name) if near_netlist(name).is_file() => near_netlist(name).to_string_lossy().into_owned(),
-        Some(name) => name.clone(),
-        None => Adapter::default_for(&build, contracts.design).to_string(),
-    };
-    let adapter = Adapter::load(&adapter_name, &build, &contracts.roles)
-        .with_context(|| format!("{at}: [contracts]"))?;
-    if adapter.design != contracts.design {
+    debug_assert!(netlist.models.keys().all(|name| model_named(name).is_some()));
+    let contracts = &netlist.contracts;
+    let uses_roles = contracts.adapter.is_some() || !contracts.roles.is_empty();
+    if active.is_empty() && uses_roles {
         bail!(
-            "{at}: [contracts] design = {:?}, but adapter {} drives a {:?} build",
-            contracts.design,
-            adapter.name,
-            adapter.design
+            "{}: [contracts] adapter and roles map a model's roles, but no model is in use",
+            file.display()
         );
     }
-    Ok(MarketBuild::Adapted(std::sync::Arc::new(adapter)))
+    active
+        .into_iter()
+        .map(|model| {
+            let setting = ModelSetting {
+                file,
+                table: netlist.models.get(model.name()),
+                build: &contracts.build,
+                adapter: contracts.adapter.as_deref(),
+                roles: &contracts.roles,
+            };
+            Ok((model, model.configure(&setting)?))
+        })
+        .collect()
 }
 
 /// Apply `a.b.c=value`: the value is parsed as TOML (number, bool, string,
@@ -141,15 +150,33 @@ impl LoadedNetlist {
     /// [`LoadedNetlist::build`] on a given fresh chain (the embedded EVM or a node).
     pub fn build_on(&self, chain: crate::chain::SimChain, record: bool) -> anyhow::Result<SimEngine> {
         let clock = self.netlist.sim.clock()?;
-        let world = World::new(self.netlist.sim.seed, clock.tick_seconds, &self.market_build, record, chain)?;
-        let mut agents = Vec::with_capacity(self.agents.len());
-        let mut pool_slots = 0;
-        for spec in &self.agents {
-            agents.push(spec.build(clock.tick_seconds, self.netlist.sim.seed)?);
-            pool_slots += spec.pools_in(clock.ticks, clock.tick_seconds);
+        let mut world = World::new(self.netlist.sim.seed, clock.tick_seconds, chain, record);
+        let mut runs = Vec::with_capacity(self.models.len());
+        for (model, config) in &self.models {
+            runs.push(
+                config.setup(&mut world).with_context(|| format!("setting up model {}", model.name()))?,
+            );
         }
-        let extra = (0..pool_slots).flat_map(PoolAgent::columns).collect();
-        Ok(SimEngine::new(clock, world, agents, extra, self.netlist.criteria.clone()))
+        world.finish_setup()?;
+        let mut agents = Vec::with_capacity(self.agents.len());
+        for spec in &self.agents {
+            if let Err(taken) = world.book.insert(&spec.name, address_for(&spec.name), EntryKind::Agent, None)
+            {
+                bail!("{}: agent {:?} has the name of a contract ({taken})", self.file.display(), spec.name);
+            }
+            agents.push(spec.config.build(&spec.name, clock.tick_seconds, self.netlist.sim.seed)?);
+        }
+        let later = self
+            .models
+            .iter()
+            .flat_map(|(_, config)| config.later_columns(&self.agents, clock.ticks, clock.tick_seconds))
+            .collect();
+        Ok(SimEngine::new(clock, world, agents, runs, later))
+    }
+
+    /// A label for reports: the first model's design label, else the run's name.
+    pub fn label(&self) -> String {
+        self.models.iter().find_map(|(_, c)| c.label()).unwrap_or_else(|| self.netlist.sim.name.clone())
     }
 
     /// Indices of the engine's columns that `[kpis] include` keeps (all when

@@ -1,12 +1,9 @@
 //! The netlist schema: `[sim]`, `[contracts]`, `[[agent]]`, `[kpis]`,
 //! `[[chart]]`, each deserialised strictly (unknown keys are errors).
 
-use crate::agents::{
-    Agent, ConsumerConfig, Design, GrantGiverConfig, GrantTakerConfig, PublisherConfig, ScriptedConfig,
-    SimDuration, SpeculatorConfig, StakerConfig, StakerSpeculatorConfig, VestingBeneficiaryConfig,
-    VestingFunderConfig,
-};
-use crate::engine::{CriteriaConfig, SimClock};
+use crate::agents::SimDuration;
+use crate::engine::SimClock;
+use crate::models::{model_of_agent_type, AgentSpec, MODELS};
 use anyhow::bail;
 use serde::Deserialize;
 use std::path::Path;
@@ -89,33 +86,12 @@ pub struct ContractsConfig {
     /// one, or a solc standard-JSON output file.
     #[serde(default = "own")]
     pub build: String,
-    /// The adapter for a build path: a built-in name (`own-v3`,
-    /// `ocean-0.6.9`, ...) or a TOML file; default: the built-in one for the
-    /// build's npm package, else `own-<design>`.
+    /// The adapter mapping a model's roles onto a build path: a built-in name
+    /// or a TOML file; default: the built-in one for the build's npm package.
     pub adapter: Option<String>,
     /// Role → contract name, overriding the adapter's `[roles]`.
     #[serde(default)]
     pub roles: std::collections::BTreeMap<String, String>,
-    /// Which market design: `"v3"` (default) or `"v4"` (V4 as deployed, or
-    /// V4.1 when the publishers set its parameters).
-    #[serde(default = "v3")]
-    pub design: Design,
-    /// A label for reports, e.g. `"v41"` (default: the design).
-    pub label: Option<String>,
-}
-
-fn v3() -> Design {
-    Design::V3
-}
-
-impl ContractsConfig {
-    /// The design's label for reports (`label`, else `v3` / `v4`).
-    pub fn design_label(&self) -> String {
-        self.label.clone().unwrap_or_else(|| match self.design {
-            Design::V3 => "v3".to_string(),
-            Design::V4 => "v4".to_string(),
-        })
-    }
 }
 
 fn own() -> String {
@@ -124,7 +100,7 @@ fn own() -> String {
 
 impl Default for ContractsConfig {
     fn default() -> Self {
-        Self { build: own(), adapter: None, roles: Default::default(), design: Design::V3, label: None }
+        Self { build: own(), adapter: None, roles: Default::default() }
     }
 }
 
@@ -163,8 +139,8 @@ pub struct Netlist {
     pub kpis: KpisConfig,
     /// `[[chart]]`.
     pub charts: Vec<ChartConfig>,
-    /// `[criteria]`: how the comparison criteria are measured.
-    pub criteria: CriteriaConfig,
+    /// Each active model's own table (`[<model name>]`), as written.
+    pub models: std::collections::BTreeMap<String, toml::Value>,
     /// `[[agent]]` tables with the file and line each starts on (own ones
     /// first, then those of `include`d files, in order).
     #[serde(skip)]
@@ -207,11 +183,13 @@ pub(super) fn parse(file: &Path, text: &str, mut document: toml::Table) -> anyho
         .map_err(|e| anyhow::anyhow!("{at}: [sim]: {}", e.to_string().trim_end()))?
         .sim;
     let contracts: ContractsConfig = section(file, text, &mut document, "contracts")?;
-    if contracts.build == "own" && (contracts.adapter.is_some() || !contracts.roles.is_empty()) {
-        bail!("{at}: [contracts] adapter and roles apply to a build path; build = \"own\" uses the typed bindings");
-    }
     let kpis: KpisConfig = section(file, text, &mut document, "kpis")?;
-    let criteria: CriteriaConfig = section(file, text, &mut document, "criteria")?;
+    let mut models = std::collections::BTreeMap::new();
+    for model in MODELS {
+        if let Some(table) = document.remove(model.name()) {
+            models.insert(model.name().to_string(), table);
+        }
+    }
     let charts = match document.remove("chart") {
         None => Vec::new(),
         Some(value) => value
@@ -240,9 +218,13 @@ pub(super) fn parse(file: &Path, text: &str, mut document: toml::Table) -> anyho
         }
     }
     if let Some(key) = document.keys().next() {
-        bail!("{at}: unknown top-level key `{key}`; expected sim, contracts, agent, include, kpis, chart, criteria");
+        let models: Vec<&str> = MODELS.iter().map(|m| m.name()).collect();
+        bail!(
+            "{at}: unknown top-level key `{key}`; expected sim, contracts, agent, include, kpis, chart, or a model's table ({})",
+            models.join(", ")
+        );
     }
-    Ok(Netlist { sim, contracts, kpis, charts, criteria, agent_tables })
+    Ok(Netlist { sim, contracts, kpis, charts, models, agent_tables })
 }
 
 /// The `[[agent]]` tables of one file, each with its origin and line.
@@ -268,88 +250,9 @@ fn agent_tables_of(
     Ok(tables)
 }
 
-/// The configuration of one agent type.
-#[derive(Debug, Clone)]
-pub enum AgentKind {
-    /// `publisher`, or `malicious_publisher` (with `rug_after`).
-    Publisher(Box<PublisherConfig>),
-    /// `consumer`.
-    Consumer(ConsumerConfig),
-    /// `speculator`.
-    Speculator(SpeculatorConfig),
-    /// `staker`.
-    Staker(StakerConfig),
-    /// `grant_giver`.
-    GrantGiver(GrantGiverConfig),
-    /// `grant_taker`.
-    GrantTaker(GrantTakerConfig),
-    /// `staker_speculator`.
-    StakerSpeculator(StakerSpeculatorConfig),
-    /// `vesting_funder`.
-    VestingFunder(VestingFunderConfig),
-    /// `vesting_beneficiary`.
-    VestingBeneficiary(VestingBeneficiaryConfig),
-    /// `scripted`.
-    Scripted(ScriptedConfig),
-}
-
-/// Agent types a netlist may use.
-pub const AGENT_TYPES: [&str; 6] =
-    ["publisher", "consumer", "speculator", "staker", "grant_giver", "grant_taker"];
-
-/// One agent of the netlist, after `count` expansion.
-#[derive(Debug, Clone)]
-pub struct AgentSpec {
-    /// Unique name.
-    pub name: String,
-    /// Type and parameters.
-    pub kind: AgentKind,
-}
-
-impl AgentSpec {
-    /// Build the live agent.
-    pub fn build(&self, tick_seconds: u64, seed: u64) -> anyhow::Result<Box<dyn Agent>> {
-        let name = &self.name;
-        Ok(match &self.kind {
-            AgentKind::Publisher(c) => Box::new(c.build(name, tick_seconds)?),
-            AgentKind::Consumer(c) => Box::new(c.build(name, tick_seconds, seed)?),
-            AgentKind::Speculator(c) => Box::new(c.build(name, tick_seconds, seed)?),
-            AgentKind::Staker(c) => Box::new(c.build(name, tick_seconds, seed)?),
-            AgentKind::GrantGiver(c) => Box::new(c.build(name, tick_seconds)?),
-            AgentKind::GrantTaker(c) => Box::new(c.build(name, tick_seconds)?),
-            AgentKind::StakerSpeculator(c) => Box::new(c.build(name, tick_seconds, seed)?),
-            AgentKind::VestingFunder(c) => Box::new(c.build(name)?),
-            AgentKind::VestingBeneficiary(c) => Box::new(c.build(name, tick_seconds)?),
-            AgentKind::Scripted(c) => Box::new(c.build(name, tick_seconds)?),
-        })
-    }
-
-    /// Other agents this one names (a grant giver's taker, a vesting
-    /// beneficiary, a scripted transfer's recipient).
-    pub fn references(&self) -> Vec<&str> {
-        match &self.kind {
-            AgentKind::GrantGiver(c) => vec![c.to.as_str()],
-            AgentKind::VestingFunder(c) => vec![c.beneficiary.as_str()],
-            AgentKind::Scripted(c) => c.actions.iter().filter_map(|a| a.agent()).collect(),
-            _ => Vec::new(),
-        }
-    }
-
-    /// The largest pool index this agent refers to (scripted actions).
-    pub fn max_pool_reference(&self) -> Option<usize> {
-        match &self.kind {
-            AgentKind::Scripted(c) => c.actions.iter().filter_map(|a| a.pool_index()).max(),
-            _ => None,
-        }
-    }
-
-    /// Pools this agent may create in a run (KPI slots to reserve).
-    pub fn pools_in(&self, ticks: u64, tick_seconds: u64) -> usize {
-        match &self.kind {
-            AgentKind::Publisher(c) => c.pools_in(ticks, tick_seconds),
-            _ => 0,
-        }
-    }
+/// Every agent type a netlist may use, with the model providing it.
+pub fn agent_types() -> Vec<(&'static str, &'static str)> {
+    MODELS.iter().flat_map(|m| m.agent_types().iter().map(|(t, _)| (*t, m.name()))).collect()
 }
 
 fn take_string(table: &mut toml::Table, key: &str) -> Result<Option<String>, String> {
@@ -360,48 +263,14 @@ fn take_string(table: &mut toml::Table, key: &str) -> Result<Option<String>, Str
     }
 }
 
-/// Deserialise an agent's parameters; the error quotes the offending key's line.
-fn params<T: serde::de::DeserializeOwned>(rest: &toml::Table) -> Result<T, String> {
-    let text = toml::to_string(rest).map_err(|e| e.to_string())?;
-    toml::from_str(&text).map_err(|e| {
-        let shown = e.to_string();
-        // Drop toml's "parse error at line N" header: N counts within this agent only.
-        shown.lines().skip(1).map(str::trim_end).collect::<Vec<_>>().join(" ").trim().to_string()
-    })
-}
-
-fn parse_kind(kind: &str, rest: toml::Table) -> Result<AgentKind, String> {
-    Ok(match kind {
-        "publisher" => AgentKind::Publisher(Box::new(params(&rest)?)),
-        "malicious_publisher" => {
-            let config: PublisherConfig = params(&rest)?;
-            if config.rug_after.is_none() {
-                return Err("a malicious_publisher needs `rug_after` (e.g. \"10d\")".to_string());
-            }
-            AgentKind::Publisher(Box::new(config))
-        }
-        "staker_speculator" => AgentKind::StakerSpeculator(params(&rest)?),
-        "vesting_funder" => AgentKind::VestingFunder(params(&rest)?),
-        "vesting_beneficiary" => AgentKind::VestingBeneficiary(params(&rest)?),
-        "scripted" => AgentKind::Scripted(params(&rest)?),
-        "consumer" => AgentKind::Consumer(params(&rest)?),
-        "speculator" => AgentKind::Speculator(params(&rest)?),
-        "staker" => AgentKind::Staker(params(&rest)?),
-        "grant_giver" => AgentKind::GrantGiver(params(&rest)?),
-        "grant_taker" => AgentKind::GrantTaker(params(&rest)?),
-        other => {
-            return Err(format!("unknown agent type {other:?}; expected one of {}", AGENT_TYPES.join(", ")))
-        }
-    })
-}
-
 pub(super) fn expand_agents(file: &Path, netlist: &Netlist) -> anyhow::Result<Vec<AgentSpec>> {
     let mut agents = Vec::new();
     for (i, (origin, line, table)) in netlist.agent_tables.iter().enumerate() {
         let at = format!("{origin}:{line}: [[agent]] #{}", i + 1);
         let mut table = table.clone();
         let kind = take_string(&mut table, "type").map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
-        let Some(kind) = kind else { bail!("{at}: missing `type` (one of {})", AGENT_TYPES.join(", ")) };
+        let known = || agent_types().iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", ");
+        let Some(kind) = kind else { bail!("{at}: missing `type` (one of {})", known()) };
         let name = take_string(&mut table, "name").map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
         let Some(name) = name.filter(|n| !n.trim().is_empty()) else { bail!("{at}: missing `name`") };
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
@@ -412,13 +281,17 @@ pub(super) fn expand_agents(file: &Path, netlist: &Netlist) -> anyhow::Result<Ve
             Some(toml::Value::Integer(n)) if (1..=10_000).contains(&n) => n as usize,
             Some(other) => bail!("{at} ({name}): `count` must be an integer from 1 to 10000, found {other}"),
         };
-        let parsed = parse_kind(&kind, table).map_err(|e| anyhow::anyhow!("{at} ({name}, {kind}): {e}"))?;
+        let Some(model) = model_of_agent_type(&kind) else {
+            bail!("{at} ({name}, {kind}): unknown agent type {kind:?}; expected one of {}", known())
+        };
+        let parsed =
+            model.parse_agent(&kind, table).map_err(|e| anyhow::anyhow!("{at} ({name}, {kind}): {e}"))?;
         for k in 0..count {
             let name = if count == 1 { name.clone() } else { format!("{name}{k}") };
             if agents.iter().any(|a: &AgentSpec| a.name == name) {
                 bail!("{at}: agent name {name:?} is used twice");
             }
-            agents.push(AgentSpec { name, kind: parsed.clone() });
+            agents.push(AgentSpec { name, kind: kind.clone(), config: parsed.clone() });
         }
     }
     if agents.is_empty() {

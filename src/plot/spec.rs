@@ -54,7 +54,7 @@ pub fn matches(pattern: &str, name: &str) -> bool {
 ///
 /// Columns are grouped by their first scope segment and their quantity (the
 /// last segment): every `pool.*.spot_price` on one chart, every
-/// `agent.*.ocean` on another, each `global.<quantity>` on its own. A group of
+/// `agent.*.usd` on another, each `global.<quantity>` on its own. A group of
 /// more than [`MAX_LINES_PER_CHART`] columns is split into several charts of
 /// even size. Charts come in the order of their first column.
 pub fn default_charts(columns: &[String]) -> Vec<ChartSpec> {
@@ -137,11 +137,11 @@ mod tests {
     fn glob_matching() {
         assert!(matches("pool.*.spot_price", "pool.dt1.spot_price"));
         assert!(matches("pool.*.spot_price", "pool.a.b.spot_price"));
-        assert!(!matches("pool.*.spot_price", "pool.dt1.ocean"));
+        assert!(!matches("pool.*.spot_price", "pool.dt1.reserve"));
         assert!(matches("global.*", "global.consumes"));
         assert!(matches("*", "anything"));
-        assert!(matches("agent.?.ocean", "agent.a.ocean"));
-        assert!(!matches("agent.?.ocean", "agent.ab.ocean"));
+        assert!(matches("agent.?.usd", "agent.a.usd"));
+        assert!(!matches("agent.?.usd", "agent.ab.usd"));
         assert!(matches("global.consumes", "global.consumes"));
         assert!(!matches("global.consume", "global.consumes"));
         assert!(matches("*a*b*", "xxaxxbxx"));
@@ -150,7 +150,7 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slug("Pool spot price (OCEAN/DT)"), "pool-spot-price-ocean-dt");
+        assert_eq!(slug("Pool spot price (USD/ETH)"), "pool-spot-price-usd-eth");
         assert_eq!(slug("pool.*.spot_price"), "pool-spot-price");
         assert_eq!(slug("***"), "chart");
         let mut slugs = Slugs::default();
@@ -163,11 +163,11 @@ mod tests {
     fn default_charts_group_by_scope_and_quantity() {
         let columns = names(&[
             "pool.dt1.spot_price",
-            "agent.alice.ocean",
+            "agent.alice.usd",
             "pool.dt2.spot_price",
             "global.consumes",
-            "agent.bob.ocean",
-            "pool.dt1.ocean",
+            "agent.bob.usd",
+            "pool.dt1.reserve",
             "global.publishes",
         ]);
         let charts = default_charts(&columns);
@@ -177,9 +177,9 @@ mod tests {
             summary,
             [
                 ("pool.*.spot_price", vec!["pool.dt1.spot_price", "pool.dt2.spot_price"]),
-                ("agent.*.ocean", vec!["agent.alice.ocean", "agent.bob.ocean"]),
+                ("agent.*.usd", vec!["agent.alice.usd", "agent.bob.usd"]),
                 ("global.consumes", vec!["global.consumes"]),
-                ("pool.dt1.ocean", vec!["pool.dt1.ocean"]),
+                ("pool.dt1.reserve", vec!["pool.dt1.reserve"]),
                 ("global.publishes", vec!["global.publishes"]),
             ]
         );
@@ -188,11 +188,11 @@ mod tests {
 
     #[test]
     fn big_groups_are_split_evenly() {
-        let columns: Vec<String> = (0..19).map(|i| format!("agent.a{i:02}.ocean")).collect();
+        let columns: Vec<String> = (0..19).map(|i| format!("agent.a{i:02}.usd")).collect();
         let charts = default_charts(&columns);
         let sizes: Vec<usize> = charts.iter().map(|c| c.kpis.len()).collect();
         assert_eq!(sizes, [7, 7, 5]);
-        assert_eq!(charts[2].title, "agent.*.ocean (3 of 3)");
+        assert_eq!(charts[2].title, "agent.*.usd (3 of 3)");
         assert!(charts.iter().all(|c| c.kpis.len() <= MAX_LINES_PER_CHART));
         let all: Vec<&String> = charts.iter().flat_map(|c| &c.kpis).collect();
         assert_eq!(all, columns.iter().collect::<Vec<_>>());

@@ -6,8 +6,8 @@ use crate::kpis::KpiWriter;
 const COLUMNS: [&str; 6] = [
     "pool.dt1.spot_price",
     "pool.dt2.spot_price",
-    "agent.alice.ocean",
-    "agent.bob.ocean",
+    "agent.alice.usd",
+    "agent.bob.usd",
     "global.consumes",
     "global.tvl",
 ];
@@ -59,7 +59,7 @@ fn plot_run_writes_png_and_svg_per_chart() {
         title: "Total value locked (log)".into(),
         kpis: vec!["global.tvl".into()],
         log_y: true,
-        y_label: Some("OCEAN".into()),
+        y_label: Some("USD".into()),
     });
     charts.push(ChartSpec {
         title: "Spot prices".into(),
@@ -89,7 +89,7 @@ fn plot_run_writes_png_and_svg_per_chart() {
     assert_eq!(spot.matches("\npool.dt1.spot_price\n").count(), 1, "a column matched twice is drawn once");
     assert!(spot.contains("spot_price"));
     let log = svg_text(&out.join("total-value-locked-log.svg"));
-    assert!(log.contains("OCEAN (log scale)"));
+    assert!(log.contains("USD (log scale)"));
 }
 
 #[test]
@@ -113,18 +113,18 @@ fn plot_compare_draws_one_line_per_run() {
     let (v3, v4) = (dir.path().join("v3.csv"), dir.path().join("v4.csv"));
     write_table(&v3, 0.0);
     write_table(&v4, 0.7);
-    let runs = vec![("Ocean V3".to_owned(), v3), ("Ocean V4.1".to_owned(), v4)];
-    let kpis = vec!["pool.dt1.spot_price".to_owned(), "agent.bob.ocean".to_owned()];
+    let runs = vec![("Design A".to_owned(), v3), ("Design B".to_owned(), v4)];
+    let kpis = vec!["pool.dt1.spot_price".to_owned(), "agent.bob.usd".to_owned()];
     let out = dir.path().join("compare");
     let files = plot_compare(&runs, &out, &kpis).unwrap();
     let names: Vec<_> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(
         names,
-        ["pool-dt1-spot-price.png", "pool-dt1-spot-price.svg", "agent-bob-ocean.png", "agent-bob-ocean.svg"]
+        ["pool-dt1-spot-price.png", "pool-dt1-spot-price.svg", "agent-bob-usd.png", "agent-bob-usd.svg"]
     );
     assert_png(&files[0]);
     let svg = svg_text(&files[1]);
-    for needle in ["pool.dt1.spot_price", "Ocean V3", "Ocean V4.1", "spot_price"] {
+    for needle in ["pool.dt1.spot_price", "Design A", "Design B", "spot_price"] {
         assert!(svg.contains(needle), "compare chart lacks {needle:?}");
     }
 }
@@ -148,7 +148,7 @@ fn spec_matching_nothing_is_an_error_listing_columns() {
     let PlotError::NoMatch { title, pattern, .. } = &error else { panic!("{error:?}") };
     assert_eq!((title.as_str(), pattern.as_str()), ("Stakes", "agent.*.stake"));
     let message = error.to_string();
-    for needle in ["kpis.csv", "Stakes", "agent.*.stake", "agent.alice.ocean, agent.bob.ocean"] {
+    for needle in ["kpis.csv", "Stakes", "agent.*.stake", "agent.alice.usd, agent.bob.usd"] {
         assert!(message.contains(needle), "{message:?} lacks {needle:?}");
     }
     assert!(!out.exists(), "nothing is drawn when a spec is bad");

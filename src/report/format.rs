@@ -1,9 +1,9 @@
 //! Text forms shared by the Markdown, CSV and HTML outputs: numbers to about
 //! four significant digits, mean ± CI, paired differences, seeds and runs.
 
-use super::criteria::Criterion;
 use super::stats::SeedStats;
 use super::table::RunInfo;
+use crate::models::criteria::Criterion;
 
 /// A criterion's title with its unit: `No price spikes at the beginning (× opening price)`.
 pub(crate) fn title_with_unit(c: &Criterion) -> String {

@@ -7,7 +7,7 @@
 
 use super::format::{diff_text, plural, run_text, seed_list, title_with_unit};
 use super::table::CriteriaTable;
-use super::{ReportError, Result, CRITERIA};
+use super::{ReportError, Result};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -86,7 +86,8 @@ pub fn write_report(
 /// The report of one `tsp run`: its results directory scored against the
 /// criteria, with its charts; writes `results_dir/report.html`.
 pub fn write_run_report(results_dir: &Path, label: &str, charts: &[PathBuf]) -> Result<PathBuf> {
-    let table = CriteriaTable::from_runs(&[(label.to_owned(), results_dir.to_owned())])?;
+    let set = crate::models::criteria_for(&super::RunInfo::read(results_dir)?.models);
+    let table = CriteriaTable::from_runs(set, &[(label.to_owned(), results_dir.to_owned())])?;
     let intro = format!("Run `{label}` in `{}`, scored against the design criteria.", results_dir.display());
     write_report(results_dir, &format!("tokenspice: {label}"), &intro, &table, charts)
 }
@@ -155,7 +156,7 @@ fn push_table(html: &mut String, table: &CriteriaTable) {
         html.push_str("</tbody>\n</table>\n");
     }
     html.push_str("<h2>How each criterion is measured</h2>\n<ul>\n");
-    for c in CRITERIA {
+    for c in table.set.criteria {
         let column =
             if c.column.is_empty() { String::new() } else { format!(" (<code>{}</code>)", escape(c.column)) };
         let _ = writeln!(html, "<li><b>{}</b>{column}: {}.</li>", escape(c.id), escape(c.explanation));

@@ -1,11 +1,13 @@
-//! Comparison and reporting: the design criteria of `ocean.md` as data, the
-//! table that scores runs (or Monte Carlo seeds) of several designs against
-//! them, and a self-contained HTML page with the table and the charts.
+//! Comparison and reporting: the table that scores runs (or Monte Carlo
+//! seeds) of several designs against the criteria of the model they ran
+//! ([`CriteriaSet`]), and a self-contained HTML page with the table and the
+//! charts.
 //!
 //! A run is a results directory written by `tsp run` (`kpis.csv`, `run.json`).
 //! Each criterion reads one KPI column of `kpis.csv` (its last row) and
 //! judges it by a [`Rule`]; "simplicity" is measured from the Solidity sources
-//! of the design named by `run.json`'s `"design"` field ([`simplicity`]).
+//! of the design named by `run.json`'s `"design"` field, with the file
+//! patterns the model gives for that design ([`simplicity`]).
 //! A KPI column that a run lacks, a non-finite value or an unknown design is
 //! shown as `n/a`, never a failure of the report.
 //!
@@ -18,16 +20,15 @@
 //! `kpis.csv` or `run.json`, a malformed one, an unreadable chart or Solidity
 //! source, an output file that cannot be written. Bad input never panics.
 
-mod criteria;
 mod format;
 mod html;
 mod simplicity;
 mod stats;
 mod table;
 
-pub use criteria::{criterion, Criterion, Rule, CRITERIA, SIMPLICITY_ID};
+pub use crate::models::criteria::{CriteriaSet, Criterion, Rule, SIMPLICITY_ID};
 pub use html::{base64_encode, write_report, write_run_report};
-pub use simplicity::{design_files, measure_design, measure_source, Simplicity, DESIGN_FILES};
+pub use simplicity::{design_files, measure_design, measure_source, DesignSources, Simplicity};
 pub use stats::{paired_differences, t_critical_95, SeedStats};
 pub use table::{Cell, CellValue, CriteriaRow, CriteriaTable, PairedRow, RunInfo};
 
@@ -87,4 +88,4 @@ pub fn contracts_root() -> PathBuf {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -13,31 +13,8 @@ use super::{ReportError, Result};
 use crate::plot::matches;
 use std::path::{Path, PathBuf};
 
-/// The Solidity files of each design, as patterns under `contracts/`
-/// (`*` matches within a file name).
-pub const DESIGN_FILES: &[(&str, &[&str])] = &[("v3", V3_FILES), ("v4", V4_FILES), ("v41", V4_FILES)];
-
-/// V3's contracts (the BalancerMath test harness is not part of the design).
-const V3_FILES: &[&str] = &[
-    "v3/BalancerMath.sol",
-    "v3/WeightedPool.sol",
-    "v3/PoolFactory.sol",
-    "v3/Datatoken.sol",
-    "v3/DatatokenFactory.sol",
-    "v3/CommunityFeeCollector.sol",
-    "v3/Clones.sol",
-    "v3/IERC20Minimal.sol",
-    "tokens/*.sol",
-];
-
-const V4_FILES: &[&str] = &[
-    "v4/*.sol",
-    "v3/BalancerMath.sol",
-    "v3/Clones.sol",
-    "v3/CommunityFeeCollector.sol",
-    "v3/IERC20Minimal.sol",
-    "tokens/*.sol",
-];
+/// Each design's Solidity files, as patterns under `contracts/`.
+pub type DesignSources = [(&'static str, &'static [&'static str])];
 
 /// Size of a design's contracts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -67,10 +44,10 @@ impl Simplicity {
 }
 
 /// The files of `design` under `root` (sorted, each once); `None` for a
-/// design not in [`DESIGN_FILES`]. A pattern that matches no file is an
+/// design not in `sources` (a model's design → file patterns). A pattern that matches no file is an
 /// error naming it, so a renamed contract is noticed.
-pub fn design_files(root: &Path, design: &str) -> Result<Option<Vec<PathBuf>>> {
-    let Some((_, patterns)) = DESIGN_FILES.iter().find(|(name, _)| *name == design) else {
+pub fn design_files(root: &Path, sources: &DesignSources, design: &str) -> Result<Option<Vec<PathBuf>>> {
+    let Some((_, patterns)) = sources.iter().find(|(name, _)| *name == design) else {
         return Ok(None);
     };
     let mut files = Vec::new();
@@ -105,8 +82,8 @@ pub fn design_files(root: &Path, design: &str) -> Result<Option<Vec<PathBuf>>> {
 }
 
 /// Measure `design`'s sources under `root`; `None` for an unknown design.
-pub fn measure_design(root: &Path, design: &str) -> Result<Option<Simplicity>> {
-    let Some(files) = design_files(root, design)? else { return Ok(None) };
+pub fn measure_design(root: &Path, sources: &DesignSources, design: &str) -> Result<Option<Simplicity>> {
+    let Some(files) = design_files(root, sources, design)? else { return Ok(None) };
     let mut total = Simplicity::default();
     for file in files {
         let text = std::fs::read_to_string(&file).map_err(|source| ReportError::Io {

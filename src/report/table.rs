@@ -2,7 +2,6 @@
 //! and its verdict; from single runs or from Monte Carlo seeds (mean ± 95% CI
 //! and paired differences against the first design).
 
-use super::criteria::{Criterion, CRITERIA, SIMPLICITY_ID};
 use super::format::{
     diff_text, md_escape, number, plural, push_md_row, run_text, seed_list, stats_text, title_with_unit,
 };
@@ -10,6 +9,7 @@ use super::simplicity::{measure_design, Simplicity};
 use super::stats::{paired_differences, SeedStats};
 use super::{contracts_root, ReportError, Result};
 use crate::kpis::read_kpis;
+use crate::models::criteria::{CriteriaSet, Criterion, SIMPLICITY_ID};
 use std::path::{Path, PathBuf};
 
 /// What a results directory says about its run (from `run.json`).
@@ -27,6 +27,8 @@ pub struct RunInfo {
     pub netlist: Option<String>,
     /// `build.build` when the run used a build from disk (its path and npm package).
     pub build: Option<String>,
+    /// The models the run used (`models` keys).
+    pub models: Vec<String>,
 }
 
 impl RunInfo {
@@ -55,6 +57,11 @@ impl RunInfo {
             seed: json.get("seed").and_then(serde_json::Value::as_u64),
             netlist: text_at("/netlist"),
             build: text_at("/build/build"),
+            models: json
+                .get("models")
+                .and_then(serde_json::Value::as_object)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default(),
         })
     }
 
@@ -126,14 +133,16 @@ pub struct PairedRow {
     pub diffs: Vec<SeedStats>,
 }
 
-/// Designs scored against [`CRITERIA`].
-#[derive(Debug, Clone, PartialEq)]
+/// Designs scored against a model's criteria.
+#[derive(Debug, Clone)]
 pub struct CriteriaTable {
+    /// The criteria scored.
+    pub set: &'static CriteriaSet,
     /// Column labels, one per design.
     pub designs: Vec<String>,
     /// One per design: its run (the first seed's, in Monte Carlo mode).
     pub runs: Vec<RunInfo>,
-    /// One row per criterion, in [`CRITERIA`] order.
+    /// One row per criterion, in the set's order.
     pub rows: Vec<CriteriaRow>,
     /// Seeds of a Monte Carlo table; empty for single runs.
     pub seeds: Vec<u64>,
@@ -144,18 +153,19 @@ pub struct CriteriaTable {
 /// One run's criterion values, read from its results directory.
 struct RunValues {
     info: RunInfo,
-    /// Per entry of [`CRITERIA`]: the value or why there is none.
+    /// Per criterion of the set: the value or why there is none.
     values: Vec<std::result::Result<f64, String>>,
 }
 
-fn read_run(dir: &Path) -> Result<RunValues> {
+fn read_run(set: &CriteriaSet, dir: &Path) -> Result<RunValues> {
     let info = RunInfo::read(dir)?;
     let csv = dir.join("kpis.csv");
     if !csv.is_file() {
         return Err(ReportError::MissingFile { file: csv, dir: dir.to_owned(), what: "KPI table" });
     }
     let table = read_kpis(&csv)?;
-    let values = CRITERIA
+    let values = set
+        .criteria
         .iter()
         .map(|c| match table.column(c.column) {
             _ if c.id == SIMPLICITY_ID => Err("measured from sources".to_owned()),
@@ -170,7 +180,7 @@ fn read_run(dir: &Path) -> Result<RunValues> {
     Ok(RunValues { info, values })
 }
 
-fn simplicity_cell(info: &RunInfo) -> Cell {
+fn simplicity_cell(set: &CriteriaSet, info: &RunInfo) -> Cell {
     let value = match &info.design {
         // The sources measured are the project's; a build from disk has its own.
         _ if info.build.is_some() => CellValue::Missing(format!(
@@ -178,7 +188,7 @@ fn simplicity_cell(info: &RunInfo) -> Cell {
             info.build.as_deref().unwrap_or_default()
         )),
         None => CellValue::Missing(format!("no \"design\" in {}", info.dir.join("run.json").display())),
-        Some(design) => match measure_design(&contracts_root(), design) {
+        Some(design) => match measure_design(&contracts_root(), set.design_sources, design) {
             Ok(Some(s)) => CellValue::Simplicity(s),
             Ok(None) => CellValue::Missing(format!("unknown design {design:?}")),
             Err(e) => CellValue::Missing(e.to_string()),
@@ -189,12 +199,13 @@ fn simplicity_cell(info: &RunInfo) -> Cell {
 
 impl CriteriaTable {
     /// Score single runs, `(label, results directory)`, one column each.
-    pub fn from_runs(runs: &[(String, PathBuf)]) -> Result<Self> {
+    pub fn from_runs(set: &'static CriteriaSet, runs: &[(String, PathBuf)]) -> Result<Self> {
         if runs.is_empty() {
             return Err(ReportError::Runs("no runs to compare".to_owned()));
         }
-        let read: Vec<RunValues> = runs.iter().map(|(_, dir)| read_run(dir)).collect::<Result<_>>()?;
-        let rows = CRITERIA
+        let read: Vec<RunValues> = runs.iter().map(|(_, dir)| read_run(set, dir)).collect::<Result<_>>()?;
+        let rows = set
+            .criteria
             .iter()
             .enumerate()
             .map(|(index, criterion)| CriteriaRow {
@@ -202,7 +213,7 @@ impl CriteriaTable {
                 cells: read
                     .iter()
                     .map(|run| match (&run.values[index], criterion.id) {
-                        (_, SIMPLICITY_ID) => simplicity_cell(&run.info),
+                        (_, SIMPLICITY_ID) => simplicity_cell(set, &run.info),
                         (Ok(v), _) => Cell { value: CellValue::Value(*v), pass: criterion.rule.verdict(*v) },
                         (Err(why), _) => Cell { value: CellValue::Missing(why.clone()), pass: None },
                     })
@@ -210,6 +221,7 @@ impl CriteriaTable {
             })
             .collect();
         Ok(Self {
+            set,
             designs: runs.iter().map(|(label, _)| label.clone()).collect(),
             runs: read.into_iter().map(|r| r.info).collect(),
             rows,
@@ -221,7 +233,7 @@ impl CriteriaTable {
     /// Score Monte Carlo runs: per design `(label, [(seed, results directory)])`.
     /// Cells hold mean ± 95% CI over seeds; paired differences compare every
     /// design with the first on the seeds both ran.
-    pub fn from_seeds(designs: &[(String, Vec<(u64, PathBuf)>)]) -> Result<Self> {
+    pub fn from_seeds(set: &'static CriteriaSet, designs: &[(String, Vec<(u64, PathBuf)>)]) -> Result<Self> {
         if designs.is_empty() {
             return Err(ReportError::Runs("no designs to compare".to_owned()));
         }
@@ -230,8 +242,9 @@ impl CriteriaTable {
             if runs.is_empty() {
                 return Err(ReportError::Runs(format!("design {label} has no seeds")));
             }
-            per_design
-                .push(runs.iter().map(|(seed, dir)| Ok((*seed, read_run(dir)?))).collect::<Result<_>>()?);
+            per_design.push(
+                runs.iter().map(|(seed, dir)| Ok((*seed, read_run(set, dir)?))).collect::<Result<_>>()?,
+            );
         }
         let mut seeds: Vec<u64> = per_design.iter().flatten().map(|(seed, _)| *seed).collect();
         seeds.sort_unstable();
@@ -242,11 +255,11 @@ impl CriteriaTable {
                 .map(|(seed, run)| (*seed, *run.values[index].as_ref().unwrap_or(&f64::NAN)))
                 .collect()
         };
-        let mut rows = Vec::with_capacity(CRITERIA.len());
+        let mut rows = Vec::with_capacity(set.criteria.len());
         let mut paired = Vec::new();
-        for (index, criterion) in CRITERIA.iter().enumerate() {
+        for (index, criterion) in set.criteria.iter().enumerate() {
             if criterion.id == SIMPLICITY_ID {
-                let cells = per_design.iter().map(|runs| simplicity_cell(&runs[0].1.info)).collect();
+                let cells = per_design.iter().map(|runs| simplicity_cell(set, &runs[0].1.info)).collect();
                 rows.push(CriteriaRow { criterion, cells });
                 continue;
             }
@@ -269,6 +282,7 @@ impl CriteriaTable {
             paired.push(PairedRow { criterion, diffs: diffs.collect() });
         }
         Ok(Self {
+            set,
             designs: designs.iter().map(|(label, _)| label.clone()).collect(),
             runs: per_design.into_iter().map(|mut runs| runs.swap_remove(0).1.info).collect(),
             rows,
@@ -329,7 +343,7 @@ impl CriteriaTable {
             }
         }
         out.push_str("\n## How each criterion is measured\n\n");
-        for c in CRITERIA {
+        for c in self.set.criteria {
             let column = if c.column.is_empty() { String::new() } else { format!(" (`{}`)", c.column) };
             out.push_str(&format!("- **{}**{column}: {}.\n", c.id, c.explanation));
         }

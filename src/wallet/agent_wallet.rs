@@ -5,7 +5,7 @@ use crate::chain::{address_for, Backend, Result};
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::SolCall;
 
-pub use crate::contracts::Erc20;
+use super::Erc20;
 
 /// One agent's account: an EOA on chain and a USD balance off chain.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +67,7 @@ impl AgentWallet {
         spender: Address,
         amount: U256,
     ) -> Result<()> {
-        crate::contracts::ensure_allowance(chain, self.address, token, spender, amount)
+        super::ensure_allowance(chain, self.address, token, spender, amount)
     }
 
     /// Send `call` to `to`, which will take up to `amount` of `token` from

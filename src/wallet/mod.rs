@@ -1,5 +1,6 @@
-//! Agents' accounts: [`AgentWallet`] (one EOA plus off-chain USD) and the
-//! checked conversions between agents' floats and base-18 integers.
+//! Agents' accounts: [`AgentWallet`] (one EOA plus off-chain USD), the ERC20
+//! calls every token answers, and the checked conversions between agents'
+//! floats and base-18 integers.
 //!
 //! # Errors
 //! Conversions reject NaN, infinities, negatives and values beyond 2^256-1
@@ -8,11 +9,9 @@
 //! leaving balances as they were.
 
 mod agent_wallet;
-mod ocean_actions;
-mod ocean_v4_actions;
+mod erc20;
 pub mod units;
 
-pub use agent_wallet::{AgentWallet, Erc20};
-pub use ocean_actions::PoolSeed;
-pub use ocean_v4_actions::AssetParams;
+pub use agent_wallet::AgentWallet;
+pub use erc20::{ensure_allowance, Erc20};
 pub use units::{from_base18, to_base18, UnitsError};

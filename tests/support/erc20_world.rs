@@ -6,8 +6,9 @@
 #![allow(dead_code)]
 
 use alloy_primitives::{Address, Bytes, U256};
+use tokenspice::artifacts::own_artifact;
 use tokenspice::chain::{address_for, Backend, GOD};
-use tokenspice::contracts::{own_artifact, OceanToken};
+use tokenspice::models::ocean::contracts::OceanToken;
 
 /// Init code of the OceanToken with [`GOD`] as its minter.
 pub(crate) fn token_init_code() -> Bytes {

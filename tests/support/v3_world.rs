@@ -17,9 +17,10 @@ use alloy_sol_types::SolCall;
 use proptest::prelude::*;
 use std::cell::RefCell;
 use tokenspice::chain::{Backend, Chain, ChainError, RevertReason, Snapshot, GOD};
-use tokenspice::contracts::v3::{PoolFactory, WeightedPool};
-use tokenspice::contracts::OceanV3;
-use tokenspice::wallet::{AgentWallet, PoolSeed};
+use tokenspice::models::ocean::contracts::v3::{PoolFactory, WeightedPool};
+use tokenspice::models::ocean::contracts::OceanV3;
+use tokenspice::models::ocean::wallet::PoolSeed;
+use tokenspice::wallet::AgentWallet;
 
 /// Agreement with the `f64` model of ocean.md (its `pow` included), relative.
 pub(crate) const SPEC_TOL: f64 = 1e-9;

@@ -22,7 +22,7 @@ use crate::world::{
 use alloy_primitives::{Address, U256};
 use proptest::prelude::*;
 use tokenspice::chain::Backend;
-use tokenspice::contracts::v4::{DatatokenV4, PoolV4, SideStaking};
+use tokenspice::models::ocean::contracts::v4::{DatatokenV4, PoolV4, SideStaking};
 use tokenspice::wallet::Erc20;
 
 /// One step; amounts as fraction exponents of the largest the pool accepts.

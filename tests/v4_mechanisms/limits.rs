@@ -19,9 +19,9 @@ use crate::v4_ref::{self, COMMUNITY_SWAP_FEE_OCEAN, MAX_FEE};
 use crate::world::{create, with_vesting, with_world, AssetParams, World, DT, LP_FEE, ONE, TRADER};
 use alloy_primitives::{hex, Address, U256};
 use alloy_sol_types::SolCall;
+use tokenspice::artifacts::{deploy_own, own_artifact};
 use tokenspice::chain::{address_for, Backend, Chain, ChainError, RevertReason, GOD};
-use tokenspice::contracts::v4::{DatatokenV4, PoolV4, PoolV4Factory, SideStaking};
-use tokenspice::contracts::{deploy_own, own_artifact};
+use tokenspice::models::ocean::contracts::v4::{DatatokenV4, PoolV4, PoolV4Factory, SideStaking};
 use tokenspice::wallet::Erc20;
 
 /// An uninitialised minimal proxy (EIP-1167) of `template`, deployed by GOD.

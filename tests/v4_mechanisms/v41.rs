@@ -9,7 +9,7 @@ use crate::world::{fixed, swap_in, with_schedule, with_vesting, World, BOT, DT, 
 use alloy_primitives::{Address, U256};
 use proptest::prelude::*;
 use tokenspice::chain::Backend;
-use tokenspice::contracts::v4::{DatatokenV4, PoolV4, SideStaking};
+use tokenspice::models::ocean::contracts::v4::{DatatokenV4, PoolV4, SideStaking};
 
 // ---------------------------------------------------------------------------
 // Dutch burn-in.

@@ -13,8 +13,8 @@ use alloy_primitives::{Address, Log, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use std::cell::RefCell;
 use tokenspice::chain::{address_for, Backend, Chain, Receipt, Snapshot};
-use tokenspice::contracts::v4::{PoolV4, PoolV4Factory, SideStaking};
-use tokenspice::contracts::OceanV4;
+use tokenspice::models::ocean::contracts::v4::{PoolV4, PoolV4Factory, SideStaking};
+use tokenspice::models::ocean::contracts::OceanV4;
 use tokenspice::wallet::Erc20;
 
 pub(crate) type AssetParams = PoolV4Factory::AssetParams;

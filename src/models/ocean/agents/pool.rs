@@ -1,6 +1,7 @@
 //! [`PoolAgent`]: the controllable agent of one pool; created by the
 //! publisher that creates the pool, it reports the pool's state.
 
+use super::OceanWorld;
 use super::{Agent, PoolInfo, World};
 
 /// Reports `pool.<index>.{ocean,dt,spot_price,shares,swap_volume_ocean,fees_ocean}`.
@@ -41,7 +42,7 @@ impl Agent for PoolAgent {
 
     fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
         let state = world.pool_states()?[self.pool.index];
-        let current = &world.pools[self.pool.index];
+        let current = &world.ocean().pools[self.pool.index];
         let volume = current.swap_volume_ocean;
         Ok(vec![state.ocean, state.dt, state.price, state.shares, volume, volume * current.swap_fee])
     }

@@ -28,10 +28,10 @@ use std::path::Path;
 
 /// The adapters shipped with the project: `(name, TOML)`.
 pub const BUILTIN_ADAPTERS: &[(&str, &str)] = &[
-    ("own-v3", include_str!("../../../adapters/own-v3.toml")),
-    ("own-v4", include_str!("../../../adapters/own-v4.toml")),
-    ("ocean-0.6.9", include_str!("../../../adapters/ocean-0.6.9.toml")),
-    ("ocean-1.1.15", include_str!("../../../adapters/ocean-1.1.15.toml")),
+    ("own-v3", include_str!("../../../../adapters/own-v3.toml")),
+    ("own-v4", include_str!("../../../../adapters/own-v4.toml")),
+    ("ocean-0.6.9", include_str!("../../../../adapters/ocean-0.6.9.toml")),
+    ("ocean-1.1.15", include_str!("../../../../adapters/ocean-1.1.15.toml")),
 ];
 
 /// The type of an operation parameter.
@@ -285,7 +285,7 @@ fn read_spec(name_or_path: &str, depth: usize) -> anyhow::Result<spec::AdapterSp
 /// A role's contract: from the build, or `own:Name` from the project's build.
 fn load_role(build: &Build, contract: &str) -> anyhow::Result<Artifact> {
     let artifact = match contract.strip_prefix("own:") {
-        Some(own) => super::own_artifact(own)?,
+        Some(own) => crate::artifacts::own_artifact(own)?,
         None => build.artifact(contract)?,
     };
     artifact.creation_code()?;

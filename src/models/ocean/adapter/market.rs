@@ -141,7 +141,7 @@ impl AdaptedMarket {
                         _ => U256::ZERO,
                     };
                     let spender = spender.as_ref().map_or(to, |s| address_of(s.eval(&self.roles, &vars.0)));
-                    super::super::ensure_allowance(chain, from, token, spender, amount)?;
+                    crate::wallet::ensure_allowance(chain, from, token, spender, amount)?;
                 }
                 let values: Vec<DynSolValue> = args.iter().map(|a| a.eval(&self.roles, &vars.0)).collect();
                 let data = function.abi_encode_input(&values).map_err(|e| ChainError::Decode {

@@ -1,10 +1,10 @@
 //! What agents do on an Ocean V4 / V4.1 market, as thin helpers on
 //! [`AgentWallet`]; each does the approvals it needs.
 
-use super::AgentWallet;
 use crate::chain::{Backend, Result};
-use crate::contracts::v4::{DatatokenV4, PoolV4, PoolV4Factory, SideStaking};
-use crate::contracts::OceanV4;
+use crate::models::ocean::contracts::v4::{DatatokenV4, PoolV4, PoolV4Factory, SideStaking};
+use crate::models::ocean::contracts::OceanV4;
+use crate::wallet::AgentWallet;
 use alloy_primitives::{Address, U256};
 
 pub use PoolV4Factory::AssetParams;

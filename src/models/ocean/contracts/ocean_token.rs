@@ -21,7 +21,7 @@ pub struct Ocean {
 impl Ocean {
     /// Deploy OCEAN from [`GOD`], with [`GOD`] as its minter.
     pub fn deploy<B: Backend>(chain: &mut B) -> anyhow::Result<Self> {
-        let address = super::deploy_own(chain, "OceanToken", &[&GOD.to_string()])?;
+        let address = crate::artifacts::deploy_own(chain, "OceanToken", &[&GOD.to_string()])?;
         Ok(Self { address })
     }
 

@@ -1,6 +1,7 @@
 //! Pure agents without contracts: a [`GrantGiver`] pays a [`GrantTaker`]
 //! USD on a schedule until its budget runs out.
 
+use super::OceanWorld;
 use super::{check_amount, check_period, Agent, Schedule, SimDuration, World};
 use serde::Deserialize;
 
@@ -52,8 +53,8 @@ impl Agent for GrantGiver {
     fn step(&mut self, world: &mut World) -> anyhow::Result<()> {
         if self.schedule.due(world.tick) && self.usd >= self.amount && self.amount > 0.0 {
             self.usd -= self.amount;
-            *world.usd_inbox.entry(self.to.clone()).or_default() += self.amount;
-            world.counters.grants_usd += self.amount;
+            *world.ocean_mut().usd_inbox.entry(self.to.clone()).or_default() += self.amount;
+            world.ocean_mut().counters.grants_usd += self.amount;
         }
         Ok(())
     }
@@ -106,7 +107,7 @@ impl Agent for GrantTaker {
     }
 
     fn step(&mut self, world: &mut World) -> anyhow::Result<()> {
-        self.usd += world.usd_inbox.remove(&self.name).unwrap_or(0.0);
+        self.usd += world.ocean_mut().usd_inbox.remove(&self.name).unwrap_or(0.0);
         self.usd = (self.usd - self.spend_per_tick).max(0.0);
         Ok(())
     }

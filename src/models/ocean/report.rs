@@ -1,73 +1,17 @@
-//! The seed's design criteria (`ocean.md`) as data: which KPI column measures
-//! each one, its unit, and the rule that says pass or fail.
+//! The seed's design criteria for Ocean (the V3-vs-V4.1 comparison of
+//! ocean.md) as data: what each asks, the KPI column that measures it
+//! (written by [`super::criteria`]), its unit and its threshold.
 
-/// Id of the one criterion measured from Solidity sources, not from a KPI.
-pub const SIMPLICITY_ID: &str = "simplicity";
+use crate::models::criteria::{CriteriaSet, Criterion, Rule, SIMPLICITY_ID};
 
-/// How a criterion's value is judged.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Rule {
-    /// Passes when the value is at most the threshold.
-    AtMost(f64),
-    /// Passes when the value is at least the threshold.
-    AtLeast(f64),
-    /// Reported, not judged.
-    Reported,
-}
+/// The Ocean model's criteria.
+pub static CRITERIA_SET: CriteriaSet = CriteriaSet {
+    criteria: CRITERIA,
+    design_sources: DESIGN_FILES,
+    activity_kpis: &["global.swap_volume_ocean", "global.consume_volume_ocean", "global.pools"],
+};
 
-impl Rule {
-    /// `Some(true)` for a pass, `Some(false)` for a fail, `None` when the rule
-    /// does not judge or the value is not finite (not measured).
-    pub fn verdict(self, value: f64) -> Option<bool> {
-        if !value.is_finite() {
-            return None;
-        }
-        match self {
-            Self::AtMost(limit) => Some(value <= limit),
-            Self::AtLeast(limit) => Some(value >= limit),
-            Self::Reported => None,
-        }
-    }
-
-    /// The threshold as text: `≤ 1`, `≥ 0`, `reported`.
-    pub fn threshold_text(self) -> String {
-        match self {
-            Self::AtMost(limit) => format!("≤ {limit}"),
-            Self::AtLeast(limit) => format!("≥ {limit}"),
-            Self::Reported => "reported".to_owned(),
-        }
-    }
-
-    /// The threshold as plain ASCII (for CSV): `<= 1`, `>= 0`, `reported`.
-    pub fn threshold_ascii(self) -> String {
-        match self {
-            Self::AtMost(limit) => format!("<= {limit}"),
-            Self::AtLeast(limit) => format!(">= {limit}"),
-            Self::Reported => "reported".to_owned(),
-        }
-    }
-}
-
-/// One design criterion and how it is measured.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Criterion {
-    /// Short stable id (`opening_spike`).
-    pub id: &'static str,
-    /// What the criterion asks, as in `ocean.md`.
-    pub title: &'static str,
-    /// The KPI column in `kpis.csv` whose last row is the value (empty for
-    /// [`SIMPLICITY_ID`], which is measured from the design's sources).
-    pub column: &'static str,
-    /// Unit of the value.
-    pub unit: &'static str,
-    /// Pass/fail rule.
-    pub rule: Rule,
-    /// How the value is measured, in one sentence.
-    pub explanation: &'static str,
-}
-
-/// Every criterion, in report order.
-pub const CRITERIA: &[Criterion] = &[
+const CRITERIA: &[Criterion] = &[
     Criterion {
         id: SIMPLICITY_ID,
         title: "Simple to understand and implement",
@@ -139,7 +83,27 @@ pub const CRITERIA: &[Criterion] = &[
     },
 ];
 
-/// The criterion with this id.
-pub fn criterion(id: &str) -> Option<&'static Criterion> {
-    CRITERIA.iter().find(|c| c.id == id)
-}
+/// The Solidity files of each design.
+const DESIGN_FILES: &[(&str, &[&str])] = &[("v3", V3_FILES), ("v4", V4_FILES), ("v41", V4_FILES)];
+
+/// V3's contracts (the BalancerMath test harness is not part of the design).
+const V3_FILES: &[&str] = &[
+    "v3/BalancerMath.sol",
+    "v3/WeightedPool.sol",
+    "v3/PoolFactory.sol",
+    "v3/Datatoken.sol",
+    "v3/DatatokenFactory.sol",
+    "v3/CommunityFeeCollector.sol",
+    "v3/Clones.sol",
+    "v3/IERC20Minimal.sol",
+    "tokens/*.sol",
+];
+
+const V4_FILES: &[&str] = &[
+    "v4/*.sol",
+    "v3/BalancerMath.sol",
+    "v3/Clones.sol",
+    "v3/CommunityFeeCollector.sol",
+    "v3/IERC20Minimal.sol",
+    "tokens/*.sol",
+];

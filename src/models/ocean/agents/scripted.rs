@@ -2,6 +2,7 @@
 //! reproducible tests. Pools and datatokens are named by their index in
 //! creation order (`pool = 0`, `"pool:0"`, `"datatoken:0"`).
 
+use super::OceanWorld;
 use super::{check_amount, fund, wallet_columns, wallet_sample, Agent, SimDuration, World};
 use crate::chain::{address_for, Backend};
 use crate::wallet::{from_base18, to_base18, AgentWallet};
@@ -203,10 +204,10 @@ impl Scripted {
     fn target(&self, world: &World, text: &str) -> anyhow::Result<Address> {
         let pool = |n: &str| -> anyhow::Result<&super::PoolInfo> {
             let index: usize = n.parse()?;
-            world.pools.get(index).ok_or_else(|| anyhow::anyhow!("pool {index} does not exist yet"))
+            world.ocean().pools.get(index).ok_or_else(|| anyhow::anyhow!("pool {index} does not exist yet"))
         };
         Ok(match text.split_once(':') {
-            _ if text == "ocean" => world.market.ocean().address,
+            _ if text == "ocean" => world.ocean().market.ocean().address,
             Some(("pool", n)) => pool(n)?.address,
             Some(("datatoken", n)) => pool(n)?.datatoken,
             _ => text.parse().map_err(|_| {
@@ -217,10 +218,10 @@ impl Scripted {
 
     fn perform(&mut self, world: &mut World, action: &ScriptAction) -> anyhow::Result<()> {
         let name = self.wallet.name.clone();
-        let market = world.market.clone();
+        let market = world.ocean().market.clone();
         let label = action.label();
         let pool_of = |world: &World, index: usize| {
-            world.pools.get(index).cloned().ok_or_else(|| {
+            world.ocean().pools.get(index).cloned().ok_or_else(|| {
                 anyhow::anyhow!("agent {name}, tick {}: {label}: pool {index} does not exist yet", world.tick)
             })
         };

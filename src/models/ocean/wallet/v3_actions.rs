@@ -2,10 +2,10 @@
 //! each does the approvals it needs and returns the on-chain result, a
 //! revert coming back as [`crate::chain::ChainError::Reverted`].
 
-use super::AgentWallet;
 use crate::chain::{Backend, Result};
-use crate::contracts::v3::{Datatoken, DatatokenFactory, PoolFactory, WeightedPool};
-use crate::contracts::OceanV3;
+use crate::models::ocean::contracts::v3::{Datatoken, DatatokenFactory, PoolFactory, WeightedPool};
+use crate::models::ocean::contracts::OceanV3;
+use crate::wallet::AgentWallet;
 use alloy_primitives::{Address, U256};
 
 /// How a publisher seeds a new pool.

@@ -2,17 +2,18 @@
 //! Ocean V3 and on V4 / V4.1 without a copy per version. Each operation maps
 //! to the design's contracts through the wallet's helpers.
 
-use super::PoolInfo;
+use super::adapter::{AdaptedMarket, Adapter, Vars};
+use super::contracts::{Ocean, OceanV3, OceanV4};
+use super::state::PoolInfo;
+use super::wallet::{AssetParams, PoolSeed};
 use crate::chain::{Backend, Result, SimChain, GOD};
-use crate::contracts::adapter::{AdaptedMarket, Adapter, Vars};
-use crate::contracts::{Ocean, OceanV3, OceanV4};
-use crate::wallet::{to_base18, AgentWallet, AssetParams, PoolSeed};
+use crate::wallet::{to_base18, AgentWallet};
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy_sol_types::SolCall;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-pub use crate::contracts::Design;
+use super::contracts::Design;
 
 /// Which contracts a run deploys: the project's own build of a design
 /// (typed bindings), or another build driven through its adapter.
@@ -129,34 +130,46 @@ impl Market {
         }
     }
 
-    /// keccak256 of the runtime code of every system contract, for run.json
-    /// (keyed by contract name; by `role (contract)` for an adapted build).
-    pub fn code_hashes(&self, chain: &mut SimChain) -> Result<BTreeMap<String, B256>> {
-        let contracts: Vec<(String, Address)> = match self {
-            Self::V3(m) => vec![
-                ("OceanToken".into(), m.ocean.address),
-                ("CommunityFeeCollector".into(), m.community_fee_collector),
-                ("Datatoken".into(), m.datatoken_template),
-                ("DatatokenFactory".into(), m.datatoken_factory),
-                ("WeightedPool".into(), m.pool_template),
-                ("PoolFactory".into(), m.pool_factory),
-            ],
-            Self::V4(m) => vec![
-                ("OceanToken".into(), m.ocean.address),
-                ("CommunityFeeCollector".into(), m.community_fee_collector),
-                ("PoolV4Factory".into(), m.factory),
-                ("SideStaking".into(), m.side_staking),
-            ],
+    /// Every system contract: `(address-book name, contract name, address)`;
+    /// for an adapted build the names are its roles and the contract names
+    /// `role (contract)`.
+    pub fn system_contracts(&self) -> Vec<(String, String, Address)> {
+        let own = |list: &[(&str, &str, Address)]| {
+            list.iter().map(|(name, contract, a)| (name.to_string(), contract.to_string(), *a)).collect()
+        };
+        match self {
+            Self::V3(m) => own(&[
+                ("ocean", "OceanToken", m.ocean.address),
+                ("community_fee_collector", "CommunityFeeCollector", m.community_fee_collector),
+                ("datatoken_template", "Datatoken", m.datatoken_template),
+                ("datatoken_factory", "DatatokenFactory", m.datatoken_factory),
+                ("pool_template", "WeightedPool", m.pool_template),
+                ("pool_factory", "PoolFactory", m.pool_factory),
+            ]),
+            Self::V4(m) => own(&[
+                ("ocean", "OceanToken", m.ocean.address),
+                ("community_fee_collector", "CommunityFeeCollector", m.community_fee_collector),
+                ("pool_factory", "PoolV4Factory", m.factory),
+                ("side_staking", "SideStaking", m.side_staking),
+            ]),
             Self::Adapted(m) => m
                 .roles
                 .iter()
                 .map(|(role, address)| {
                     let contract = m.adapter.roles.get(role).map_or("OceanToken", String::as_str);
-                    (format!("{role} ({contract})"), *address)
+                    (role.clone(), format!("{role} ({contract})"), *address)
                 })
                 .collect(),
-        };
-        contracts.into_iter().map(|(name, address)| Ok((name, keccak256(chain.code(address)?)))).collect()
+        }
+    }
+
+    /// keccak256 of the runtime code of every system contract, for run.json
+    /// (keyed by contract name; by `role (contract)` for an adapted build).
+    pub fn code_hashes(&self, chain: &mut SimChain) -> Result<BTreeMap<String, B256>> {
+        self.system_contracts()
+            .into_iter()
+            .map(|(_, contract, address)| Ok((contract, keccak256(chain.code(address)?))))
+            .collect()
     }
 
     /// Variables an adapted operation on `pool` receives.
@@ -168,7 +181,7 @@ impl Market {
     pub fn spot_price_call(&self, pool: &PoolInfo) -> (Address, Bytes) {
         let ocean = self.ocean().address;
         let typed = || {
-            let call = crate::contracts::v3::WeightedPool::getSpotPriceSansFeeCall {
+            let call = super::contracts::v3::WeightedPool::getSpotPriceSansFeeCall {
                 tokenIn: ocean,
                 tokenOut: pool.datatoken,
             };

@@ -2,7 +2,8 @@
 //! contracts (OCEAN, community fee collector, datatoken and pool factories
 //! with their clone templates).
 
-use super::{own_artifact, Ocean};
+use super::Ocean;
+use crate::artifacts::deploy_own;
 use crate::chain::{Backend, GOD};
 use alloy_primitives::Address;
 use alloy_sol_types::sol;
@@ -84,11 +85,4 @@ impl OceanV3 {
             pool_template,
         })
     }
-}
-
-/// Deploy one of the project's contracts from [`GOD`] with text constructor arguments.
-pub fn deploy_own<B: Backend>(chain: &mut B, name: &str, args: &[&str]) -> anyhow::Result<Address> {
-    let init = own_artifact(name)?.init_code_from_strs(args)?;
-    let address = chain.deploy_contract(GOD, init).map_err(|e| anyhow::anyhow!("deploying {name}: {e}"))?;
-    Ok(address)
 }

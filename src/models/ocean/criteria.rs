@@ -20,8 +20,10 @@
 //!
 //! NaN means "not measurable yet" (no pools, no rug pull, no consumes).
 
-use crate::agents::{PoolInfo, SimDuration, World};
+use super::state::{OceanWorld, PoolInfo};
+use crate::agents::SimDuration;
 use crate::wallet::{from_base18, to_base18, AgentWallet};
+use crate::world::World;
 use alloy_primitives::U256;
 
 /// At most this many pools (the newest live ones) get a probe stake per sample.
@@ -126,12 +128,12 @@ impl CriteriaTracker {
 
     /// After every tick: follow the prices of pools still in their spike window.
     pub fn after_tick(&mut self, world: &mut World) -> anyhow::Result<()> {
-        while self.pools.len() < world.pools.len() {
-            let opening = world.pools[self.pools.len()].opening_price;
+        while self.pools.len() < world.ocean().pools.len() {
+            let opening = world.ocean().pools[self.pools.len()].opening_price;
             self.pools.push(PoolTrack { max_early: opening, last_equilibrium_price: None });
         }
-        for index in 0..world.pools.len() {
-            let pool = &world.pools[index];
+        for index in 0..world.ocean().pools.len() {
+            let pool = &world.ocean().pools[index];
             if Self::age_seconds(world, pool) <= self.config.spike_window.seconds() && !pool.rugged {
                 let pool = pool.clone();
                 let price = world.dt_price(&pool)?;
@@ -160,6 +162,7 @@ impl CriteriaTracker {
             }
         }
         let spikes: Vec<f64> = world
+            .ocean()
             .pools
             .iter()
             .filter(|p| {
@@ -167,7 +170,7 @@ impl CriteriaTracker {
             })
             .map(|p| self.pools[p.index].max_early / p.opening_price)
             .collect();
-        let counters = &world.counters;
+        let counters = &world.ocean().counters;
         let rug_loss = if counters.rug_staker_value_before > 0.0 {
             (1.0 - counters.rug_staker_value_after / counters.rug_staker_value_before) * 100.0
         } else {
@@ -197,7 +200,7 @@ impl CriteriaTracker {
             return Ok(f64::NAN);
         }
         let states = world.pool_states()?;
-        let market = world.market.clone();
+        let market = world.ocean().market.clone();
         let probe = &self.probe;
         let fraction = self.config.probe_stake_fraction;
         let newest = live.len().saturating_sub(PROBED_POOLS);
@@ -224,7 +227,7 @@ impl CriteriaTracker {
 }
 
 fn publisher_net_worth_change(world: &mut World) -> anyhow::Result<f64> {
-    let honest: Vec<_> = world.publishers.iter().filter(|p| !p.malicious).cloned().collect();
+    let honest: Vec<_> = world.ocean().publishers.iter().filter(|p| !p.malicious).cloned().collect();
     if honest.is_empty() {
         return Ok(f64::NAN);
     }

@@ -3,6 +3,7 @@
 //! [`Staker`] (stakes OCEAN single-sided, sometimes unstakes) and
 //! [`StakerSpeculator`] (both).
 
+use super::OceanWorld;
 use super::{
     check_amount, check_fraction, check_period, fund, wallet_columns, wallet_sample, Agent, Schedule,
     SimDuration, SimRng, World,
@@ -45,7 +46,7 @@ impl Trader {
     }
 
     fn ocean(&self, world: &mut World) -> anyhow::Result<f64> {
-        Ok(from_base18(world.market.ocean().balance_of(&mut world.chain, self.wallet.address)?))
+        Ok(from_base18(world.ocean().market.ocean().balance_of(&mut world.chain, self.wallet.address)?))
     }
 }
 
@@ -139,7 +140,7 @@ impl Behaviour for ConsumerConfig {
         };
         let wallet = &trader.wallet;
         let name = wallet.name.clone();
-        let market = world.market.clone();
+        let market = world.ocean().market.clone();
         let budget = market.ocean().balance_of(&mut world.chain, wallet.address)?;
         let bought = market.buy_exact_dt(&mut world.chain, wallet, pool, to_base18(1.0)?, budget);
         let Some(paid) = world.attempt(&name, "buy 1 DT", bought)? else { return Ok(()) };
@@ -242,7 +243,7 @@ fn speculate(trader: &mut Trader, world: &mut World, probability: f64, fraction:
     };
     let buy = trader.rng.chance(0.5);
     let name = trader.wallet.name.clone();
-    let market = world.market.clone();
+    let market = world.ocean().market.clone();
     if buy {
         let ocean_in = trader.ocean(world)? * fraction;
         let result = market.buy_dt(&mut world.chain, &trader.wallet, pool, to_base18(ocean_in)?);
@@ -277,7 +278,7 @@ fn stake_or_unstake(
     };
     let unstake = trader.rng.chance(unstake_probability);
     let name = trader.wallet.name.clone();
-    let market = world.market.clone();
+    let market = world.ocean().market.clone();
     if unstake {
         let shares = world.balance(pool.address, trader.wallet.address)?;
         if shares > 0.0 {

@@ -1,8 +1,8 @@
 //! Gas of the V3 pool's operations, and swaps per second through the chain.
 
+use super::contracts::v3::{Datatoken, DatatokenFactory, PoolFactory, WeightedPool};
+use super::contracts::OceanV3;
 use crate::chain::{address_for, Backend, Chain, Receipt};
-use crate::contracts::v3::{Datatoken, DatatokenFactory, PoolFactory, WeightedPool};
-use crate::contracts::OceanV3;
 use crate::wallet::{to_base18, Erc20};
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::SolCall;

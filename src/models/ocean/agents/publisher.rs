@@ -6,6 +6,7 @@
 //! and the pool is marked rugged so other agents avoid it.
 
 use super::AssetSpec;
+use super::OceanWorld;
 use super::{
     check_amount, check_fraction, check_period, fund, wallet_columns, wallet_sample, Agent, PoolAgent,
     PoolInfo, Schedule, SimDuration, World,
@@ -216,7 +217,7 @@ impl PublisherConfig {
 
     /// Pools this publisher creates in a run of `ticks` ticks.
     pub fn pools_in(&self, ticks: u64, tick_seconds: u64) -> usize {
-        let every = Schedule::new(self.every, tick_seconds).every_ticks;
+        let every = Schedule::new(self.every, tick_seconds).every_ticks();
         let scheduled = ticks.div_ceil(every) as usize;
         self.max_pools.map_or(scheduled, |max| max.min(scheduled))
     }
@@ -243,14 +244,14 @@ impl Publisher {
     fn publish(&mut self, world: &mut World) -> anyhow::Result<()> {
         let spec = self.config.asset_spec(&self.wallet.name, self.published);
         let name = self.wallet.name.clone();
-        let market = world.market.clone();
+        let market = world.ocean().market.clone();
         let created = market.create_asset(&mut world.chain, &self.wallet, &spec)?;
         let Some((datatoken, address)) = world.attempt(&name, "create datatoken and pool", created)? else {
             return Ok(());
         };
         let c = &self.config;
         let info = PoolInfo {
-            index: world.pools.len(),
+            index: world.ocean().pools.len(),
             address,
             datatoken,
             creator: name,
@@ -264,7 +265,7 @@ impl Publisher {
         self.own_pools.push(info.index);
         world.add_pool(info.clone());
         let opening = world.dt_price(&info)?;
-        world.pools[info.index].opening_price = opening;
+        world.ocean_mut().pools[info.index].opening_price = opening;
         world.spawned.push(Box::new(PoolAgent::new(info)));
         self.published += 1;
         Ok(())
@@ -274,16 +275,16 @@ impl Publisher {
 impl Publisher {
     fn scheduled_actions(&mut self, world: &mut World) -> anyhow::Result<()> {
         let Some(&latest) = self.own_pools.last() else { return Ok(()) };
-        let pool = world.pools[latest].clone();
+        let pool = world.ocean().pools[latest].clone();
         if pool.rugged {
             return Ok(());
         }
-        let market = world.market.clone();
+        let market = world.ocean().market.clone();
         let name = self.wallet.name.clone();
         let tick = world.tick;
         if self.claim.is_some_and(|s| s.due(tick)) {
             for index in self.own_pools.clone() {
-                let pool = world.pools[index].clone();
+                let pool = world.ocean().pools[index].clone();
                 let claimed = market.claim_vesting(&mut world.chain, &self.wallet, &pool);
                 world.attempt(&name, "claim vested datatokens", claimed)?;
             }
@@ -315,10 +316,11 @@ impl Publisher {
     /// Pull the stake (single-sided exits of a quarter of the shares, repeated
     /// while the pool's ratio limits allow) and dump every datatoken held.
     fn rug_pull(&mut self, world: &mut World, index: usize) -> anyhow::Result<()> {
-        let pool = world.pools[index].clone();
-        let excluded: Vec<Address> = std::iter::once(self.wallet.address).chain(world.market.bot()).collect();
+        let pool = world.ocean().pools[index].clone();
+        let excluded: Vec<Address> =
+            std::iter::once(self.wallet.address).chain(world.ocean().market.bot()).collect();
         let before = world.others_share_value(&pool, &excluded)?;
-        let market = world.market.clone();
+        let market = world.ocean().market.clone();
         let name = self.wallet.name.clone();
         for _ in 0..RUG_EXITS {
             let shares = world.balance(pool.address, self.wallet.address)?;
@@ -345,9 +347,9 @@ impl Publisher {
             }
         }
         let after = world.others_share_value(&pool, &excluded)?;
-        world.counters.rug_staker_value_before += before;
-        world.counters.rug_staker_value_after += after;
-        world.pools[index].rugged = true;
+        world.ocean_mut().counters.rug_staker_value_before += before;
+        world.ocean_mut().counters.rug_staker_value_after += after;
+        world.ocean_mut().pools[index].rugged = true;
         Ok(())
     }
 }
@@ -364,7 +366,7 @@ impl Agent for Publisher {
         if !self.funded {
             fund(world, &self.wallet, self.config.ocean)?;
             self.funded = true;
-            world.publishers.push(super::world::PublisherRecord {
+            world.ocean_mut().publishers.push(super::super::state::PublisherRecord {
                 address: self.wallet.address,
                 start_ocean: self.config.ocean,
                 malicious: self.rug_after_ticks.is_some(),
@@ -377,7 +379,7 @@ impl Agent for Publisher {
         self.scheduled_actions(world)?;
         if let Some(after) = self.rug_after_ticks {
             for index in self.own_pools.clone() {
-                let pool = &world.pools[index];
+                let pool = &world.ocean().pools[index];
                 if !pool.rugged && world.tick >= pool.created_tick + after {
                     self.rug_pull(world, index)?;
                 }

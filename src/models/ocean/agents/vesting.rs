@@ -2,12 +2,13 @@
 //! OCEAN for a named beneficiary; a [`VestingBeneficiary`] claims what has
 //! vested on a schedule.
 
+use super::OceanWorld;
 use super::{
     check_amount, check_period, fund, wallet_columns, wallet_sample, Agent, Schedule, SimDuration, World,
 };
+use crate::artifacts::own_artifact;
 use crate::chain::{address_for, Backend};
-use crate::contracts::own_artifact;
-use crate::contracts::vesting::LinearVesting;
+use crate::models::ocean::contracts::vesting::LinearVesting;
 use crate::wallet::{from_base18, to_base18, AgentWallet};
 use alloy_primitives::Address;
 use serde::Deserialize;
@@ -70,7 +71,7 @@ impl Agent for VestingFunder {
         let start = world.chain.timestamp() + c.start_after.seconds();
         let args = [
             address_for(&c.beneficiary).to_string(),
-            world.market.ocean().address.to_string(),
+            world.ocean().market.ocean().address.to_string(),
             start.to_string(),
             c.duration.seconds().to_string(),
         ];
@@ -78,13 +79,9 @@ impl Agent for VestingFunder {
             own_artifact("LinearVesting")?.init_code_from_strs(&args.each_ref().map(String::as_str))?;
         let address = world.chain.deploy_contract(self.wallet.address, init)?;
         fund(world, &self.wallet, c.ocean)?;
-        self.wallet.transfer_token(
-            &mut world.chain,
-            world.market.ocean().address,
-            address,
-            to_base18(c.ocean)?,
-        )?;
-        world.vestings.push(VestingInfo { beneficiary: c.beneficiary.clone(), address });
+        let ocean = world.ocean().market.ocean().address;
+        self.wallet.transfer_token(&mut world.chain, ocean, address, to_base18(c.ocean)?)?;
+        world.ocean_mut().vestings.push(VestingInfo { beneficiary: c.beneficiary.clone(), address });
         self.contract = Some(address);
         Ok(())
     }
@@ -95,7 +92,10 @@ impl Agent for VestingFunder {
 
     fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
         let locked = match self.contract {
-            Some(address) => world.balance(world.market.ocean().address, address)?,
+            Some(address) => {
+                let ocean = world.ocean().market.ocean().address;
+                world.balance(ocean, address)?
+            }
             None => 0.0,
         };
         Ok(vec![locked])
@@ -144,8 +144,13 @@ impl Agent for VestingBeneficiary {
         if !self.schedule.due(world.tick) {
             return Ok(());
         }
-        let mine: Vec<Address> =
-            world.vestings.iter().filter(|v| v.beneficiary == self.wallet.name).map(|v| v.address).collect();
+        let mine: Vec<Address> = world
+            .ocean()
+            .vestings
+            .iter()
+            .filter(|v| v.beneficiary == self.wallet.name)
+            .map(|v| v.address)
+            .collect();
         for contract in mine {
             let result = world.chain.send(self.wallet.address, contract, &LinearVesting::releaseCall {});
             if let Some(amount) = world.attempt(&self.wallet.name, "release vested OCEAN", result)? {

@@ -2,7 +2,8 @@
 //! contracts (OCEAN, community fee collector, templates, the factory and the
 //! one-sided staking bot it creates).
 
-use super::{deploy_own, Ocean};
+use super::Ocean;
+use crate::artifacts::deploy_own;
 use crate::chain::{Backend, GOD};
 use alloy_primitives::Address;
 use alloy_sol_types::sol;

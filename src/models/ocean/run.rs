@@ -1,0 +1,243 @@
+//! The Ocean model in a netlist and in a run: its `[ocean]` table, the
+//! market build it resolves, the checks on its agents, set-up (system
+//! contracts deployed and named), and the market KPIs sampled every row.
+
+use super::agents::OceanAgentConfig;
+use super::criteria::{CriteriaConfig, CriteriaTracker, CRITERIA_COLUMNS};
+use super::market::{Market, MarketBuild};
+use super::state::{OceanState, OceanWorld};
+use super::{adapter::Adapter, Design, PoolAgent};
+use crate::artifacts::{own_artifact, Build};
+use crate::models::{AgentSpec, ModelConfig, ModelRun, ModelSetting};
+use crate::world::{EntryKind, World};
+use alloy_primitives::B256;
+use anyhow::{bail, Context};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The market's KPI columns, sampled from the world's counters (the core's
+/// `global.reverts` and `global.gas_used` placed among them).
+pub const GLOBAL_COLUMNS: [&str; 8] = [
+    "global.pools",
+    "global.rugged_pools",
+    "global.consumes",
+    "global.reverts",
+    "global.gas_used",
+    "global.swap_volume_ocean",
+    "global.consume_volume_ocean",
+    "global.grants_usd",
+];
+
+/// `[ocean]`.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OceanTable {
+    /// Which market design: `"v3"` (default) or `"v4"` (V4 as deployed, or
+    /// V4.1 when the publishers set its parameters).
+    #[serde(default = "v3")]
+    pub design: Design,
+    /// A label for reports, e.g. `"v41"` (default: the design).
+    pub label: Option<String>,
+    /// How the criteria are measured.
+    #[serde(default)]
+    pub criteria: CriteriaConfig,
+}
+
+fn v3() -> Design {
+    Design::V3
+}
+
+impl Default for OceanTable {
+    fn default() -> Self {
+        Self { design: Design::V3, label: None, criteria: CriteriaConfig::default() }
+    }
+}
+
+/// The Ocean model as a netlist configures it.
+#[derive(Debug, Clone)]
+pub struct OceanConfig {
+    /// `[ocean]`.
+    pub table: OceanTable,
+    /// The contracts the market runs on.
+    pub build: MarketBuild,
+    /// `[contracts] build` as written (for run.json).
+    build_path: String,
+}
+
+impl OceanConfig {
+    /// Read `[ocean]` and resolve the market build from `[contracts]`.
+    pub fn read(setting: &ModelSetting<'_>) -> anyhow::Result<Self> {
+        let at = setting.file.display();
+        let table: OceanTable = match setting.table {
+            None => OceanTable::default(),
+            Some(value) => value
+                .clone()
+                .try_into()
+                .map_err(|e: toml::de::Error| anyhow::anyhow!("{at}: [ocean]: {}", e.message()))?,
+        };
+        let build = market_build(setting, table.design)?;
+        Ok(Self { table, build, build_path: setting.build.to_string() })
+    }
+
+    /// The design's label for reports (`label`, else `v3` / `v4`).
+    pub fn design_label(&self) -> String {
+        self.table.label.clone().unwrap_or_else(|| match self.table.design {
+            Design::V3 => "v3".to_string(),
+            Design::V4 => "v4".to_string(),
+        })
+    }
+
+    fn ocean_agents(agents: &[AgentSpec]) -> impl Iterator<Item = (&str, &OceanAgentConfig)> {
+        agents.iter().filter_map(|a| a.config.as_any().downcast_ref().map(|c| (a.name.as_str(), c)))
+    }
+
+    /// Pools the publishers may create in a run of `ticks`.
+    fn pool_slots(agents: &[AgentSpec], ticks: u64, tick_seconds: u64) -> usize {
+        Self::ocean_agents(agents).map(|(_, c)| c.pools_in(ticks, tick_seconds)).sum()
+    }
+}
+
+/// Load `[contracts]`: the own build, or a build path checked against its adapter.
+fn market_build(setting: &ModelSetting<'_>, design: Design) -> anyhow::Result<MarketBuild> {
+    let at = setting.file.display();
+    if setting.build == "own" {
+        if setting.adapter.is_some() || !setting.roles.is_empty() {
+            bail!("{at}: [contracts] adapter and roles apply to a build path; build = \"own\" uses the typed bindings");
+        }
+        return Ok(MarketBuild::Own(design));
+    }
+    let near_netlist = |path: &str| setting.file.parent().unwrap_or(Path::new(".")).join(path);
+    let build = Build::open(near_netlist(setting.build))
+        .map_err(|e| anyhow::anyhow!("{at}: [contracts] build = {:?}: {e}", setting.build))?;
+    let adapter_name = match setting.adapter {
+        Some(name) if near_netlist(name).is_file() => near_netlist(name).to_string_lossy().into_owned(),
+        Some(name) => name.to_string(),
+        None => Adapter::default_for(&build, design).to_string(),
+    };
+    let adapter =
+        Adapter::load(&adapter_name, &build, setting.roles).with_context(|| format!("{at}: [contracts]"))?;
+    if adapter.design != design {
+        bail!(
+            "{at}: [ocean] design = {:?}, but adapter {} drives a {:?} build",
+            design,
+            adapter.name,
+            adapter.design
+        );
+    }
+    Ok(MarketBuild::Adapted(Arc::new(adapter)))
+}
+
+impl ModelConfig for OceanConfig {
+    fn check(&self, agents: &[AgentSpec], ticks: u64, tick_seconds: u64) -> anyhow::Result<()> {
+        let slots = Self::pool_slots(agents, ticks, tick_seconds);
+        for (name, config) in Self::ocean_agents(agents) {
+            if let Some(index) = config.max_pool_reference() {
+                if index >= slots {
+                    bail!(
+                        "agent {name:?} refers to pool {index}, but the publishers create at most {slots} pools"
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn later_columns(&self, agents: &[AgentSpec], ticks: u64, tick_seconds: u64) -> Vec<String> {
+        (0..Self::pool_slots(agents, ticks, tick_seconds)).flat_map(PoolAgent::columns).collect()
+    }
+
+    fn later_names(&self, agents: &[AgentSpec], ticks: u64, tick_seconds: u64) -> Vec<String> {
+        (0..Self::pool_slots(agents, ticks, tick_seconds))
+            .flat_map(|i| [format!("pool{i}"), format!("datatoken{i}")])
+            .collect()
+    }
+
+    fn setup(&self, world: &mut World) -> anyhow::Result<Box<dyn ModelRun>> {
+        let market = Market::deploy(&mut world.chain, &self.build)?;
+        for (name, contract, address) in market.system_contracts() {
+            let abi = own_artifact(&contract).ok().map(|a| Arc::new(a.abi));
+            let artifact = Some(contract);
+            if let Err(taken) = world.book.insert(&name, address, EntryKind::Contract { artifact }, abi) {
+                bail!("the Ocean model names its contract {name:?}, but {name:?} is already {taken}");
+            }
+        }
+        let transfers = world.events.reader();
+        world.extensions.insert(OceanState::new(market, transfers));
+        Ok(Box::new(OceanRun { criteria: CriteriaTracker::new(self.table.criteria.clone()) }))
+    }
+
+    fn manifest(&self) -> serde_json::Value {
+        let build = match &self.build {
+            MarketBuild::Own(_) => json!("own"),
+            MarketBuild::Adapted(adapter) => json!({
+                "path": self.build_path,
+                "build": adapter.build,
+                "adapter": adapter.name,
+                "roles": adapter.roles,
+            }),
+        };
+        json!({ "design": self.design_label(), "build": build, "table": self.table })
+    }
+
+    fn label(&self) -> Option<String> {
+        Some(self.design_label())
+    }
+
+    fn describe(&self) -> Option<String> {
+        match &self.build {
+            MarketBuild::Own(_) => None,
+            MarketBuild::Adapted(adapter) => {
+                Some(format!("contracts: {} through adapter {}", adapter.build, adapter.name))
+            }
+        }
+    }
+}
+
+/// The Ocean model's hooks in a run: the criteria it measures as it goes.
+#[derive(Debug)]
+struct OceanRun {
+    criteria: CriteriaTracker,
+}
+
+impl ModelRun for OceanRun {
+    fn columns(&self) -> Vec<String> {
+        GLOBAL_COLUMNS.iter().chain(&CRITERIA_COLUMNS).map(|c| c.to_string()).collect()
+    }
+
+    fn after_tick(&mut self, world: &mut World) -> anyhow::Result<()> {
+        world.index_transfers();
+        self.criteria.after_tick(world)
+    }
+
+    fn sample(&mut self, world: &mut World, out: &mut [f64]) -> anyhow::Result<()> {
+        let gas = crate::chain::SimChain::gas_used_total(&world.chain) as f64;
+        let reverts = world.revert_count() as f64;
+        let state = world.ocean();
+        let counters = &state.counters;
+        let globals = [
+            state.pools.len() as f64,
+            state.pools.iter().filter(|p| p.rugged).count() as f64,
+            counters.consumes as f64,
+            reverts,
+            gas,
+            counters.swap_volume_ocean,
+            counters.consume_volume_ocean,
+            counters.grants_usd,
+        ];
+        out[..globals.len()].copy_from_slice(&globals);
+        let criteria = self.criteria.sample(world)?;
+        out[globals.len()..globals.len() + criteria.len()].copy_from_slice(&criteria);
+        Ok(())
+    }
+
+    fn summary(&self, world: &World) -> Vec<(&'static str, u64)> {
+        vec![("pools", world.ocean().pools.len() as u64)]
+    }
+
+    fn code_hashes(&self, world: &mut World) -> anyhow::Result<BTreeMap<String, B256>> {
+        let market = world.ocean().market.clone();
+        Ok(market.code_hashes(&mut world.chain)?)
+    }
+}

@@ -1,0 +1,328 @@
+//! [`OceanState`]: what the Ocean model keeps in the world — the market's
+//! system contracts, the registry of pools, publishers and vesting contracts,
+//! and the market's counters — and [`OceanWorld`], the market reads and
+//! bookkeeping agents use on the [`World`].
+
+use super::market::Market;
+use crate::chain::Backend;
+use crate::wallet::{from_base18, Erc20};
+use crate::world::{first_word, ReaderId, World};
+use alloy_primitives::{Address, Bytes};
+use alloy_sol_types::SolCall;
+use std::collections::BTreeMap;
+
+/// A pool the run knows about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolInfo {
+    /// Its index: KPI columns `pool.<index>.*`.
+    pub index: usize,
+    /// The pool contract.
+    pub address: Address,
+    /// Its datatoken.
+    pub datatoken: Address,
+    /// The agent that created it.
+    pub creator: String,
+    /// The tick it was created in.
+    pub created_tick: u64,
+    /// Whether its creator pulled out (a rug pull); others avoid it.
+    pub rugged: bool,
+    /// Swap fee as a fraction.
+    pub swap_fee: f64,
+    /// OCEAN swapped through it so far (in and out).
+    pub swap_volume_ocean: f64,
+    /// Datatokens of it consumed so far.
+    pub consumes: u64,
+    /// Spot price (OCEAN per DT, without fee) right after it was set up.
+    pub opening_price: f64,
+}
+
+/// A publisher, for the publisher-incentive criterion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublisherRecord {
+    /// Its EOA.
+    pub address: Address,
+    /// OCEAN it started with.
+    pub start_ocean: f64,
+    /// Whether it plans a rug pull.
+    pub malicious: bool,
+}
+
+/// The market's counters, sampled as `global.*` KPIs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counters {
+    /// Datatokens consumed (startOrder calls).
+    pub consumes: u64,
+    /// OCEAN swapped in or out of pools (both directions, in OCEAN).
+    pub swap_volume_ocean: f64,
+    /// OCEAN paid for consumed datatokens, at the price paid.
+    pub consume_volume_ocean: f64,
+    /// USD granted by grant givers.
+    pub grants_usd: f64,
+    /// Value (OCEAN) of other stakers' shares just before each rug pull, summed.
+    pub rug_staker_value_before: f64,
+    /// Value (OCEAN) of the same shares just after each rug pull, summed.
+    pub rug_staker_value_after: f64,
+}
+
+/// The Ocean model's state in a run's world.
+#[derive(Debug)]
+pub struct OceanState {
+    /// The design's system contracts (OCEAN, factories, fee collector, bot).
+    pub market: Market,
+    /// Every pool created so far, in creation order.
+    pub pools: Vec<PoolInfo>,
+    /// Running counters.
+    pub counters: Counters,
+    /// Named off-chain USD transfers waiting for their recipient (grants).
+    pub usd_inbox: BTreeMap<String, f64>,
+    /// Vesting contracts, in creation order.
+    pub vestings: Vec<super::agents::VestingInfo>,
+    /// Publishers, in the order they first acted.
+    pub publishers: Vec<PublisherRecord>,
+    /// Pool states at a given chain state (block, gas used so far).
+    pool_cache: Option<((u64, u64), Vec<PoolState>)>,
+    /// Pool index of each pool's datatoken and share token.
+    token_pool: BTreeMap<Address, usize>,
+    /// For each address, the pools whose datatokens or shares it may hold
+    /// (from `Transfer` events; pruned when both balances read zero).
+    held: BTreeMap<Address, std::collections::BTreeSet<usize>>,
+    /// Its cursor in the world's event log.
+    transfers: ReaderId,
+}
+
+impl OceanState {
+    /// The state of a fresh market whose `Transfer` events are read through `transfers`.
+    pub fn new(market: Market, transfers: ReaderId) -> Self {
+        Self {
+            market,
+            pools: Vec::new(),
+            counters: Counters::default(),
+            usd_inbox: BTreeMap::new(),
+            vestings: Vec::new(),
+            publishers: Vec::new(),
+            pool_cache: None,
+            token_pool: BTreeMap::new(),
+            held: BTreeMap::new(),
+            transfers,
+        }
+    }
+}
+
+/// What an address holds, in tokens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Holdings {
+    /// OCEAN.
+    pub ocean: f64,
+    /// Datatokens, summed over all pools.
+    pub datatokens: f64,
+    /// Value in OCEAN of its datatokens and pool shares at spot prices.
+    pub value: f64,
+}
+
+/// A pool's state in tokens: OCEAN and DT balances, share supply, spot price.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PoolState {
+    /// OCEAN balance.
+    pub ocean: f64,
+    /// Datatoken balance.
+    pub dt: f64,
+    /// Share supply.
+    pub shares: f64,
+    /// OCEAN per DT, without fee.
+    pub price: f64,
+}
+
+/// The Ocean market's reads and bookkeeping on a [`World`] whose Ocean
+/// model is set up (its [`OceanState`] is in the world's extensions).
+pub trait OceanWorld {
+    /// The Ocean state. Panics when the Ocean model was not set up: the
+    /// model inserts it before any of its agents or hooks can run.
+    fn ocean(&self) -> &OceanState;
+    /// The Ocean state, mutably.
+    fn ocean_mut(&mut self) -> &mut OceanState;
+    /// Pools that are not rugged.
+    fn live_pools(&self) -> Vec<PoolInfo>;
+    /// A live pool picked by `pick(number of live pools)` (an index below
+    /// it), or `None` without drawing when no pool is live.
+    fn random_live_pool(&self, pick: impl FnOnce(usize) -> usize) -> Option<PoolInfo>;
+    /// Spot price of a pool's datatoken in OCEAN, without the swap fee.
+    fn dt_price(&mut self, pool: &PoolInfo) -> anyhow::Result<f64>;
+    /// The state of every pool, read once per chain state (cached until a
+    /// transaction commits or a block is mined).
+    fn pool_states(&mut self) -> anyhow::Result<Vec<PoolState>>;
+    /// A pool's OCEAN and datatoken balances and share supply, in tokens.
+    fn pool_reserves(&mut self, pool: &PoolInfo) -> anyhow::Result<(f64, f64, f64)>;
+    /// Count a swap of `ocean` OCEAN through pool `index` in the volume KPIs.
+    fn record_swap(&mut self, index: usize, ocean: f64);
+    /// Value in OCEAN of the shares of `pool` held by everyone but `excluded`
+    /// (the publisher and the staking bot), at spot price without fee.
+    fn others_share_value(&mut self, pool: &PoolInfo, excluded: &[Address]) -> anyhow::Result<f64>;
+    /// Count one consumed datatoken of pool `index`, paid `ocean` OCEAN.
+    fn record_consume(&mut self, index: usize, ocean: f64);
+    /// Register a new pool (its index is its position).
+    fn add_pool(&mut self, pool: PoolInfo);
+    /// Note every recipient of a pool's datatoken or shares since the last call.
+    fn index_transfers(&mut self);
+    /// `who`'s OCEAN, its datatokens over all pools, and the value in OCEAN
+    /// of its datatokens and pool shares at spot prices (without fee),
+    /// reading only the pools whose tokens `who` has received.
+    fn holdings(&mut self, who: Address) -> anyhow::Result<Holdings>;
+}
+
+impl OceanWorld for World {
+    fn ocean(&self) -> &OceanState {
+        self.extensions.get::<OceanState>().expect("the Ocean model sets up its state before its agents run")
+    }
+
+    fn ocean_mut(&mut self) -> &mut OceanState {
+        self.extensions
+            .get_mut::<OceanState>()
+            .expect("the Ocean model sets up its state before its agents run")
+    }
+
+    fn live_pools(&self) -> Vec<PoolInfo> {
+        self.ocean().pools.iter().filter(|p| !p.rugged).cloned().collect()
+    }
+
+    fn random_live_pool(&self, pick: impl FnOnce(usize) -> usize) -> Option<PoolInfo> {
+        let pools = &self.ocean().pools;
+        let live = pools.iter().filter(|p| !p.rugged).count();
+        if live == 0 {
+            return None;
+        }
+        pools.iter().filter(|p| !p.rugged).nth(pick(live)).cloned()
+    }
+
+    fn dt_price(&mut self, pool: &PoolInfo) -> anyhow::Result<f64> {
+        let market = self.ocean().market.clone();
+        Ok(from_base18(market.spot_price(&mut self.chain, pool)?))
+    }
+
+    fn pool_states(&mut self) -> anyhow::Result<Vec<PoolState>> {
+        let key = (self.chain.block_number(), self.chain.gas_used_total());
+        let state = self.ocean();
+        if let Some((cached, states)) = &state.pool_cache {
+            if *cached == key && states.len() == state.pools.len() {
+                return Ok(states.clone());
+            }
+        }
+        // Per pool its OCEAN and DT balances, share supply and spot price
+        // (calls as the market's build spells them), read as one batch.
+        let ocean = state.market.ocean().address;
+        let mut calls: Vec<(Address, Bytes)> = Vec::with_capacity(state.pools.len() * 4);
+        for pool in &state.pools {
+            calls.extend([
+                state.market.pool_balance_call(pool, ocean),
+                state.market.pool_balance_call(pool, pool.datatoken),
+                (pool.address, Erc20::totalSupplyCall {}.abi_encode().into()),
+                state.market.spot_price_call(pool),
+            ]);
+        }
+        let results = self.read_all(calls.into_iter())?;
+        let states: Vec<PoolState> = results
+            .chunks(4)
+            .map(|r| PoolState {
+                ocean: first_word(&r[0]),
+                dt: first_word(&r[1]),
+                shares: first_word(&r[2]),
+                price: first_word(&r[3]),
+            })
+            .collect();
+        self.ocean_mut().pool_cache = Some((key, states.clone()));
+        Ok(states)
+    }
+
+    fn pool_reserves(&mut self, pool: &PoolInfo) -> anyhow::Result<(f64, f64, f64)> {
+        let state = self.pool_states()?[pool.index];
+        Ok((state.ocean, state.dt, state.shares))
+    }
+
+    fn record_swap(&mut self, index: usize, ocean: f64) {
+        let state = self.ocean_mut();
+        state.counters.swap_volume_ocean += ocean;
+        if let Some(pool) = state.pools.get_mut(index) {
+            pool.swap_volume_ocean += ocean;
+        }
+    }
+
+    fn others_share_value(&mut self, pool: &PoolInfo, excluded: &[Address]) -> anyhow::Result<f64> {
+        let (ocean, dt, supply) = self.pool_reserves(pool)?;
+        if supply <= 0.0 {
+            return Ok(0.0);
+        }
+        let mut others = supply;
+        for who in excluded {
+            others -= self.balance(pool.address, *who)?;
+        }
+        let price = self.dt_price(pool)?;
+        Ok(others.max(0.0) / supply * dt.mul_add(price, ocean))
+    }
+
+    fn record_consume(&mut self, index: usize, ocean: f64) {
+        let state = self.ocean_mut();
+        state.counters.consumes += 1;
+        state.counters.consume_volume_ocean += ocean;
+        if let Some(pool) = state.pools.get_mut(index) {
+            pool.consumes += 1;
+        }
+    }
+
+    fn add_pool(&mut self, pool: PoolInfo) {
+        let state = self.ocean_mut();
+        state.token_pool.insert(pool.datatoken, pool.index);
+        state.token_pool.insert(pool.address, pool.index);
+        state.pools.push(pool);
+    }
+
+    fn index_transfers(&mut self) {
+        let transfer =
+            alloy_primitives::b256!("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef");
+        self.sync_events();
+        let state = self.extensions.get_mut::<OceanState>().expect("the Ocean model is set up");
+        for entry in self.events.unread(state.transfers) {
+            let topics = entry.log.data.topics();
+            if topics.len() == 3 && topics[0] == transfer {
+                if let Some(&index) = state.token_pool.get(&entry.log.address) {
+                    let to = Address::from_word(topics[2]);
+                    state.held.entry(to).or_default().insert(index);
+                }
+            }
+        }
+    }
+
+    fn holdings(&mut self, who: Address) -> anyhow::Result<Holdings> {
+        self.index_transfers();
+        let state = self.ocean();
+        let candidates: Vec<usize> =
+            state.held.get(&who).map(|set| set.iter().copied().collect()).unwrap_or_default();
+        let mut pairs = vec![(state.market.ocean().address, who)];
+        pairs.extend(
+            candidates.iter().flat_map(|&i| [(state.pools[i].datatoken, who), (state.pools[i].address, who)]),
+        );
+        let held = self.balances(&pairs)?;
+        let ocean = held[0];
+        if candidates.is_empty() {
+            return Ok(Holdings { ocean, datatokens: 0.0, value: 0.0 });
+        }
+        let states = self.pool_states()?;
+        let (mut datatokens, mut value) = (0.0, 0.0);
+        for (&index, pair) in candidates.iter().zip(held[1..].chunks(2)) {
+            let state = &states[index];
+            let (dt, shares) = (pair[0], pair[1]);
+            if dt == 0.0 && shares == 0.0 {
+                if let Some(set) = self.ocean_mut().held.get_mut(&who) {
+                    set.remove(&index);
+                }
+                continue;
+            }
+            let share_value = if state.shares > 0.0 {
+                shares / state.shares * state.dt.mul_add(state.price, state.ocean)
+            } else {
+                0.0
+            };
+            value += dt.mul_add(state.price, share_value);
+            datatokens += dt;
+        }
+        Ok(Holdings { ocean, datatokens, value })
+    }
+}
