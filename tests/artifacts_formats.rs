@@ -1,11 +1,12 @@
 //! Loading one contract from each supported artifact layout (fixtures the
 //! test writes itself from the committed OceanToken build), deploying it,
-//! and clear errors for every kind of malformed input.
+//! opening a Waffle build folder as the `@uniswap/v2-*` npm packages ship
+//! it, and clear errors for every kind of malformed input.
 
 use alloy_primitives::{Address, U256};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use tokenspice::artifacts::{Artifact, ArtifactError, Format};
+use tokenspice::artifacts::{Artifact, ArtifactError, Build, Format};
 use tokenspice::chain::{address_for, Backend, Chain, GOD};
 use tokenspice::models::ocean::contracts::OceanToken;
 
@@ -20,7 +21,23 @@ fn write(dir: &Path, name: &str, value: &Value) -> PathBuf {
     path
 }
 
-/// The five layouts, built from the same ABI and code.
+/// A Waffle 2.x `build/<Name>.json`: solc's per-contract output (`evm`,
+/// `metadata` as a JSON string, `interface`) plus a hex-string `bytecode`.
+fn waffle(abi: &Value, code: &str, runtime: &str) -> Value {
+    let metadata = json!({ "compiler": { "version": "0.8.37+commit.waffle" }, "language": "Solidity" });
+    json!({
+        "abi": abi,
+        "evm": {
+            "bytecode": { "linkReferences": {}, "object": code, "opcodes": "", "sourceMap": "" },
+            "deployedBytecode": { "linkReferences": {}, "object": runtime, "opcodes": "", "sourceMap": "" }
+        },
+        "metadata": metadata.to_string(),
+        "interface": abi,
+        "bytecode": code
+    })
+}
+
+/// The six layouts, built from the same ABI and code.
 fn fixtures(dir: &Path) -> Vec<(Format, PathBuf, Option<&'static str>)> {
     let foundry = ocean_json();
     let abi = foundry["abi"].clone();
@@ -45,17 +62,19 @@ fn fixtures(dir: &Path) -> Vec<(Format, PathBuf, Option<&'static str>)> {
         "sources": {}
     });
     let bare = json!({ "abi": abi, "bytecode": code });
+    let waffle = waffle(&abi, &strip(&code), &strip(&runtime));
     vec![
         (Format::Foundry, write(dir, "foundry.json", &foundry), Some("OceanToken")),
         (Format::Hardhat, write(dir, "hardhat.json", &hardhat), None),
         (Format::Truffle, write(dir, "truffle.json", &truffle), None),
         (Format::SolcStandardJson, write(dir, "solc-output.json", &solc), Some("OceanToken")),
         (Format::Bare, write(dir, "OceanToken.json", &bare), None),
+        (Format::Waffle, write(dir, "waffle.json", &waffle), Some("OceanToken")),
     ]
 }
 
 #[test]
-fn each_of_the_five_formats_loads_and_deploys() {
+fn each_of_the_six_formats_loads_and_deploys() {
     let dir = tempfile::tempdir().unwrap();
     for (format, path, name) in fixtures(dir.path()) {
         let artifact = Artifact::load(&path, name).unwrap_or_else(|e| panic!("{format:?}: {e}"));
@@ -80,6 +99,48 @@ fn each_of_the_five_formats_loads_and_deploys() {
             None => assert_eq!(format, Format::Bare, "only bare files may lack runtime code"),
         }
     }
+}
+
+#[test]
+fn a_waffle_build_folder_opens_like_the_uniswap_npm_packages() {
+    // The layout of @uniswap/v2-core: package.json, build/<Name>.json for
+    // every contract (interfaces with empty code), build/Combined-Json.json.
+    let package = tempfile::tempdir().unwrap();
+    let build_dir = package.path().join("build");
+    std::fs::create_dir(&build_dir).unwrap();
+    let foundry = ocean_json();
+    let strip = |v: &Value| v.as_str().unwrap().trim_start_matches("0x").to_string();
+    let (code, runtime) =
+        (strip(&foundry["bytecode"]["object"]), strip(&foundry["deployedBytecode"]["object"]));
+    write(&build_dir, "OceanToken.json", &waffle(&foundry["abi"], &code, &runtime));
+    write(&build_dir, "IOceanToken.json", &waffle(&foundry["abi"], "", ""));
+    // An artifact whose creation code is only in `evm` (Waffle's copies of
+    // Uniswap V1 in @uniswap/v2-periphery have no top-level `bytecode`).
+    let mut evm_only = waffle(&foundry["abi"], &code, &runtime);
+    evm_only.as_object_mut().unwrap().remove("bytecode");
+    write(&build_dir, "EvmOnly.json", &evm_only);
+    let combined = json!({ "contracts": { "x.sol:OceanToken": { "abi": foundry["abi"], "bin": code } } });
+    write(&build_dir, "Combined-Json.json", &combined);
+    write(package.path(), "package.json", &json!({ "name": "@example/waffle-build", "version": "1.0.1" }));
+
+    let build = Build::open(package.path()).unwrap();
+    assert_eq!(build.root, build_dir);
+    assert_eq!(build.package.as_deref(), Some("@example/waffle-build@1.0.1"));
+    assert_eq!(build.names().collect::<Vec<_>>(), ["EvmOnly", "IOceanToken", "OceanToken"]);
+    for name in ["OceanToken", "EvmOnly"] {
+        let artifact = build.artifact(name).unwrap();
+        assert_eq!(artifact.format, Format::Waffle);
+        assert_eq!(artifact.name, name);
+        assert_eq!(artifact.compiler_version.as_deref(), Some("0.8.37+commit.waffle"));
+        assert_eq!(artifact.constructor_signature(), "(address)");
+        let runtime_code = artifact.runtime_code().unwrap().expect("Waffle artifacts hold runtime code");
+        let mut chain = Chain::new();
+        let token =
+            chain.deploy_contract(GOD, artifact.init_code_from_strs(&[&GOD.to_string()]).unwrap()).unwrap();
+        assert_eq!(chain.code(token), runtime_code, "{name}");
+    }
+    let interface = build.artifact("IOceanToken").unwrap_err().to_string();
+    assert!(interface.contains("has no bytecode") && interface.contains("IOceanToken.json"), "{interface}");
 }
 
 fn expect_error(result: Result<Artifact, ArtifactError>, file: &Path, needle: &str) {

@@ -1,7 +1,8 @@
 //! [`Build`]: a whole compiled build someone else made, found by path — a
 //! Foundry `out/` dir, a Hardhat `artifacts/` dir, a Truffle
-//! `build/contracts/` dir, an npm package holding one of those, or one solc
-//! standard-JSON output file — indexed by contract name and loaded lazily.
+//! `build/contracts/` dir, a Waffle `build/` dir, an npm package holding one
+//! of those, or one solc standard-JSON output file — indexed by contract
+//! name and loaded lazily.
 
 use super::{Artifact, ArtifactError, Result};
 use serde_json::Value;
@@ -14,6 +15,11 @@ const BUILD_DIRS: &[&str] = &["out", "artifacts", "build/contracts", "build"];
 
 /// Folders that never hold a build's contract artifacts.
 const SKIPPED_DIRS: &[&str] = &["node_modules", "build-info", "cache", ".git"];
+
+/// JSON files of a build folder that are not one contract's artifact:
+/// Waffle's `outputType: "all"` writes the whole solc output, keyed by
+/// `<source>:<Name>`, beside the per-contract files it duplicates.
+const SKIPPED_FILES: &[&str] = &["Combined-Json.json"];
 
 /// A compiled build on disk.
 #[derive(Debug, Clone)]
@@ -158,7 +164,8 @@ fn package_id(dir: &Path) -> Option<String> {
 }
 
 /// Index every `<Name>.json` under `dir` (recursively) by its file stem,
-/// skipping Hardhat's debug files and folders that hold no artifacts.
+/// skipping Hardhat's debug files, Waffle's combined output and folders
+/// that hold no artifacts.
 fn index_dir(dir: &Path, index: &mut BTreeMap<String, Vec<PathBuf>>) -> Result<()> {
     let entries =
         std::fs::read_dir(dir).map_err(|source| ArtifactError::Io { file: dir.to_path_buf(), source })?;
@@ -171,7 +178,9 @@ fn index_dir(dir: &Path, index: &mut BTreeMap<String, Vec<PathBuf>>) -> Result<(
                 index_dir(&path, index)?;
             }
         } else if let Some(stem) = file_name.strip_suffix(".json") {
-            let not_artifact = stem.ends_with(".dbg") || stem.starts_with("package");
+            let not_artifact = stem.ends_with(".dbg")
+                || stem.starts_with("package")
+                || SKIPPED_FILES.contains(&file_name.as_str());
             if !not_artifact {
                 index.entry(stem.to_string()).or_default().push(path);
             }

@@ -1,6 +1,7 @@
 //! Recognising the JSON layouts that compilers and frameworks write:
-//! Foundry `out/`, Hardhat `artifacts/`, Truffle `build/contracts/`, solc
-//! standard-JSON output, and bare `{abi, bytecode}` files.
+//! Foundry `out/`, Hardhat `artifacts/`, Truffle `build/contracts/`, Waffle
+//! `build/` (e.g. the `@uniswap/v2-*` npm packages), solc standard-JSON
+//! output, and bare `{abi, bytecode}` files.
 
 use super::{ArtifactError, Result};
 use serde_json::{Map, Value};
@@ -17,6 +18,11 @@ pub enum Format {
     Truffle,
     /// solc's standard-JSON output: `contracts.<file>.<name>.evm`.
     SolcStandardJson,
+    /// Waffle (`ethereum-waffle` 2.x `build/<Name>.json`): solc's per-contract
+    /// output at the top level — `abi`, `evm.bytecode.object`,
+    /// `evm.deployedBytecode.object`, optional `metadata` (a JSON string) —
+    /// plus a copy of the creation code as a hex-string `bytecode`.
+    Waffle,
     /// Just `{abi, bytecode}`.
     Bare,
 }
@@ -52,6 +58,8 @@ pub(super) fn parse(file: &Path, json: &Value, name: Option<&str>) -> Result<Raw
     let contract_name = object.get("contractName").and_then(Value::as_str).map(str::to_owned);
     let format = if object.get("_format").and_then(Value::as_str) == Some("hh-sol-artifact-1") {
         Format::Hardhat
+    } else if object.get("evm").is_some_and(Value::is_object) {
+        Format::Waffle
     } else if object.get("bytecode").is_some_and(Value::is_object) {
         Format::Foundry
     } else if contract_name.is_some() && (object.contains_key("compiler") || object.contains_key("networks"))
@@ -73,15 +81,20 @@ pub(super) fn parse(file: &Path, json: &Value, name: Option<&str>) -> Result<Raw
         (None, Some(wanted)) => wanted.to_string(),
         (None, None) => stem(),
     };
-    let (bytecode, link_references) = code_field(file, object, "bytecode")?;
-    let (deployed_bytecode, _) = code_field(file, object, "deployedBytecode")?;
+    let (bytecode, link_references, deployed_bytecode) = if format == Format::Waffle {
+        waffle_code(file, object)?
+    } else {
+        let (bytecode, link_references) = code_field(file, object, "bytecode")?;
+        let (deployed_bytecode, _) = code_field(file, object, "deployedBytecode")?;
+        (bytecode, link_references, deployed_bytecode)
+    };
     let link_references = link_references.or_else(|| object.get("linkReferences").cloned());
     let compiler_version = object
         .get("compiler")
         .and_then(|c| c.get("version"))
-        .or_else(|| object.get("metadata").and_then(|m| m.get("compiler")).and_then(|c| c.get("version")))
         .and_then(Value::as_str)
-        .map(str::to_owned);
+        .map(str::to_owned)
+        .or_else(|| metadata_compiler_version(object.get("metadata")));
     Ok(RawArtifact {
         name: declared,
         format,
@@ -91,6 +104,38 @@ pub(super) fn parse(file: &Path, json: &Value, name: Option<&str>) -> Result<Raw
         link_references,
         compiler_version,
     })
+}
+
+/// Creation code, its link references and runtime code of a Waffle
+/// artifact: from `evm`, where solc put them; the top-level hex-string
+/// `bytecode` is the fallback for creation code (Waffle copies it there).
+fn waffle_code(
+    file: &Path,
+    object: &Map<String, Value>,
+) -> Result<(Option<String>, Option<Value>, Option<String>)> {
+    let evm = object.get("evm").and_then(Value::as_object).cloned().unwrap_or_default();
+    let (mut bytecode, link_references) = code_field(file, &evm, "bytecode")?;
+    if bytecode.as_deref().is_none_or(str::is_empty) {
+        if let Some(Value::String(hex)) = object.get("bytecode") {
+            bytecode = Some(hex.clone());
+        }
+    }
+    let (deployed_bytecode, _) = code_field(file, &evm, "deployedBytecode")?;
+    Ok((bytecode, link_references, deployed_bytecode))
+}
+
+/// `compiler.version` of solc's metadata, given as an object (Foundry) or as
+/// the JSON string solc writes (Waffle); `None` when absent or unreadable.
+fn metadata_compiler_version(metadata: Option<&Value>) -> Option<String> {
+    let parsed;
+    let metadata = match metadata? {
+        Value::String(text) => {
+            parsed = serde_json::from_str::<Value>(text).ok()?;
+            &parsed
+        }
+        other => other,
+    };
+    metadata.get("compiler")?.get("version")?.as_str().map(str::to_owned)
 }
 
 /// A bytecode field: either a hex string or `{object, linkReferences}`.
