@@ -4,6 +4,7 @@
 //! embedded EVM), [`artifacts`] (compiled contracts and `tsp build`),
 //! [`contracts`] (typed bindings), [`wallet`] (agents' accounts).
 
+pub mod abi;
 pub mod agents;
 pub mod artifacts;
 pub mod bench;
