@@ -11,6 +11,8 @@
 //! positions and gas are integer columns (Parquet `UINT_64` / `UINT_32`).
 //! `tx_index` joins an event to its transaction. A missing value (the `to`
 //! of a deployment, absent topics) is null in Parquet and empty in CSV.
+//! Parquet columns are Snappy-compressed; the same records give the same
+//! bytes (no timestamps in either format).
 //!
 //! # State
 //! The writer owns its four files. Each CSV row is written and flushed before

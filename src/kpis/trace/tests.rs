@@ -230,6 +230,11 @@ fn read_parquet(path: &Path) -> (usize, Rows) {
     let file = std::fs::File::open(path).expect("parquet file exists");
     let reader = SerializedFileReader::new(file).expect("a readable parquet file");
     let groups = reader.metadata().num_row_groups();
+    for group in reader.metadata().row_groups() {
+        for column in group.columns() {
+            assert_eq!(column.compression(), parquet::basic::Compression::SNAPPY);
+        }
+    }
     let rows = reader
         .get_row_iter(None)
         .expect("rows")
@@ -318,6 +323,18 @@ fn parquet_and_csv_hold_every_value_exactly() {
             .filter(|name| name.ends_with(".partial"))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+}
+
+#[test]
+fn the_same_records_give_the_same_bytes() {
+    let first = tempfile::tempdir().expect("tempdir");
+    let second = tempfile::tempdir().expect("tempdir");
+    write_trace(first.path(), 2).finish().expect("finish");
+    write_trace(second.path(), 2).finish().expect("finish");
+    for file in [TRANSACTIONS_CSV, TRANSACTIONS_PARQUET, EVENTS_CSV, EVENTS_PARQUET] {
+        let read = |dir: &Path| std::fs::read(dir.join(file)).expect("trace file");
+        assert_eq!(read(first.path()), read(second.path()), "{file}");
     }
 }
 
