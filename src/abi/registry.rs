@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
     /// The function's signature (`transfer(address,uint256)`); for a selector
-    /// no registered ABI knows, the selector as `0x` hex; empty for a call
-    /// without data (a plain ETH transfer).
+    /// no registered ABI knows, the selector as `0x` hex (the whole data when
+    /// it is shorter than a selector); empty for a call without data (a plain
+    /// ETH transfer).
     pub signature: String,
     /// `(parameter name, value)` in ABI order; a parameter without a name is
     /// named by its position (`"0"`, `"1"`, ...). Values are exact text
