@@ -7,6 +7,7 @@
 //! [`models`] (protocol packs), [`engine`] (ticks), [`kpis`],
 //! [`netlist`], then [`report`], [`plot`], [`bench`] and [`cli`].
 
+pub mod abi;
 pub mod agents;
 pub mod artifacts;
 pub mod bench;

@@ -1,5 +1,6 @@
 //! KPI tables: named metrics sampled each tick, streamed to a CSV file and
-//! read back for plots and comparisons.
+//! read back for plots and comparisons; [`trace`] is the other sink, every
+//! transaction and event of a run as CSV and Parquet.
 //!
 //! A table has the columns `tick`, `time_s` (added by the writer) followed by
 //! the KPI columns, each named `<scope>.<quantity>` (`pool.dt1.spot_price`,
@@ -26,6 +27,7 @@ mod error;
 mod names;
 mod number;
 mod reader;
+pub mod trace;
 mod writer;
 
 pub use error::{KpiError, Result};
