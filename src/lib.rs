@@ -15,4 +15,5 @@ pub mod kpis;
 pub mod netlist;
 pub mod plot;
 pub mod report;
+pub mod script;
 pub mod wallet;
