@@ -13,11 +13,11 @@
 //! environment's memory as the statements before the failure left it.
 
 use super::engine::engine;
-use super::error::{Origin, ScriptError};
+use super::env::Env;
+use super::error::{line_column, Origin, ScriptError};
 use super::functions::{parse_signature, Signature};
 use super::host::{install, Host};
-use super::env::Env;
-use rhai::{ASTNode, Dynamic, Expr, Position, AST};
+use rhai::{ASTNode, Dynamic, Expr, Position, Stmt, AST};
 use std::collections::BTreeSet;
 
 /// A compiled expression or statement list.
@@ -41,7 +41,8 @@ pub struct Library {
 impl Script {
     /// Compile one expression (`when`, an argument, a KPI, an invariant).
     pub fn expression(source: &str, origin: Origin) -> Result<Self, ScriptError> {
-        let ast = engine().compile_expression(source).map_err(|e| ScriptError::from_parse(&origin, source, &e))?;
+        let ast =
+            engine().compile_expression(source).map_err(|e| ScriptError::from_parse(&origin, source, &e))?;
         Self::checked(ast, source, origin)
     }
 
@@ -105,8 +106,8 @@ impl Library {
             ScriptError::compile(&origin, source, message, line_column(position))
         })?;
         let place = match (origin.file.is_empty(), origin.line) {
-            (true, _) => origin.what.clone(),
-            (false, 0) => origin.file.clone(),
+            (true, _) => origin.what,
+            (false, 0) => origin.file,
             (false, line) => format!("{}:{line}", origin.file),
         };
         ast.set_source(place);
@@ -120,14 +121,11 @@ impl Library {
 
     /// The functions defined, as `name/arity`, sorted.
     pub fn functions(&self) -> Vec<String> {
-        let mut found: Vec<String> = self.ast.iter_functions().map(|f| format!("{}/{}", f.name, f.params.len())).collect();
+        let mut found: Vec<String> =
+            self.ast.iter_functions().map(|f| format!("{}/{}", f.name, f.params.len())).collect();
         found.sort();
         found
     }
-}
-
-fn line_column(position: Position) -> Option<(usize, usize)> {
-    Some((position.line()?, position.position().unwrap_or(1)))
 }
 
 /// Walk the AST: collect `@names`, check literal `view` signatures.
@@ -135,8 +133,16 @@ fn check(ast: &AST) -> Result<Vec<String>, (String, Position)> {
     let mut names = BTreeSet::new();
     let mut problem = None;
     ast.walk(&mut |path: &[ASTNode]| {
-        let Some(ASTNode::Expr(expr)) = path.last() else {
-            return true;
+        let expr = match path.last() {
+            Some(ASTNode::Expr(expr)) => *expr,
+            // A call standing alone as a statement is a statement node.
+            Some(ASTNode::Stmt(Stmt::FnCall(call, _))) => {
+                if call.name == "view" && call.args.len() >= 2 {
+                    problem = check_view(&call.args[1], call.args.len() - 2).err();
+                }
+                return problem.is_none();
+            }
+            _ => return true,
         };
         match expr {
             Expr::Custom(custom, _) if custom.tokens.first().is_some_and(|t| t.as_str() == "@") => {

@@ -20,7 +20,8 @@ use rhai::packages::{
     BasicMapPackage, BasicMathPackage, BasicStringPackage, LogicPackage, MoreStringPackage, Package,
 };
 use rhai::{
-    Dynamic, Engine, EvalAltResult, FuncRegistration, Module, OptimizationLevel, Position, RhaiNativeFunc, Variant,
+    Dynamic, Engine, EvalAltResult, FuncRegistration, Module, OptimizationLevel, Position, RhaiNativeFunc,
+    Variant,
 };
 use std::sync::OnceLock;
 
@@ -30,10 +31,14 @@ pub const MAX_OPERATIONS: u64 = 1_000_000;
 pub const MAX_CALL_LEVELS: usize = 32;
 /// Longest string, in bytes.
 pub const MAX_STRING_SIZE: usize = 1 << 20;
-/// Most elements of one array (an `events` query returns one per event).
-pub const MAX_ARRAY_SIZE: usize = 1_000_000;
-/// Most entries of one object map.
-pub const MAX_MAP_SIZE: usize = 100_000;
+/// Most elements of one array, nested ones included (an `events` query
+/// returns one per event: use `event_count` / `event_sum` for long runs).
+/// Rhai re-measures an array after each change, so growing one element by
+/// element costs time quadratic in its size: this bound keeps a runaway
+/// loop to a few seconds.
+pub const MAX_ARRAY_SIZE: usize = 50_000;
+/// Most entries of one object map, nested ones included.
+pub const MAX_MAP_SIZE: usize = 10_000;
 
 /// The result of a native function.
 pub(crate) type Native<T> = Result<T, Box<EvalAltResult>>;
@@ -129,24 +134,33 @@ fn register_book_syntax(engine: &mut Engine) {
     let at = engine
         .register_custom_syntax(["@", "$ident$"], false, |_, inputs| {
             let name = inputs[0].get_string_value().unwrap_or_default();
-            lift(book_address(name)).map(Dynamic::from)
+            book_address(name).map(Dynamic::from).map_err(|message| {
+                let mut error = runtime_error(message);
+                error.set_position(inputs[0].position());
+                error
+            })
         })
         .is_ok();
-    let this =
-        engine.register_custom_syntax(["self"], false, |_, _| lift(this_address()).map(Dynamic::from)).is_ok();
+    let this = engine
+        .register_custom_syntax(["self"], false, |_, _| lift(this_address()).map(Dynamic::from))
+        .is_ok();
     // Both registrations use fixed, valid symbols; the tests use both.
     debug_assert!(at && this);
 }
 
 /// The address of the book name `name`.
 pub(crate) fn book_address(name: &str) -> Result<Address, String> {
-    with_host(|host| host.address_of(name).ok_or_else(|| format!("unknown name @{name} (not in the address book)")))
+    with_host(|host| {
+        host.address_of(name).ok_or_else(|| format!("unknown name @{name} (not in the address book)"))
+    })
 }
 
 /// The acting agent's EOA.
 fn this_address() -> Result<Address, String> {
     with_host(|host| {
-        host.this().ok_or_else(|| "`self` is only defined for an agent's expressions (no acting agent here)".to_string())
+        host.this().ok_or_else(|| {
+            "`self` is only defined for an agent's expressions (no acting agent here)".to_string()
+        })
     })
 }
 

@@ -28,8 +28,13 @@ fn check_name(name: &str) -> Result<(), String> {
     if name == MEMORY || name == "self" {
         return Err(format!("`{name}` is reserved"));
     }
-    if !rhai::is_valid_identifier(name) {
-        return Err(format!("`{name}` is not a valid name (letters, digits and _, not starting with a digit)"));
+    // A name is usable when it is an identifier that Rhai accepts as a variable (not a keyword).
+    if !rhai::is_valid_identifier(name)
+        || super::engine::engine().compile(format!("let {name} = 0;")).is_err()
+    {
+        return Err(format!(
+            "`{name}` is not a valid name (letters, digits and _, not starting with a digit, not a keyword)"
+        ));
     }
     Ok(())
 }

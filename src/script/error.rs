@@ -59,7 +59,7 @@ pub struct ScriptError {
     /// What went wrong.
     pub message: String,
     /// Line and column inside the expression (1-based), when known.
-    pub position: Option<(usize, usize)>,
+    pub position: Option<(u32, u32)>,
 }
 
 impl std::error::Error for ScriptError {}
@@ -76,14 +76,27 @@ impl fmt::Display for ScriptError {
 }
 
 /// A position as (line, column) when Rhai knows it.
-fn line_column(position: Position) -> Option<(usize, usize)> {
-    Some((position.line()?, position.position().unwrap_or(1)))
+pub(crate) fn line_column(position: Position) -> Option<(u32, u32)> {
+    let line = u32::try_from(position.line()?).unwrap_or(u32::MAX);
+    let column = u32::try_from(position.position().unwrap_or(1)).unwrap_or(u32::MAX);
+    Some((line, column))
 }
 
 impl ScriptError {
     /// A compile error of `source`.
-    pub(crate) fn compile(origin: &Origin, source: &str, message: String, position: Option<(usize, usize)>) -> Self {
-        Self { kind: ErrorKind::Compile, origin: origin.clone(), source: source.to_string(), message, position }
+    pub(crate) fn compile(
+        origin: &Origin,
+        source: &str,
+        message: String,
+        position: Option<(u32, u32)>,
+    ) -> Self {
+        Self {
+            kind: ErrorKind::Compile,
+            origin: origin.clone(),
+            source: source.to_string(),
+            message,
+            position,
+        }
     }
 
     /// A syntax error reported by Rhai.
@@ -98,7 +111,13 @@ impl ScriptError {
             _ => ErrorKind::Runtime,
         };
         let (message, position) = describe(error);
-        Self { kind, origin: origin.clone(), source: source.to_string(), message, position: line_column(position) }
+        Self {
+            kind,
+            origin: origin.clone(),
+            source: source.to_string(),
+            message,
+            position: line_column(position),
+        }
     }
 }
 

@@ -41,18 +41,27 @@ pub(crate) enum Signature {
 pub(crate) fn parse_signature(text: &str) -> Result<Signature, String> {
     let trimmed = text.trim();
     if trimmed.contains('(') {
-        return Function::parse(trimmed)
-            .map(Signature::Parsed)
-            .map_err(|e| format!("malformed signature {text:?}: {}", first_line(&e.to_string())));
+        let function = Function::parse(trimmed)
+            .map_err(|e| format!("malformed signature {text:?}: {}", last_line(&e.to_string())))?;
+        for param in function.inputs.iter().chain(&function.outputs) {
+            let resolved: Result<DynSolType, _> = param.resolve();
+            if resolved.is_err() {
+                return Err(format!("malformed signature {text:?}: unknown type {}", param.ty));
+            }
+        }
+        return Ok(Signature::Parsed(function));
     }
     if rhai::is_valid_identifier(trimmed) {
         return Ok(Signature::Name(trimmed.to_string()));
     }
-    Err(format!("malformed signature {text:?}: expected name(types), name(types) returns (types) or a function name"))
+    Err(format!(
+        "malformed signature {text:?}: expected name(types), name(types) returns (types) or a function name"
+    ))
 }
 
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or(text)
+/// alloy's parser errors end with the reason, after the input and a caret.
+fn last_line(text: &str) -> &str {
+    text.lines().rev().find(|line| !line.trim().is_empty()).map_or(text, str::trim)
 }
 
 thread_local! {
@@ -83,26 +92,31 @@ fn resolve_function(target: Address, text: &str) -> Result<Function, String> {
             let wanted = function.signature();
             with_host(|host| {
                 let found = host.abi_of(target).and_then(|abi| {
-                    abi.function(&function.name)?.iter().find(|candidate| candidate.signature() == wanted).cloned()
+                    abi.function(&function.name)?
+                        .iter()
+                        .find(|candidate| candidate.signature() == wanted)
+                        .cloned()
                 });
                 found.ok_or_else(|| {
                     format!("no ABI of the target has {wanted}; state its return types: \"{wanted} returns (...)\"")
                 })
             })
         }
-        Signature::Name(name) => with_host(|host| {
-            let abi = host.abi_of(target).ok_or_else(|| {
+        Signature::Name(name) => {
+            with_host(|host| {
+                let abi = host.abi_of(target).ok_or_else(|| {
                 format!("the target has no known ABI; give the full signature: \"{name}(types) returns (types)\"")
             })?;
-            match abi.function(&name).map(Vec::as_slice).unwrap_or_default() {
-                [only] => Ok(only.clone()),
-                [] => Err(format!("the ABI has no function {name}")),
-                several => {
-                    let names: Vec<String> = several.iter().map(Function::signature).collect();
-                    Err(format!("{name} is overloaded, name one of: {}", names.join(", ")))
+                match abi.function(&name).map(Vec::as_slice).unwrap_or_default() {
+                    [only] => Ok(only.clone()),
+                    [] => Err(format!("the ABI has no function {name}")),
+                    several => {
+                        let names: Vec<String> = several.iter().map(Function::signature).collect();
+                        Err(format!("{name} is overloaded, name one of: {}", names.join(", ")))
+                    }
                 }
-            }
-        }),
+            })
+        }
     }
 }
 
@@ -133,7 +147,11 @@ fn view(target: &Dynamic, text: &str, args: &[Dynamic]) -> Result<Dynamic, Strin
     let data = function.abi_encode_input(&values).map_err(|e| context(e.to_string()))?;
     let output = with_host(|host| host.view(target, data.into())).map_err(context)?;
     let mut decoded = function.abi_decode_output(&output).map_err(|e| {
-        context(format!("cannot decode {} bytes returned as ({}): {e}", output.len(), output_types(&function)))
+        context(format!(
+            "cannot decode {} bytes returned as ({}): {e}",
+            output.len(),
+            output_types(&function)
+        ))
     })?;
     Ok(match decoded.len() {
         0 => Dynamic::UNIT,
@@ -151,7 +169,11 @@ fn erc20_view<C: SolCall<Return = U256>>(call: &str, token: Address, data: C) ->
     let context = |e: String| format!("{call}: {e}");
     let output = with_host(|host| host.view(token, data.abi_encode().into())).map_err(context)?;
     C::abi_decode_returns(&output).map_err(|_| {
-        context(format!("{} returned {} bytes, not an ERC20 uint256 (no code there?)", book_name(token), output.len()))
+        context(format!(
+            "{} returned {} bytes, not an ERC20 uint256 (no code there?)",
+            book_name(token),
+            output.len()
+        ))
     })
 }
 
@@ -186,7 +208,8 @@ fn resolve_event(contract: Address, text: &str) -> Result<Event, String> {
     with_host(|host| {
         let abi = host.abi_of(contract).ok_or("the contract has no known ABI")?;
         if trimmed.contains('(') {
-            let wanted = Event::parse(trimmed).map_err(|e| format!("malformed event signature: {e}"))?.signature();
+            let wanted =
+                Event::parse(trimmed).map_err(|e| format!("malformed event signature: {e}"))?.signature();
             return abi
                 .events()
                 .find(|event| event.signature() == wanted)
@@ -219,15 +242,23 @@ fn events(contract: &Dynamic, text: &str) -> Result<Dynamic, String> {
     let rows = found
         .iter()
         .map(|values| {
-            let map: Map =
-                values.iter().enumerate().map(|(i, value)| (field_name(&event, i).into(), from_sol(value))).collect();
+            let map: Map = values
+                .iter()
+                .enumerate()
+                .map(|(i, value)| (field_name(&event, i).into(), from_sol(value)))
+                .collect();
             Dynamic::from_map(map)
         })
         .collect();
     Ok(Dynamic::from_array(rows))
 }
 
-fn event_stats(call: &str, contract: &Dynamic, text: &str, field: Option<&str>) -> Result<(u64, U256), String> {
+fn event_stats(
+    call: &str,
+    contract: &Dynamic,
+    text: &str,
+    field: Option<&str>,
+) -> Result<(u64, U256), String> {
     let contract = as_address(contract).map_err(|e| format!("{call}: {e}"))?;
     let context = |e: String| format!("{call}({}, {text:?}): {e}", book_name(contract));
     let event = resolve_event(contract, text).map_err(context)?;
@@ -246,7 +277,10 @@ fn event_stats(call: &str, contract: &Dynamic, text: &str, field: Option<&str>) 
                 .find(|i| field_name(&event, *i) == field)
                 .ok_or_else(|| context(format!("{} has no field {field}", event.signature())))?;
             if !is_uint(index) {
-                return Err(context(format!("field {field} is {}, not an unsigned integer", event.inputs[index].ty)));
+                return Err(context(format!(
+                    "field {field} is {}, not an unsigned integer",
+                    event.inputs[index].ty
+                )));
             }
             index
         }
@@ -278,13 +312,19 @@ pub(crate) fn register(module: &mut Module) {
 
     volatile(module, "view", |t: Dynamic, s: ImmutableString| lift(view(&t, &s, &[])));
     volatile(module, "view", |t: Dynamic, s: ImmutableString, a: Dynamic| lift(view(&t, &s, &[a])));
-    volatile(module, "view", |t: Dynamic, s: ImmutableString, a: Dynamic, b: Dynamic| lift(view(&t, &s, &[a, b])));
+    volatile(module, "view", |t: Dynamic, s: ImmutableString, a: Dynamic, b: Dynamic| {
+        lift(view(&t, &s, &[a, b]))
+    });
     volatile(module, "view", |t: Dynamic, s: ImmutableString, a: Dynamic, b: Dynamic, c: Dynamic| {
         lift(view(&t, &s, &[a, b, c]))
     });
-    volatile(module, "view", |t: Dynamic, s: ImmutableString, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic| {
-        lift(view(&t, &s, &[a, b, c, d]))
-    });
+    volatile(
+        module,
+        "view",
+        |t: Dynamic, s: ImmutableString, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic| {
+            lift(view(&t, &s, &[a, b, c, d]))
+        },
+    );
     volatile(
         module,
         "view",
@@ -295,9 +335,14 @@ pub(crate) fn register(module: &mut Module) {
     volatile(
         module,
         "view",
-        |t: Dynamic, s: ImmutableString, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, e: Dynamic, f: Dynamic| {
-            lift(view(&t, &s, &[a, b, c, d, e, f]))
-        },
+        |t: Dynamic,
+         s: ImmutableString,
+         a: Dynamic,
+         b: Dynamic,
+         c: Dynamic,
+         d: Dynamic,
+         e: Dynamic,
+         f: Dynamic| { lift(view(&t, &s, &[a, b, c, d, e, f])) },
     );
 
     volatile(module, "events", |contract: Dynamic, event: ImmutableString| lift(events(&contract, &event)));

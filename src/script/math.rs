@@ -56,7 +56,8 @@ fn to_uint(x: &Dynamic) -> Result<U256, String> {
             Some(digits) => U256::from_str_radix(digits, 16),
             None => U256::from_str_radix(text, 10),
         };
-        return parsed.map_err(|_| format!("uint({text:?}): not a decimal or 0x hex number that fits in a uint256"));
+        return parsed
+            .map_err(|_| format!("uint({text:?}): not a decimal or 0x hex number that fits in a uint256"));
     }
     if x.is_float() {
         return Err(format!("uint({}): a float; use to_wei(x) for token amounts", describe(x)));
@@ -81,8 +82,9 @@ fn checked_float(name: &str, x: FLOAT, ok: bool) -> Native<FLOAT> {
 }
 
 fn int_pow(base: INT, exponent: INT) -> Native<INT> {
-    let exponent = u32::try_from(exponent)
-        .map_err(|_| runtime_error(format!("pow({base}, {exponent}): negative exponent; use pow({base}.0, {exponent})")))?;
+    let exponent = u32::try_from(exponent).map_err(|_| {
+        runtime_error(format!("pow({base}, {exponent}): negative exponent; use pow({base}.0, {exponent})"))
+    })?;
     base.checked_pow(exponent).ok_or_else(|| runtime_error(format!("int overflow: pow({base}, {exponent})")))
 }
 
@@ -95,7 +97,9 @@ fn clamp_float(x: FLOAT, lo: FLOAT, hi: FLOAT) -> Native<FLOAT> {
 
 /// Register the math and unit functions.
 pub(crate) fn register(module: &mut Module) {
-    pure(module, "abs", |x: INT| x.checked_abs().ok_or_else(|| runtime_error(format!("int overflow: abs({x})"))));
+    pure(module, "abs", |x: INT| {
+        x.checked_abs().ok_or_else(|| runtime_error(format!("int overflow: abs({x})")))
+    });
     pure(module, "abs", |x: FLOAT| x.abs());
     pure(module, "min", |a: INT, b: INT| a.min(b));
     pure(module, "max", |a: INT, b: INT| a.max(b));
@@ -129,7 +133,9 @@ pub(crate) fn register(module: &mut Module) {
     }
     pure(module, "clamp", |x: INT, lo: INT, hi: INT| {
         if lo > hi {
-            return Err(runtime_error(format!("clamp({x}, {lo}, {hi}): the low bound is above the high one")));
+            return Err(runtime_error(format!(
+                "clamp({x}, {lo}, {hi}): the low bound is above the high one"
+            )));
         }
         Ok(x.clamp(lo, hi))
     });
@@ -143,5 +149,7 @@ pub(crate) fn register(module: &mut Module) {
     pure(module, "from_wei", |u: Dynamic, decimals: INT| lift(from_wei(&u, decimals_arg(decimals)?)));
     pure(module, "uint", |x: Dynamic| lift(to_uint(&x)));
     pure(module, "float", |x: Dynamic| lift(to_float(&x)));
-    pure(module, "addr", |x: Dynamic| -> Native<Address> { lift(as_address(&x).map_err(|e| format!("addr: {e}"))) });
+    pure(module, "addr", |x: Dynamic| -> Native<Address> {
+        lift(as_address(&x).map_err(|e| format!("addr: {e}")))
+    });
 }

@@ -45,8 +45,8 @@ pub use env::{Env, MEMORY};
 pub use error::{ErrorKind, Origin, ScriptError};
 pub use host::{Clock, Host};
 pub use values::{
-    as_address, as_uint, decimal_to_units, describe, display, float_to_units, from_sol, from_toml, parse_address,
-    table_to_map, to_amount, to_bool, to_f64, to_sol, units_to_f64, TOKEN_DECIMALS,
+    as_address, as_uint, decimal_to_units, describe, display, float_to_units, from_sol, from_toml,
+    parse_address, table_to_map, to_amount, to_bool, to_f64, to_sol, units_to_f64, TOKEN_DECIMALS,
 };
 
 /// Rhai's value type, as expressions produce them.

@@ -67,7 +67,7 @@ fn ln_factorial(k: f64) -> f64 {
     }
     let k2 = k * k;
     let series = 1.0 / (12.0 * k) - 1.0 / (360.0 * k * k2) + 1.0 / (1260.0 * k * k2 * k2);
-    k * k.ln() - k + 0.5 * (2.0 * PI * k).ln() + series
+    0.5f64.mul_add((2.0 * PI * k).ln(), k.mul_add(k.ln(), -k)) + series
 }
 
 /// Largest mean `poisson` accepts (draws stay exact integers in an f64).
@@ -103,7 +103,7 @@ pub(crate) fn poisson(rng: &mut SimRng, lambda: f64) -> Result<INT, String> {
         if us <= 0.0 {
             continue;
         }
-        let k = ((2.0 * a / us + b) * u + lambda + 0.43).floor();
+        let k = ((2.0 * a / us + b).mul_add(u, lambda) + 0.43).floor();
         if us >= 0.07 && v <= v_r {
             return Ok(k as INT);
         }
@@ -168,7 +168,9 @@ pub(crate) fn register(module: &mut Module) {
     volatile(module, "exponential", |mean: Dynamic| {
         lift(with_rng("exponential", |rng| exponential(rng, as_number(&mean)?)))
     });
-    volatile(module, "poisson", |lambda: Dynamic| lift(with_rng("poisson", |rng| poisson(rng, as_number(&lambda)?))));
+    volatile(module, "poisson", |lambda: Dynamic| {
+        lift(with_rng("poisson", |rng| poisson(rng, as_number(&lambda)?)))
+    });
     volatile(module, "chance", |p: Dynamic| lift(with_rng("chance", |rng| chance(rng, as_number(&p)?))));
     volatile(module, "randint", |lo: INT, hi: INT| lift(with_rng("randint", |rng| randint(rng, lo, hi))));
     volatile(module, "pick", |items: Array| lift(with_rng("pick", |rng| pick(rng, &items))));

@@ -107,9 +107,11 @@ pub fn decimal_to_units(text: &str, decimals: u8, round: bool) -> Result<U256, S
     }
     // Drop the `cut` last digits; what is dropped decides rounding.
     let cut = usize::try_from(-scale).unwrap_or(usize::MAX);
-    let (kept, dropped) = if cut >= digits.len() { ("", digits) } else { digits.split_at(digits.len() - cut) };
+    let (kept, dropped) =
+        if cut >= digits.len() { ("", digits) } else { digits.split_at(digits.len() - cut) };
     let dropped_zeros = cut.saturating_sub(digits.len());
-    let kept = if kept.is_empty() { U256::ZERO } else { U256::from_str_radix(kept, 10).map_err(|_| too_large())? };
+    let kept =
+        if kept.is_empty() { U256::ZERO } else { U256::from_str_radix(kept, 10).map_err(|_| too_large())? };
     if dropped.bytes().all(|b| b == b'0') {
         return Ok(kept);
     }
@@ -133,6 +135,9 @@ pub fn float_to_units(value: FLOAT, decimals: u8) -> Result<U256, String> {
     }
     if value < 0.0 {
         return Err(format!("{value} is negative"));
+    }
+    if value == 0.0 {
+        return Ok(U256::ZERO); // -0.0 included
     }
     // `Display` of f64 is the shortest decimal that reads back as the same
     // float, and never uses an exponent.
@@ -222,7 +227,10 @@ pub fn to_sol(value: &Dynamic, ty: &DynSolType) -> Result<DynSolValue, String> {
     match ty {
         DynSolType::Uint(bits) => {
             let u = if value.is_float() {
-                return Err(format!("expected {ty}, got {}: use to_wei(x) for token amounts", describe(value)));
+                return Err(format!(
+                    "expected {ty}, got {}: use to_wei(x) for token amounts",
+                    describe(value)
+                ));
             } else {
                 as_uint(value).map_err(|_| mismatch())?
             };
@@ -249,7 +257,9 @@ pub fn to_sol(value: &Dynamic, ty: &DynSolType) -> Result<DynSolValue, String> {
             }
             Ok(DynSolValue::Int(i, *bits))
         }
-        DynSolType::Address => as_address(value).map(DynSolValue::Address).map_err(|e| format!("expected address: {e}")),
+        DynSolType::Address => {
+            as_address(value).map(DynSolValue::Address).map_err(|e| format!("expected address: {e}"))
+        }
         DynSolType::Bool => value.as_bool().map(DynSolValue::Bool).map_err(|_| mismatch()),
         DynSolType::String => match value.read_lock::<rhai::ImmutableString>() {
             Some(text) => Ok(DynSolValue::String(text.to_string())),
@@ -267,12 +277,18 @@ pub fn to_sol(value: &Dynamic, ty: &DynSolType) -> Result<DynSolValue, String> {
         }
         DynSolType::Function => {
             let bytes = as_bytes(value)?;
-            let function = Function::try_from(bytes.as_slice()).map_err(|_| format!("expected {ty} (24 bytes)"))?;
+            let function =
+                Function::try_from(bytes.as_slice()).map_err(|_| format!("expected {ty} (24 bytes)"))?;
             Ok(DynSolValue::Function(function))
         }
         DynSolType::Array(inner) => {
             let items = array_items(value, ty)?;
-            items.iter().enumerate().map(|(i, item)| element(item, inner, i)).collect::<Result<_, _>>().map(DynSolValue::Array)
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| element(item, inner, i))
+                .collect::<Result<_, _>>()
+                .map(DynSolValue::Array)
         }
         DynSolType::FixedArray(inner, size) => {
             let items = array_items(value, ty)?;
@@ -305,7 +321,10 @@ pub fn to_sol(value: &Dynamic, ty: &DynSolType) -> Result<DynSolValue, String> {
 }
 
 fn array_items(value: &Dynamic, ty: &DynSolType) -> Result<Array, String> {
-    value.read_lock::<Array>().map(|items| items.clone()).ok_or_else(|| format!("expected {ty} (an array), got {}", describe(value)))
+    value
+        .read_lock::<Array>()
+        .map(|items| items.clone())
+        .ok_or_else(|| format!("expected {ty} (an array), got {}", describe(value)))
 }
 
 fn element(item: &Dynamic, ty: &DynSolType, index: usize) -> Result<DynSolValue, String> {
