@@ -185,9 +185,8 @@ fn check_view(signature: &Expr, given: usize) -> Result<(), (String, Position)> 
     }
 }
 
-#[allow(dead_code)]
-fn _assert_send_sync() {
-    fn check<T: Send + Sync>() {}
-    check::<Script>();
-    check::<Library>();
-}
+/// Scripts and libraries are shared between threads (one engine per process).
+const fn assert_send_sync<T: Send + Sync>() {}
+const _: () = assert_send_sync::<Script>();
+const _: () = assert_send_sync::<Library>();
+const _: () = assert_send_sync::<super::env::Env>();

@@ -165,36 +165,42 @@ fn output_types(function: &Function) -> String {
 }
 
 /// An ERC20 view of `token`, decoded as a uint.
-fn erc20_view<C: SolCall<Return = U256>>(call: &str, token: Address, data: C) -> Result<U256, String> {
-    let context = |e: String| format!("{call}: {e}");
-    let output = with_host(|host| host.view(token, data.abi_encode().into())).map_err(context)?;
+fn erc20_view<C: SolCall<Return = U256>>(
+    call: impl Fn() -> String,
+    token: Address,
+    data: C,
+) -> Result<U256, String> {
+    // The call's description (book names) is built only for an error.
+    let output = with_host(|host| host.view(token, data.abi_encode().into()))
+        .map_err(|e| format!("{}: {e}", call()))?;
     C::abi_decode_returns(&output).map_err(|_| {
-        context(format!(
-            "{} returned {} bytes, not an ERC20 uint256 (no code there?)",
+        format!(
+            "{}: {} returned {} bytes, not an ERC20 uint256 (no code there?)",
+            call(),
             book_name(token),
             output.len()
-        ))
+        )
     })
 }
 
 fn balance(token: &Dynamic, who: &Dynamic) -> Result<U256, String> {
     let token = as_address(token).map_err(|e| format!("balance: token: {e}"))?;
     let who = as_address(who).map_err(|e| format!("balance: who: {e}"))?;
-    let call = format!("balance({}, {})", book_name(token), book_name(who));
-    erc20_view(&call, token, Erc20Views::balanceOfCall { who })
+    let call = || format!("balance({}, {})", book_name(token), book_name(who));
+    erc20_view(call, token, Erc20Views::balanceOfCall { who })
 }
 
 fn total_supply(token: &Dynamic) -> Result<U256, String> {
     let token = as_address(token).map_err(|e| format!("total_supply: token: {e}"))?;
-    erc20_view(&format!("total_supply({})", book_name(token)), token, Erc20Views::totalSupplyCall {})
+    erc20_view(|| format!("total_supply({})", book_name(token)), token, Erc20Views::totalSupplyCall {})
 }
 
 fn allowance(token: &Dynamic, owner: &Dynamic, spender: &Dynamic) -> Result<U256, String> {
     let token = as_address(token).map_err(|e| format!("allowance: token: {e}"))?;
     let owner = as_address(owner).map_err(|e| format!("allowance: owner: {e}"))?;
     let spender = as_address(spender).map_err(|e| format!("allowance: spender: {e}"))?;
-    let call = format!("allowance({}, {}, {})", book_name(token), book_name(owner), book_name(spender));
-    erc20_view(&call, token, Erc20Views::allowanceCall { owner, spender })
+    let call = || format!("allowance({}, {}, {})", book_name(token), book_name(owner), book_name(spender));
+    erc20_view(call, token, Erc20Views::allowanceCall { owner, spender })
 }
 
 fn eth_balance(who: &Dynamic) -> Result<U256, String> {

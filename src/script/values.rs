@@ -56,7 +56,9 @@ pub fn describe(value: &Dynamic) -> String {
     }
 }
 
-/// How a value reads in messages and `to_string` (uints in decimal, addresses checksummed).
+/// How a value reads in messages and text columns: uints in decimal,
+/// addresses checksummed, strings as they are, arrays and maps element by
+/// element (`[1, "0xAb…"]`, `#{a: 1}`).
 pub fn display(value: &Dynamic) -> String {
     if let Some(u) = value.read_lock::<U256>() {
         return u.to_string();
@@ -64,7 +66,24 @@ pub fn display(value: &Dynamic) -> String {
     if let Some(a) = value.read_lock::<Address>() {
         return a.to_checksum(None);
     }
+    if let Some(items) = value.read_lock::<Array>() {
+        let items: Vec<String> = items.iter().map(display_inner).collect();
+        return format!("[{}]", items.join(", "));
+    }
+    if let Some(map) = value.read_lock::<Map>() {
+        let entries: Vec<String> =
+            map.iter().map(|(key, item)| format!("{key}: {}", display_inner(item))).collect();
+        return format!("#{{{}}}", entries.join(", "));
+    }
     value.to_string()
+}
+
+/// An element inside an array or map: strings quoted.
+fn display_inner(value: &Dynamic) -> String {
+    match value.read_lock::<rhai::ImmutableString>() {
+        Some(text) => format!("{:?}", text.as_str()),
+        None => display(value),
+    }
 }
 
 /// 10^exponent, or None past `U256::MAX`.

@@ -20,6 +20,9 @@ fn names_self_and_addresses() {
         Ok(Ok(true))
     );
     assert_eq!(h.eval("@alice != @bob").map(|v| v.as_bool()), Ok(Ok(true)));
+    // `@` inside a string literal is text.
+    assert_eq!(h.show("\"mail @ocean\" + \"@bob\""), "mail @ocean@bob");
+    assert_eq!(h.eval("(@ ocean) == @ocean").map(|v| v.as_bool()), Ok(Ok(true)));
     assert_eq!(h.error("@nobody"), "unknown name @nobody (not in the address book)");
     assert_eq!(h.error("addr(\"0x12\")"), "addr: \"0x12\" is not an address (0x and 40 hex digits)");
     assert_eq!(h.error("self"), "`self` is only defined for an agent's expressions (no acting agent here)");

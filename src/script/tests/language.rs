@@ -47,6 +47,9 @@ fn uint_comparisons_and_min_max_work_against_ints() {
     assert_eq!(h.show("max(uint(2), uint(9))"), "9");
     assert_eq!(h.error("min(uint(5), -3)"), "uint min a negative int (-3)");
     assert_eq!(h.show("to_int(uint(12))"), "12");
+    assert_eq!(h.show("[uint(0).is_zero(), is_zero(uint(2))]"), "[true, false]");
+    assert_eq!(h.show("[uint(1), \"a\", #{b: uint(2)}]"), "[1, \"a\", #{b: 2}]");
+    assert_eq!(h.show("`${[uint(3)]}`"), "[3]");
     assert!(h.error("to_int(uint(\"10000000000000000000\"))").contains("does not fit in an int"));
     let address = alloy_primitives::Address::with_last_byte(0xab);
     assert_eq!(
