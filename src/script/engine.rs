@@ -29,6 +29,9 @@ use std::sync::OnceLock;
 pub const MAX_OPERATIONS: u64 = 1_000_000;
 /// Deepest nesting of function calls.
 pub const MAX_CALL_LEVELS: usize = 32;
+/// Deepest nesting of an expression (a chain `a + b + ...` nests once per
+/// operator); half of it inside functions.
+pub const MAX_EXPR_DEPTH: usize = 256;
 /// Longest string, in bytes.
 pub const MAX_STRING_SIZE: usize = 1 << 20;
 /// Most elements of one array, nested ones included (an `events` query
@@ -90,7 +93,7 @@ fn build() -> Engine {
         .set_optimization_level(OptimizationLevel::Simple)
         .set_max_operations(MAX_OPERATIONS)
         .set_max_call_levels(MAX_CALL_LEVELS)
-        .set_max_expr_depths(64, 32)
+        .set_max_expr_depths(MAX_EXPR_DEPTH, MAX_EXPR_DEPTH / 2)
         .set_max_string_size(MAX_STRING_SIZE)
         .set_max_array_size(MAX_ARRAY_SIZE)
         .set_max_map_size(MAX_MAP_SIZE)

@@ -102,21 +102,21 @@ fn resolve_function(target: Address, text: &str) -> Result<Function, String> {
                 })
             })
         }
-        Signature::Name(name) => {
-            with_host(|host| {
-                let abi = host.abi_of(target).ok_or_else(|| {
-                format!("the target has no known ABI; give the full signature: \"{name}(types) returns (types)\"")
-            })?;
-                match abi.function(&name).map(Vec::as_slice).unwrap_or_default() {
-                    [only] => Ok(only.clone()),
-                    [] => Err(format!("the ABI has no function {name}")),
-                    several => {
-                        let names: Vec<String> = several.iter().map(Function::signature).collect();
-                        Err(format!("{name} is overloaded, name one of: {}", names.join(", ")))
-                    }
+        Signature::Name(name) => with_host(|host| {
+            let Some(abi) = host.abi_of(target) else {
+                return Err(format!(
+                    "the target has no known ABI; give the full signature: \"{name}(types) returns (types)\""
+                ));
+            };
+            match abi.function(&name).map(Vec::as_slice).unwrap_or_default() {
+                [only] => Ok(only.clone()),
+                [] => Err(format!("the ABI has no function {name}")),
+                several => {
+                    let names: Vec<String> = several.iter().map(Function::signature).collect();
+                    Err(format!("{name} is overloaded, name one of: {}", names.join(", ")))
                 }
-            })
-        }
+            }
+        }),
     }
 }
 

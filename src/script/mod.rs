@@ -40,7 +40,9 @@ mod values;
 mod tests;
 
 pub use compiled::{Library, Script};
-pub use engine::{MAX_ARRAY_SIZE, MAX_CALL_LEVELS, MAX_MAP_SIZE, MAX_OPERATIONS, MAX_STRING_SIZE};
+pub use engine::{
+    MAX_ARRAY_SIZE, MAX_CALL_LEVELS, MAX_EXPR_DEPTH, MAX_MAP_SIZE, MAX_OPERATIONS, MAX_STRING_SIZE,
+};
 pub use env::{Env, MEMORY};
 pub use error::{ErrorKind, Origin, ScriptError};
 pub use host::{Clock, Host};

@@ -187,6 +187,14 @@ fn the_sandbox_holds() {
         "reserved keyword 'eval' is disabled"
     );
     assert!(Script::statements("import \"x\" as y;", origin()).is_err());
+    // Long (but flat) expressions are fine; deep nesting is bounded.
+    let long_sum = vec!["1"; 200].join(" + ");
+    assert_eq!(h.eval(&long_sum).map(|v| v.as_int()), Ok(Ok(200)));
+    let deep = format!("{}1{}", "(".repeat(300), ")".repeat(300));
+    assert_eq!(
+        Script::expression(&deep, origin()).unwrap_err().message,
+        "Expression exceeds maximum complexity"
+    );
     // Each evaluation gets the full budget again.
     let busy = Script::statements("let n = 0; for i in 0..200000 { n += i; } n", origin()).expect("compiles");
     for _ in 0..3 {
