@@ -19,5 +19,6 @@ pub mod models;
 pub mod netlist;
 pub mod plot;
 pub mod report;
+pub mod script;
 pub mod wallet;
 pub mod world;
