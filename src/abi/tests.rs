@@ -3,13 +3,20 @@
 //! project's own artifacts, and a real `Transfer` log from the embedded EVM.
 
 use super::*;
+use crate::artifacts::{deploy_own, own_artifact, OWN_CONTRACTS};
 use crate::chain::{address_for, Backend, Chain, RevertReason, GOD};
-use crate::contracts::{deploy_own, own_artifact, OceanToken, OWN_CONTRACTS};
 use alloy_dyn_abi::DynSolValue;
 use alloy_json_abi::JsonAbi;
 use alloy_primitives::{address, Address, Bytes, FixedBytes, Log, I256, U256};
 use alloy_sol_types::{sol, Panic, Revert, SolCall, SolError, SolEvent};
 use std::str::FromStr;
+
+sol! {
+    /// The owner-only mint of the example ReserveToken.
+    interface Mintable {
+        function mint(address to, uint256 amount) external;
+    }
+}
 
 sol! {
     interface Exchange {
@@ -180,7 +187,7 @@ fn shared_selectors_keep_every_candidate_and_prefer_the_named_contract() {
     registry.add("Token", &token);
     registry.add("WETH", &weth);
     registry.add("OtherToken", &token);
-    let data = crate::contracts::Erc20::transferCall { to: OWNER, amount: u(BIG) }.abi_encode();
+    let data = crate::wallet::Erc20::transferCall { to: OWNER, amount: u(BIG) }.abi_encode();
     let names = |contract: Option<&str>| -> Vec<String> {
         registry.describe_call(contract, &data).args.into_iter().map(|(name, _)| name).collect()
     };
@@ -194,7 +201,7 @@ fn shared_selectors_keep_every_candidate_and_prefer_the_named_contract() {
 #[test]
 fn same_topic0_with_other_indexed_fields_finds_the_candidate_that_fits() {
     let mut registry = AbiRegistry::new();
-    registry.add_artifact(&own_artifact("OceanToken").expect("own artifact"));
+    registry.add_artifact(&own_artifact("ReserveToken").expect("own artifact"));
     registry.add(
         "Nft",
         &JsonAbi::parse([
@@ -207,7 +214,7 @@ fn same_topic0_with_other_indexed_fields_finds_the_candidate_that_fits() {
         data: Nft::Transfer { from: Address::ZERO, to: OWNER, tokenId: u(BIG) }.encode_log_data(),
     };
     // The named contract's ABI is tried first; its ERC20 `Transfer` does not fit 4 topics.
-    let decoded = registry.decode_log(Some("OceanToken"), &nft_log).expect("ERC721 transfer");
+    let decoded = registry.decode_log(Some("ReserveToken"), &nft_log).expect("ERC721 transfer");
     assert_eq!(decoded.fields.last(), Some(&("tokenId".to_string(), BIG.to_string())));
 }
 
@@ -250,21 +257,21 @@ fn own_registry() -> AbiRegistry {
 fn decodes_a_real_mint_on_the_embedded_chain() {
     let registry = own_registry();
     let mut chain = Chain::new();
-    let token = deploy_own(&mut chain, "OceanToken", &[&GOD.to_string()]).expect("deploy");
+    let token = deploy_own(&mut chain, "ReserveToken", &["Test Token", "TST", "0"]).expect("deploy");
     let alice = address_for("alice");
     // 10^24 + 7: above 2^53, so an f64 on the way would lose the 7.
     let amount = u("1000000000000000000000007");
-    let mint = OceanToken::mintCall { to: alice, amount }.abi_encode();
+    let mint = Mintable::mintCall { to: alice, amount }.abi_encode();
     let receipt = chain.transact(GOD, token, mint.clone().into(), U256::ZERO).expect("runs");
     assert!(receipt.is_success(), "{:?}", receipt.outcome);
 
-    let call = registry.describe_call(Some("OceanToken"), &mint);
+    let call = registry.describe_call(Some("ReserveToken"), &mint);
     assert_eq!(call.signature, "mint(address,uint256)");
     let alice_text = alice.to_checksum(None);
     assert_eq!(call.args_text(), format!("to={alice_text}; amount=1000000000000000000000007"));
 
     let events: Vec<DecodedEvent> =
-        receipt.logs.iter().filter_map(|log| registry.decode_log(Some("OceanToken"), log)).collect();
+        receipt.logs.iter().filter_map(|log| registry.decode_log(Some("ReserveToken"), log)).collect();
     assert_eq!(events.len(), receipt.logs.len(), "every log of our own token decodes");
     let transfer = events.iter().find(|event| event.name == "Transfer").expect("a Transfer log");
     assert_eq!(transfer.signature, "Transfer(address,address,uint256)");
@@ -279,10 +286,13 @@ fn decodes_a_real_mint_on_the_embedded_chain() {
     let logged_value = U256::from_be_slice(&receipt.logs[0].data.data);
     assert_eq!(logged_value, amount, "the log itself carries the minted amount");
 
-    // A mint by someone else reverts with the contract's message.
+    // A mint by someone else reverts with the contract's custom error, decoded with its argument.
     let refused = chain.transact(alice, token, mint.into(), U256::ZERO).expect("runs");
     let reason = refused.revert_reason().expect("reverts");
-    assert_eq!(registry.describe_revert(Some("OceanToken"), reason), "OceanToken: caller is not the minter");
+    assert_eq!(
+        registry.describe_revert(Some("ReserveToken"), reason),
+        format!("NotOwner(caller={alice_text})")
+    );
 }
 
 proptest::proptest! {
@@ -292,8 +302,8 @@ proptest::proptest! {
         let amount = U256::from_limbs(limbs);
         let to = Address::from(raw_address);
         let registry = own_registry_cached();
-        let data = crate::contracts::Erc20::transferCall { to, amount }.abi_encode();
-        let call = registry.describe_call(Some("OceanToken"), &data);
+        let data = crate::wallet::Erc20::transferCall { to, amount }.abi_encode();
+        let call = registry.describe_call(Some("ReserveToken"), &data);
         proptest::prop_assert_eq!(&call.args[0].1, &to.to_checksum(None));
         proptest::prop_assert_eq!(U256::from_str_radix(&call.args[1].1, 10).ok(), Some(amount));
         let signed = if negative { I256::from_raw(amount).wrapping_neg() } else { I256::from_raw(amount) };

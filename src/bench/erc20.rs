@@ -3,10 +3,17 @@
 
 use crate::artifacts::own_artifact;
 use crate::chain::{address_for, Backend, Chain, RawEvm, GOD};
-use crate::models::ocean::contracts::OceanToken;
+use crate::wallet::Erc20;
 use alloy_primitives::{Address, Bytes, TxKind, U256};
 use alloy_sol_types::SolCall;
 use std::time::Instant;
+
+alloy_sol_types::sol! {
+    /// The owner-only mint of the example `ReserveToken` the bench transfers.
+    interface Mintable {
+        function mint(address to, uint256 amount) external;
+    }
+}
 
 /// Rates measured by [`erc20_transfers`].
 #[derive(Debug, Clone)]
@@ -49,7 +56,7 @@ fn transfer_list(holders: &[Address], count: usize) -> Vec<(Address, Bytes)> {
             let from = holders[(next() % holders.len() as u64) as usize];
             let to = holders[(next() % holders.len() as u64) as usize];
             let amount = U256::from(next() % 1_000);
-            (from, OceanToken::transferCall { to, amount }.abi_encode().into())
+            (from, Erc20::transferCall { to, amount }.abi_encode().into())
         })
         .collect()
 }
@@ -57,13 +64,13 @@ fn transfer_list(holders: &[Address], count: usize) -> Vec<(Address, Bytes)> {
 /// Time `transfers` ERC20 transfers among `holders` EOAs through the chain
 /// and through bare revm, and check both end with the same balances.
 pub fn erc20_transfers(holders: usize, transfers: usize, rounds: usize) -> anyhow::Result<Erc20Report> {
-    let artifact = own_artifact("OceanToken")?;
-    let init = artifact.init_code_from_strs(&[&GOD.to_string()])?;
+    let artifact = own_artifact("ReserveToken")?;
+    let init = artifact.init_code_from_strs(&["Bench", "BNCH", "0"])?;
     let accounts: Vec<Address> = (0..holders).map(|i| address_for(&format!("bench-{i}"))).collect();
     let mints: Vec<(Address, Bytes)> = accounts
         .iter()
         .map(|to| {
-            (GOD, OceanToken::mintCall { to: *to, amount: U256::from(10u64.pow(12)) }.abi_encode().into())
+            (GOD, Mintable::mintCall { to: *to, amount: U256::from(10u64.pow(12)) }.abi_encode().into())
         })
         .collect();
     let list = transfer_list(&accounts, transfers);
@@ -105,7 +112,7 @@ pub fn erc20_transfers(holders: usize, transfers: usize, rounds: usize) -> anyho
     anyhow::ensure!(chain_ok * 10 > transfers * 9, "most transfers succeed ({chain_ok} of {transfers})");
     let supply: U256 = accounts
         .iter()
-        .map(|who| chain.view(token, &OceanToken::balanceOfCall(*who)).unwrap_or_default())
+        .map(|who| chain.view(token, &Erc20::balanceOfCall { who: *who }).unwrap_or_default())
         .sum();
     anyhow::ensure!(supply == U256::from(10u64.pow(12)) * U256::from(holders), "balances sum to the supply");
 

@@ -1,17 +1,25 @@
-//! A test host backed by the real embedded EVM: OceanToken (and any other
+//! A test host backed by the real embedded EVM: a ReserveToken (and any other
 //! own contract) deployed by GOD, logs collected from committed receipts
 //! and decoded with alloy-dyn-abi.
 
 use crate::agents::SimRng;
+use crate::artifacts::{deploy_own, own_artifact};
 use crate::chain::{Backend, Chain, Outcome, GOD};
-use crate::contracts::{deploy_own, own_artifact, OceanToken};
 use crate::script::{Clock, Env, Host, Origin, Script, ScriptError};
+use crate::wallet::Erc20;
 use alloy_dyn_abi::{DynSolValue, EventExt};
 use alloy_json_abi::{Event, JsonAbi};
 use alloy_primitives::{Address, Bytes, Log, U256};
 use alloy_sol_types::SolCall;
 use rhai::Dynamic;
 use std::collections::BTreeMap;
+
+alloy_sol_types::sol! {
+    /// The owner-only mint of the example ReserveToken.
+    interface Mintable {
+        function mint(address to, uint256 amount) external;
+    }
+}
 
 /// The simulation an expression sees in these tests.
 pub(super) struct ChainHost {
@@ -33,7 +41,7 @@ pub(super) fn tokens(amount: u64) -> U256 {
 }
 
 impl ChainHost {
-    /// A chain with OCEAN deployed as `@ocean`, GOD as `@deployer`, and two
+    /// A chain with a ReserveToken deployed as `@token`, GOD as `@deployer`, and two
     /// agents `@alice` and `@bob` (no balances yet).
     pub(super) fn new() -> Self {
         let mut host = Self {
@@ -50,7 +58,7 @@ impl ChainHost {
         host.book.insert("deployer".into(), GOD);
         host.book.insert("alice".into(), crate::chain::address_for("alice"));
         host.book.insert("bob".into(), crate::chain::address_for("bob"));
-        host.deploy("ocean", "OceanToken", &[&GOD.to_string()]);
+        host.deploy("token", "ReserveToken", &["Test Token", "TST", "0"]);
         host
     }
 
@@ -75,16 +83,16 @@ impl ChainHost {
         self.logs.extend(receipt.logs);
     }
 
-    /// Mint OCEAN to a book name.
+    /// Mint tokens to a book name.
     pub(super) fn mint(&mut self, to: &str, amount: U256) {
-        let (ocean, to) = (self.at("ocean"), self.at(to));
-        self.send(GOD, ocean, &OceanToken::mintCall { to, amount });
+        let (token, to) = (self.at("token"), self.at(to));
+        self.send(GOD, token, &Mintable::mintCall { to, amount });
     }
 
-    /// Transfer OCEAN between book names.
+    /// Transfer tokens between book names.
     pub(super) fn transfer(&mut self, from: &str, to: &str, amount: U256) {
-        let (ocean, from, to) = (self.at("ocean"), self.at(from), self.at(to));
-        self.send(from, ocean, &OceanToken::transferCall { to, amount });
+        let (token, from, to) = (self.at("token"), self.at(from), self.at(to));
+        self.send(from, token, &Erc20::transferCall { to, amount });
     }
 
     /// Compile and evaluate statements (an expression is one) with an empty environment.

@@ -252,7 +252,7 @@ fn library_functions_are_shared_and_see_only_their_arguments() {
     let params: toml::Table = toml::from_str("threshold = 1").expect("toml");
     let mut env = Env::from_tables(&params, &toml::Table::new()).expect("env");
     let held =
-        Script::expression("twice(held(@ocean, @alice))", origin()).expect("compiles").with_library(&library);
+        Script::expression("twice(held(@token, @alice))", origin()).expect("compiles").with_library(&library);
     assert_eq!(held.eval(&mut env, &mut h).map(|v| v.as_float()), Ok(Ok(6.0)));
     let leak = Script::expression("leak()", origin()).expect("compiles").with_library(&library);
     assert_eq!(
@@ -272,10 +272,10 @@ fn library_functions_are_shared_and_see_only_their_arguments() {
 #[test]
 fn errors_name_file_line_what_source_and_column() {
     let mut h = ChainHost::new();
-    let unknown = h.eval("balance(@ocean, @nobody)").unwrap_err();
+    let unknown = h.eval("balance(@token, @nobody)").unwrap_err();
     assert_eq!(
         unknown.to_string(),
-        "test.toml:7: kpi `x`: `balance(@ocean, @nobody)`: unknown name @nobody (not in the address book) (at column 18)"
+        "test.toml:7: kpi `x`: `balance(@token, @nobody)`: unknown name @nobody (not in the address book) (at column 18)"
     );
     let syntax = Script::expression("1 +", origin()).unwrap_err();
     assert_eq!(syntax.kind, ErrorKind::Compile);
