@@ -63,7 +63,7 @@ impl Schedule {
 
     /// Whether the agent acts this tick.
     pub fn due(&self, tick: u64) -> bool {
-        tick % self.every_ticks == 0
+        tick.is_multiple_of(self.every_ticks)
     }
 }
 

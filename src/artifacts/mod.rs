@@ -215,7 +215,7 @@ impl Artifact {
 /// Strip `0x` and check that what is left is hex (placeholders allowed).
 fn clean_hex(file: &Path, contract: &str, field: &str, text: &str) -> Result<String> {
     let body = text.strip_prefix("0x").unwrap_or(text);
-    if body.len() % 2 != 0 {
+    if !body.len().is_multiple_of(2) {
         return Err(ArtifactError::malformed(
             file,
             format!("{contract}: \"{field}\" has an odd number of hex digits"),
