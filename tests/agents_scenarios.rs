@@ -21,13 +21,13 @@ fn scripted_stake_buy_and_consume_match_the_formulas() {
 [[agent]]
 type = "scripted"
 name = "alice"
-ocean = 1000.0
+fund = { "@ocean" = 1000.0 }
 actions = [
   { at = "1h", do = "stake", pool = 0, ocean = 70.0 },
   { at = "2h", do = "buy", pool = 0, ocean = 50.0 },
   { at = "3h", do = "consume", pool = 0 },
-  { at = "4h", do = "call", to = "pool:0", signature = "setSwapFee(uint256)", args = ["2000000000000000"] },
-  { at = "5h", do = "transfer", token = "ocean", to = "pub", amount = 1.0 },
+  { at = "4h", do = "call", to = "@pool0", function = "setSwapFee(uint256)", args = [2000000000000000] },
+  { at = "5h", do = "transfer", token = "@ocean", to = "@pub", amount = 1.0 },
 ]
 "#;
     let (table, run) = run_text(&text);

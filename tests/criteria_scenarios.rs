@@ -65,7 +65,7 @@ fn opening_spike_and_swap_consume_ratio_follow_the_formulas() {
 [[agent]]
 type = "scripted"
 name = "buyer"
-ocean = 1000.0
+fund = {{ "@ocean" = 1000.0 }}
 actions = [
   {{ at = "1d", do = "buy", pool = 0, ocean = 200.0 }},
   {{ at = "2d", do = "consume", pool = 0 }},
@@ -101,7 +101,7 @@ equilibrium_after = "1d"
 [[agent]]
 type = "scripted"
 name = "buyer"
-ocean = 1000.0
+fund = {{ "@ocean" = 1000.0 }}
 actions = [ {{ at = "3d", do = "buy", pool = 0, ocean = 100.0 }} ]
 "#,
         v3_header(6)
@@ -152,7 +152,7 @@ ocean_in_pool = 1000.0
 [[agent]]
 type = "scripted"
 name = "buyer"
-ocean = 1000.0
+fund = { "@ocean" = 1000.0 }
 actions = [
   { at = "3d", do = "buy", pool = 0, ocean = 10.0 },
   { at = "3d", do = "buy", pool = 1, ocean = 40.0 },

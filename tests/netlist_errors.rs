@@ -64,13 +64,13 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ),
         (
             "scripted bad signature",
-            with_sim("[[agent]]\ntype = \"publisher\"\nname = \"p\"\n[[agent]]\ntype = \"scripted\"\nname = \"s\"\nactions = [{ at = \"1h\", do = \"call\", to = \"pool:0\", signature = \"oops(\" }]\n"),
-            "signature",
+            with_sim("[[agent]]\ntype = \"publisher\"\nname = \"p\"\n[[agent]]\ntype = \"scripted\"\nname = \"s\"\nactions = [{ at = \"1h\", do = \"call\", to = \"@pool0\", function = \"oops(\" }]\n"),
+            "function = \"oops(\" does not parse",
         ),
         (
             "scripted wrong argument type",
-            with_sim("[[agent]]\ntype = \"publisher\"\nname = \"p\"\n[[agent]]\ntype = \"scripted\"\nname = \"s\"\nactions = [{ at = \"1h\", do = \"call\", to = \"pool:0\", signature = \"setSwapFee(uint256)\", args = [\"lots\"] }]\n"),
-            "cannot read \"lots\"",
+            with_sim("[[agent]]\ntype = \"publisher\"\nname = \"p\"\n[[agent]]\ntype = \"scripted\"\nname = \"s\"\nactions = [{ at = \"1h\", do = \"call\", to = \"@pool0\", function = \"setSwapFee(uint256)\", args = [true] }]\n"),
+            "true does not fit uint256",
         ),
         (
             "scripted dangling pool",

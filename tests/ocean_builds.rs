@@ -203,7 +203,7 @@ swap_fee = 0.001
 [[agent]]
 type = "scripted"
 name = "alice"
-ocean = 1000.0
+fund = {{ "@ocean" = 1000.0 }}
 actions = [
   {{ at = "1h", do = "buy", pool = 0, ocean = 50.0 }},
   {{ at = "2h", do = "sell", pool = 0, dt = 5.0 }},

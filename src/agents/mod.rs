@@ -7,10 +7,16 @@
 //! table, unknown keys rejected) whose `build` returns the live agent. A
 //! reverted action is recorded in the [`World`] and the run goes on.
 
+mod acting;
+pub mod action;
+pub mod call;
+mod generic;
 pub mod rng;
 pub mod time;
 
 pub use crate::world::World;
+pub use acting::{ActionAgent, AgentKpis, Funding};
+pub use generic::{ActionParser, GenericConfig, ParseContext};
 pub use rng::SimRng;
 pub use time::SimDuration;
 
@@ -41,6 +47,12 @@ pub trait Agent: std::fmt::Debug {
     fn sample(&self, _world: &mut World) -> anyhow::Result<Vec<f64>> {
         Ok(Vec::new())
     }
+    /// Its EOA, if it has one.
+    fn address(&self) -> Option<alloy_primitives::Address> {
+        None
+    }
+    /// Take KPI columns a model adds to every generic agent (others ignore them).
+    fn attach(&mut self, _kpis: Box<dyn AgentKpis>) {}
 }
 
 /// Acts every `every` of simulated time, starting at tick 0.

@@ -9,6 +9,9 @@ use std::fmt;
 pub struct SimDuration(pub u64);
 
 impl SimDuration {
+    /// Seconds in a year (`"1y"`: 365 days).
+    pub const YEAR_SECONDS: u64 = 31_536_000;
+
     /// Seconds.
     pub fn seconds(self) -> u64 {
         self.0

@@ -2,7 +2,7 @@
 
 use super::recording::{Execution, RecordedTx, Recording};
 use super::view_cache::{flag_block_reads, watch_block_reads, ViewCache};
-use super::{Backend, ChainError, Outcome, Receipt, Result, RevertReason};
+use super::{Backend, ChainError, Journal, Outcome, Receipt, Result, RevertReason};
 use alloy_primitives::{address, Address, Bytes, Log, TxKind, U256};
 use revm::context::result::ExecutionResult;
 use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
@@ -47,8 +47,11 @@ pub struct Chain {
     gas_used_total: u64,
     /// In a what-if: the gas total to go back to when it ends.
     scratch_from: Option<u64>,
-    /// Logs of committed transactions not yet taken by [`Chain::take_logs`].
-    logs: Vec<Log>,
+    /// Logs of committed transactions not yet taken by [`Chain::take_logs`],
+    /// each with its transaction's number.
+    logs: Vec<(u64, Log)>,
+    /// Committed transactions: count, last, and all of them when kept.
+    journal: Journal,
     /// Whether committed transactions' logs are kept for [`Chain::take_logs`].
     keep_logs: bool,
     /// Every EVM execution, when recording (for replays in benchmarks).
@@ -93,6 +96,7 @@ impl Chain {
             gas_used_total: 0,
             scratch_from: None,
             logs: Vec::new(),
+            journal: Journal::default(),
             keep_logs: false,
             recording: None,
             views: ViewCache::default(),
@@ -170,9 +174,15 @@ impl Chain {
         }
     }
 
-    /// The logs of committed transactions since the last call, oldest first.
-    pub fn take_logs(&mut self) -> Vec<Log> {
+    /// The logs of committed transactions since the last call, oldest first,
+    /// each with its transaction's number.
+    pub fn take_logs(&mut self) -> Vec<(u64, Log)> {
         std::mem::take(&mut self.logs)
+    }
+
+    /// Committed transactions: their count, the last one, all of them when kept.
+    pub fn journal(&mut self) -> &mut Journal {
+        &mut self.journal
     }
 
     /// Gas used by every committed transaction so far (reverted ones included).
@@ -214,6 +224,7 @@ impl Chain {
 
     fn run(&mut self, tx: TxEnv, commit: bool) -> Result<Receipt> {
         let from = tx.caller;
+        let sent = commit.then(|| (tx.kind.into_to(), tx.data.clone(), tx.value));
         let in_what_if = self.scratch_from.is_some();
         let record = self.recording.is_some().then(|| self.record_of(&tx, commit));
         let invalid = |e: revm::context::result::EVMError<_>| ChainError::InvalidTransaction {
@@ -238,8 +249,11 @@ impl Chain {
         }
         if commit {
             self.gas_used_total += receipt.gas_used;
-            if self.keep_logs && !in_what_if {
-                self.logs.extend_from_slice(&receipt.logs);
+            if let (false, Some((to, data, value))) = (in_what_if, sent) {
+                let index = self.journal.commit(from, to, &data, value, &receipt);
+                if self.keep_logs {
+                    self.logs.extend(receipt.logs.iter().map(|log| (index, log.clone())));
+                }
             }
         }
         Ok(receipt)

@@ -24,6 +24,7 @@
 mod backend;
 mod embedded;
 mod error;
+mod journal;
 mod raw;
 mod receipt;
 mod recording;
@@ -35,6 +36,7 @@ mod view_cache;
 pub use backend::Backend;
 pub use embedded::{Chain, Snapshot, BLOCK_GAS_LIMIT, GENESIS_TIMESTAMP, GOD, GOD_ETH, TX_GAS_LIMIT};
 pub use error::{ChainError, Result};
+pub use journal::{CommittedTx, Journal, LastTx};
 pub use raw::RawEvm;
 pub use receipt::{Outcome, Receipt};
 pub use recording::{Execution, RecordedTx};

@@ -8,7 +8,9 @@
 //! an `evm_snapshot` restored afterwards. Logs of committed transactions are
 //! buffered until [`SimChain::take_logs`]; what-if logs are never kept.
 
-use super::{Backend, Chain, ChainError, Receipt, RecordedTx, Result, RpcChain, RpcSnapshot, Snapshot};
+use super::{
+    Backend, Chain, ChainError, Journal, Receipt, RecordedTx, Result, RpcChain, RpcSnapshot, Snapshot,
+};
 use alloy_primitives::{Address, Bytes, Log, U256};
 
 /// The embedded chain or a node.
@@ -27,7 +29,8 @@ pub enum SimChain {
 #[derive(Debug)]
 pub struct RpcSide {
     node: RpcChain,
-    logs: Vec<Log>,
+    logs: Vec<(u64, Log)>,
+    journal: Journal,
     gas_used_total: u64,
     in_what_if: bool,
 }
@@ -53,6 +56,7 @@ impl SimChain {
         Ok(Self::Rpc(RpcSide {
             node: RpcChain::connect(url)?,
             logs: Vec::new(),
+            journal: Journal::default(),
             gas_used_total: 0,
             in_what_if: false,
         }))
@@ -94,11 +98,20 @@ impl SimChain {
         }
     }
 
-    /// Logs of committed transactions since the last call.
-    pub fn take_logs(&mut self) -> Vec<Log> {
+    /// Logs of committed transactions since the last call, each with its
+    /// transaction's number.
+    pub fn take_logs(&mut self) -> Vec<(u64, Log)> {
         match self {
             Self::Embedded(chain) => chain.take_logs(),
             Self::Rpc(side) => std::mem::take(&mut side.logs),
+        }
+    }
+
+    /// Committed transactions: their count, the last one, all of them when kept.
+    pub fn journal(&mut self) -> &mut Journal {
+        match self {
+            Self::Embedded(chain) => chain.journal(),
+            Self::Rpc(side) => &mut side.journal,
         }
     }
 
@@ -135,12 +148,18 @@ impl SimChain {
 }
 
 impl RpcSide {
-    fn committed(&mut self, receipt: Result<Receipt>) -> Result<Receipt> {
+    fn committed(
+        &mut self,
+        sent: (Address, Option<Address>, &Bytes, U256),
+        receipt: Result<Receipt>,
+    ) -> Result<Receipt> {
         let receipt = receipt?;
         if !self.in_what_if {
             self.gas_used_total += receipt.gas_used;
+            let (from, to, data, value) = sent;
+            let index = self.journal.commit(from, to, data, value, &receipt);
             if receipt.is_success() {
-                self.logs.extend_from_slice(&receipt.logs);
+                self.logs.extend(receipt.logs.iter().map(|log| (index, log.clone())));
             }
         }
         Ok(receipt)
@@ -154,8 +173,8 @@ impl Backend for SimChain {
         match self {
             Self::Embedded(chain) => chain.deploy(from, init_code),
             Self::Rpc(side) => {
-                let receipt = side.node.deploy(from, init_code);
-                side.committed(receipt)
+                let receipt = side.node.deploy(from, init_code.clone());
+                side.committed((from, None, &init_code, U256::ZERO), receipt)
             }
         }
     }
@@ -164,8 +183,8 @@ impl Backend for SimChain {
         match self {
             Self::Embedded(chain) => chain.transact(from, to, data, value),
             Self::Rpc(side) => {
-                let receipt = side.node.transact(from, to, data, value);
-                side.committed(receipt)
+                let receipt = side.node.transact(from, to, data.clone(), value);
+                side.committed((from, Some(to), &data, value), receipt)
             }
         }
     }

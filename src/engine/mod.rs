@@ -14,6 +14,10 @@
 //! on. Any other failure stops the run with an error naming the agent and the
 //! tick; rows already delivered to the KPI sink stay delivered.
 
+mod observe;
+
+pub use observe::{describe, split_comparison, Check, Invariant, Kpi, Observers, OnFail, Violation};
+
 use crate::agents::{Agent, SimRng};
 use crate::chain::Backend;
 use crate::models::ModelRun;
@@ -54,6 +58,8 @@ pub struct SimEngine {
     /// Per agent (same order as `agents`), the position of each of its KPI
     /// columns in `columns`; filled as agents first get sampled.
     agent_slots: Vec<Vec<Option<usize>>>,
+    /// The netlist's KPI expressions and invariants (their columns come last).
+    observers: Observers,
 }
 
 /// What a finished run reports.
@@ -67,6 +73,8 @@ pub struct RunSummary {
     pub reverts: usize,
     /// The models' counts (`pools`), in model order.
     pub counts: Vec<(&'static str, u64)>,
+    /// Why the run stopped early: a violated invariant with `on_fail = "stop"`.
+    pub stopped: Option<String>,
 }
 
 impl SimEngine {
@@ -79,6 +87,7 @@ impl SimEngine {
         agents: Vec<Box<dyn Agent>>,
         models: Vec<Box<dyn ModelRun>>,
         later_columns: Vec<String>,
+        observers: Observers,
     ) -> Self {
         let mut columns: Vec<String> = Vec::new();
         let mut ranges = Vec::with_capacity(models.len());
@@ -98,8 +107,19 @@ impl SimEngine {
             columns.extend(agent.kpi_columns());
         }
         columns.extend(later_columns);
+        columns.extend(observers.columns());
         let order_rng = SimRng::derive(world.seed, "engine:order");
-        Self { clock, world, agents, order_rng, columns, models: ranges, core_slots, agent_slots: Vec::new() }
+        Self {
+            clock,
+            world,
+            agents,
+            order_rng,
+            columns,
+            models: ranges,
+            core_slots,
+            agent_slots: Vec::new(),
+            observers,
+        }
     }
 
     /// KPI column names, in CSV order (without `tick` and `time_s`).
@@ -137,11 +157,16 @@ impl SimEngine {
             if self.clock.shuffle {
                 self.order_rng.shuffle(&mut order);
             }
+            let mut stopped = None;
+            let each_turn = self.observers.checks_actions();
             for &i in &order {
                 let agent = &mut self.agents[i];
                 agent
                     .step(&mut self.world)
                     .with_context(|| format!("agent {}, tick {tick}", agent.name()))?;
+                if each_turn && stopped.is_none() {
+                    stopped = self.observers.check(&mut self.world, Some(agent.name()))?;
+                }
             }
             self.agents.append(&mut self.world.spawned);
             self.world.chain.advance(self.clock.tick_seconds);
@@ -149,20 +174,33 @@ impl SimEngine {
             for (model, _) in &mut self.models {
                 model.after_tick(&mut self.world).with_context(|| format!("model hooks at tick {tick}"))?;
             }
-            let last = tick + 1 == self.clock.ticks;
-            if tick % self.clock.log_every == 0 || last {
+            if stopped.is_none() && !self.observers.invariants.is_empty() {
+                stopped = self.observers.check(&mut self.world, None)?;
+            }
+            let last = tick + 1 == self.clock.ticks || stopped.is_some();
+            if tick.is_multiple_of(self.clock.log_every) || last {
                 let values = self.sample(&index).with_context(|| format!("sampling KPIs at tick {tick}"))?;
                 sink(tick, tick * self.clock.tick_seconds, &values)?;
                 rows += 1;
             }
             self.world.events.compact();
             ticks_run = tick + 1;
+            if stopped.is_some() {
+                let counts = self.models.iter().flat_map(|(model, _)| model.summary(&self.world)).collect();
+                return Ok(RunSummary {
+                    ticks: ticks_run,
+                    rows,
+                    reverts: self.world.reverts.len(),
+                    counts,
+                    stopped,
+                });
+            }
             if !progress(tick) {
                 break;
             }
         }
         let counts = self.models.iter().flat_map(|(model, _)| model.summary(&self.world)).collect();
-        Ok(RunSummary { ticks: ticks_run, rows, reverts: self.world.reverts.len(), counts })
+        Ok(RunSummary { ticks: ticks_run, rows, reverts: self.world.reverts.len(), counts, stopped: None })
     }
 
     fn sample(&mut self, index: &BTreeMap<String, usize>) -> anyhow::Result<Vec<f64>> {
@@ -188,7 +226,15 @@ impl SimEngine {
                 }
             }
         }
+        let observed = self.observers.sample(&mut self.world)?;
+        let start = values.len() - observed.len();
+        values[start..].copy_from_slice(&observed);
         Ok(values)
+    }
+
+    /// The invariant violations recorded so far (the first 100).
+    pub fn violations(&self) -> &[Violation] {
+        self.observers.violations()
     }
 
     /// Each model's hooks (run.json asks them for code hashes).

@@ -32,6 +32,17 @@ pub trait Model: std::fmt::Debug + Sync {
     fn parse_agent(&self, kind: &str, params: toml::Table) -> Result<Arc<dyn AgentConfig>, String>;
     /// Read its netlist table (when present) and the netlist's `[contracts]`.
     fn configure(&self, setting: &ModelSetting<'_>) -> anyhow::Result<Arc<dyn ModelConfig>>;
+    /// Parse one of its operations named by a generic agent's `do` (taking
+    /// its keys out of `table`); `None` when it has no operation `kind`.
+    fn parse_action(
+        &self,
+        _kind: &str,
+        _table: &mut toml::Table,
+        _compiler: crate::agents::call::Compiler<'_>,
+    ) -> Option<anyhow::Result<Arc<dyn crate::agents::action::ModelAction>>> {
+        None
+    }
+
     /// The criteria `tsp compare` scores its runs against, if it has any.
     fn criteria(&self) -> Option<&'static criteria::CriteriaSet> {
         None
@@ -97,6 +108,14 @@ pub trait ModelRun: std::fmt::Debug {
     fn after_tick(&mut self, world: &mut World) -> anyhow::Result<()>;
     /// Current values of [`ModelRun::columns`], in order.
     fn sample(&mut self, world: &mut World, out: &mut [f64]) -> anyhow::Result<()>;
+    /// KPI columns it adds to every generic agent (`eoa`, `scripted`), if any.
+    fn agent_kpis(
+        &self,
+        _name: &str,
+        _address: alloy_primitives::Address,
+    ) -> Option<Box<dyn crate::agents::AgentKpis>> {
+        None
+    }
     /// Counts for the run's summary and run.json (`pools`).
     fn summary(&self, world: &World) -> Vec<(&'static str, u64)>;
     /// keccak256 of the runtime code of its system contracts, by name.

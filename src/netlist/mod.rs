@@ -2,9 +2,12 @@
 //! overrides, and `build()` into a ready [`SimEngine`].
 //!
 //! A netlist has `[sim]` (name, description, tick, duration, seed,
-//! log_every, shuffle), optional `[contracts]` (build), `[[agent]]` tables
-//! (type, name, count, then the type's parameters), optional `[kpis]`
-//! (include patterns) and `[[chart]]` tables (title, kpis, log_y, y_label).
+//! log_every, shuffle), optional `[contracts]` (build, adapter, roles),
+//! `[[contract]]` tables (artifacts deployed by name, with set-up calls),
+//! `[[series]]` (exogenous inputs), `[script] functions`, `[[agent]]`
+//! tables (type, name, count, then the type's parameters), `[[kpi]]` and
+//! `[[invariant]]` expressions, a model's table (`[ocean]`), optional
+//! `[kpis]` (include patterns) and `[[chart]]` tables.
 //!
 //! # Errors
 //! Syntax errors, unknown keys, wrong types, unknown agent types, bad
@@ -12,16 +15,26 @@
 //! [`anyhow`] errors naming the file, the line when known, and what was
 //! expected. Nothing panics.
 
+mod agents;
+mod overrides;
+mod parts;
 mod schema;
+mod setup;
 
 pub use crate::models::AgentSpec;
-pub use schema::{agent_types, ChartConfig, ContractsConfig, KpisConfig, Netlist, SimConfig};
+pub use parts::{CallTable, ContractPlan, ContractTable, InvariantTable, KpiTable, ScriptTable};
+pub use schema::{
+    agent_types, AgentTable, ChartConfig, ContractsConfig, KpisConfig, Netlist, SimConfig, CORE_AGENT_TYPES,
+};
 
+use crate::agents::GenericConfig;
 use crate::chain::address_for;
-use crate::engine::{SimClock, SimEngine};
+use crate::engine::{Invariant, Kpi, Observers, SimClock, SimEngine};
 use crate::models::{model_named, model_of_agent_type, ActiveModel, Model, ModelSetting};
-use crate::world::{EntryKind, World};
+use crate::script::{Library, Origin, Script};
+use crate::world::{EntryKind, Series, World};
 use anyhow::{bail, Context};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// A netlist read from disk, with overrides applied and validated.
@@ -36,46 +49,105 @@ pub struct LoadedNetlist {
     /// The active models (with a table in the netlist or an agent of theirs),
     /// configured, in the order of [`crate::models::MODELS`].
     pub models: Vec<ActiveModel>,
+    /// `[script] functions`, compiled.
+    pub library: Option<Library>,
+    /// `[[contract]]`s ready to deploy.
+    pub contracts: Vec<ContractPlan>,
+    /// `[[series]]`, computed.
+    pub series: Series,
+    /// `[[kpi]]` columns.
+    pub kpis: Vec<Kpi>,
+    /// `[[invariant]]`s.
+    pub invariants: Vec<Invariant>,
 }
 
-/// Read, override (`key=value`, e.g. `sim.seed=7`) and validate a netlist.
+/// Read, override (`key=value`, e.g. `sim.seed=7`, `agent.alice.ocean=5`)
+/// and validate a netlist: every table parsed, every expression compiled,
+/// every artifact loaded.
 pub fn load(file: &Path, overrides: &[String]) -> anyhow::Result<LoadedNetlist> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("{}: cannot read", file.display()))?;
+    let shown = file.display().to_string();
+    let text = std::fs::read_to_string(file).with_context(|| format!("{shown}: cannot read"))?;
     let mut document: toml::Table =
-        text.parse().map_err(|e: toml::de::Error| anyhow::anyhow!("{}: {}", file.display(), e))?;
-    for assignment in overrides {
-        apply_override(&mut document, assignment)
-            .with_context(|| format!("{}: --set {assignment}", file.display()))?;
+        text.parse().map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: {e}"))?;
+    let assignments = overrides.iter().map(|o| overrides::parse(o)).collect::<anyhow::Result<Vec<_>>>()?;
+    let (on_agents, on_document): (Vec<_>, Vec<_>) =
+        assignments.into_iter().partition(|a| a.keys[0] == "agent");
+    for assignment in &on_document {
+        overrides::apply(&mut document, assignment, &shown)?;
     }
-    // With overrides, errors refer to the overridden document, re-serialised.
-    let effective = if overrides.is_empty() { text } else { toml::to_string(&document)? };
-    let netlist = schema::parse(file, &effective, document)?;
-    let agents = schema::expand_agents(file, &netlist)?;
+    let mut netlist = schema::parse(file, &text, document, !on_document.is_empty())?;
+    for assignment in &on_agents {
+        set_agent(&mut netlist.agent_tables, assignment, &shown)?;
+    }
     netlist.sim.validate(file)?;
     let clock = netlist.sim.clock()?;
+    let library = match netlist.script.functions.trim() {
+        "" => None,
+        source => Some(Library::new(source, Origin::new(&shown, 0, "[script] functions"))?),
+    };
+    let contracts =
+        parts::compile_contracts(file, &netlist.contracts.build, &netlist.contract_tables, library.as_ref())?;
+    let abis = parts::contract_abis(&contracts);
+    let setting =
+        agents::AgentSetting { tick_seconds: clock.tick_seconds, library: library.as_ref(), abis: &abis };
+    let agents = agents::expand(&shown, &netlist.agent_tables, &setting)?;
     let names: Vec<&str> = agents.iter().map(|a| a.name.as_str()).collect();
     for agent in &agents {
         agent
             .config
             .build(&agent.name, clock.tick_seconds, netlist.sim.seed)
-            .with_context(|| format!("{}", file.display()))?;
+            .with_context(|| shown.clone())?;
         for target in agent.config.references() {
             if !names.contains(&target) {
                 bail!(
-                    "{}: agent {:?} refers to agent {target:?}, which the netlist does not define",
-                    file.display(),
+                    "{shown}: agent {:?} refers to agent {target:?}, which the netlist does not define",
                     agent.name
                 );
             }
         }
     }
+    let series = Series::build(&netlist.series, file, clock.ticks, clock.tick_seconds, netlist.sim.seed)?;
+    let kpis = parts::compile_kpis(file, &netlist.kpi_tables, library.as_ref())?;
+    let invariants = parts::compile_invariants(file, &netlist.invariant_tables, library.as_ref())?;
     let models = configure_models(file, &netlist, &agents)?;
     for (_, config) in &models {
-        config
-            .check(&agents, clock.ticks, clock.tick_seconds)
-            .with_context(|| format!("{}", file.display()))?;
+        config.check(&agents, clock.ticks, clock.tick_seconds).with_context(|| shown.clone())?;
     }
-    Ok(LoadedNetlist { file: file.to_path_buf(), netlist, agents, models })
+    Ok(LoadedNetlist {
+        file: file.to_path_buf(),
+        netlist,
+        agents,
+        models,
+        library,
+        contracts,
+        series,
+        kpis,
+        invariants,
+    })
+}
+
+/// Apply `agent.<name>.<key>...` to the agent table called `<name>`.
+fn set_agent(
+    tables: &mut [AgentTable],
+    assignment: &overrides::Assignment,
+    file: &str,
+) -> anyhow::Result<()> {
+    let at = || format!("{file}: --set {}", assignment.text);
+    let Some(name) = assignment.keys.get(1) else { bail!("{}: name the agent: agent.<name>.<key>", at()) };
+    if assignment.keys.len() < 3 {
+        bail!("{}: name a key of agent {name:?}: agent.{name}.<key>", at());
+    }
+    let named = |t: &AgentTable| t.table.get("name").and_then(|n| n.as_str()).map(str::to_string);
+    let Some(agent) = tables.iter_mut().find(|t| named(t).as_deref() == Some(name.as_str())) else {
+        let names: Vec<String> = tables.iter().filter_map(named).collect();
+        bail!(
+            "{}: no [[agent]] named {name:?} (agents: {}; `count` copies share their table's name)",
+            at(),
+            names.join(", ")
+        );
+    };
+    overrides::apply_to_table(&mut agent.table, &assignment.keys[2..], assignment.value.clone())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", at()))
 }
 
 /// The active models, configured from their tables and `[contracts]`.
@@ -86,8 +158,15 @@ fn configure_models(
 ) -> anyhow::Result<Vec<ActiveModel>> {
     let mut active: Vec<&'static dyn Model> = Vec::new();
     for model in crate::models::MODELS {
-        let used =
+        let typed =
             agents.iter().any(|a| model_of_agent_type(&a.kind).is_some_and(|m| m.name() == model.name()));
+        let acting = agents.iter().any(|a| {
+            a.config
+                .as_any()
+                .downcast_ref::<GenericConfig>()
+                .is_some_and(|g| g.models().contains(&model.name()))
+        });
+        let used = typed || acting;
         if used || netlist.models.contains_key(model.name()) {
             active.push(*model);
         }
@@ -116,25 +195,6 @@ fn configure_models(
         .collect()
 }
 
-/// Apply `a.b.c=value`: the value is parsed as TOML (number, bool, string,
-/// array), or taken as a string when it does not parse.
-fn apply_override(document: &mut toml::Table, assignment: &str) -> anyhow::Result<()> {
-    let Some((path, raw)) = assignment.split_once('=') else { bail!("expected key=value") };
-    let value: toml::Value = match format!("v = {raw}").parse::<toml::Table>() {
-        Ok(mut table) => table.remove("v").unwrap_or(toml::Value::String(raw.to_string())),
-        Err(_) => toml::Value::String(raw.to_string()),
-    };
-    let keys: Vec<&str> = path.trim().split('.').collect();
-    let (last, parents) = keys.split_last().context("empty key")?;
-    let mut table = document;
-    for key in parents {
-        let entry = table.entry(key.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        table = entry.as_table_mut().with_context(|| format!("{key} is not a table"))?;
-    }
-    table.insert(last.to_string(), value);
-    Ok(())
-}
-
 impl LoadedNetlist {
     /// The engine ready to run: market deployed, agents built.
     pub fn build(&self) -> anyhow::Result<SimEngine> {
@@ -150,7 +210,9 @@ impl LoadedNetlist {
     /// [`LoadedNetlist::build`] on a given fresh chain (the embedded EVM or a node).
     pub fn build_on(&self, chain: crate::chain::SimChain, record: bool) -> anyhow::Result<SimEngine> {
         let clock = self.netlist.sim.clock()?;
+        let shown = self.file.display().to_string();
         let mut world = World::new(self.netlist.sim.seed, clock.tick_seconds, chain, record);
+        world.series = self.series.clone();
         let mut runs = Vec::with_capacity(self.models.len());
         for (model, config) in &self.models {
             runs.push(
@@ -158,20 +220,67 @@ impl LoadedNetlist {
             );
         }
         world.finish_setup()?;
-        let mut agents = Vec::with_capacity(self.agents.len());
         for spec in &self.agents {
             if let Err(taken) = world.book.insert(&spec.name, address_for(&spec.name), EntryKind::Agent, None)
             {
-                bail!("{}: agent {:?} has the name of a contract ({taken})", self.file.display(), spec.name);
+                bail!("{shown}: agent {:?} has the name of a contract ({taken})", spec.name);
             }
-            agents.push(spec.config.build(&spec.name, clock.tick_seconds, self.netlist.sim.seed)?);
+        }
+        setup::deploy_contracts(&mut world, &self.contracts)?;
+        let scripts = self.scripts();
+        let later: BTreeSet<String> = self
+            .models
+            .iter()
+            .flat_map(|(_, config)| config.later_names(&self.agents, clock.ticks, clock.tick_seconds))
+            .collect();
+        setup::check_names(&world, &later, scripts.iter().copied())?;
+        if let Some(library) = &self.library {
+            for name in library.names() {
+                if world.book.address(name).is_none() && !later.contains(name) {
+                    bail!("{shown}: [script] functions: unknown name @{name}");
+                }
+            }
+        }
+        let library_events = self.netlist.script.functions.contains("event");
+        if library_events || setup::uses_events(scripts.iter().copied()) {
+            world.events.keep_history();
+        }
+        let mut agents = Vec::with_capacity(self.agents.len());
+        for spec in &self.agents {
+            let mut agent = spec.config.build(&spec.name, clock.tick_seconds, self.netlist.sim.seed)?;
+            if let Some(address) = agent.address() {
+                for run in &runs {
+                    if let Some(kpis) = run.agent_kpis(&spec.name, address) {
+                        agent.attach(kpis);
+                    }
+                }
+            }
+            agents.push(agent);
         }
         let later = self
             .models
             .iter()
             .flat_map(|(_, config)| config.later_columns(&self.agents, clock.ticks, clock.tick_seconds))
             .collect();
-        Ok(SimEngine::new(clock, world, agents, runs, later))
+        let observers = Observers::new(self.kpis.clone(), self.invariants.clone());
+        Ok(SimEngine::new(clock, world, agents, runs, later, observers))
+    }
+
+    /// Every expression of the netlist (agents', contracts', KPIs', invariants').
+    pub fn scripts(&self) -> Vec<&Script> {
+        let mut scripts: Vec<&Script> = Vec::new();
+        for agent in &self.agents {
+            if let Some(generic) = agent.config.as_any().downcast_ref::<GenericConfig>() {
+                scripts.extend(generic.scripts());
+            }
+        }
+        scripts.extend(self.contracts.iter().flat_map(ContractPlan::scripts));
+        scripts.extend(self.kpis.iter().map(|k| &k.script));
+        for invariant in &self.invariants {
+            scripts.push(&invariant.script);
+            scripts.extend(invariant.sides.iter().flat_map(|(l, r)| [l, r]));
+        }
+        scripts
     }
 
     /// A label for reports: the first model's design label, else the run's name.

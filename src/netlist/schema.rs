@@ -1,9 +1,11 @@
 //! The netlist schema: `[sim]`, `[contracts]`, `[[agent]]`, `[kpis]`,
 //! `[[chart]]`, each deserialised strictly (unknown keys are errors).
 
+use super::parts::{ContractTable, InvariantTable, KpiTable, ScriptTable};
 use crate::agents::SimDuration;
 use crate::engine::SimClock;
-use crate::models::{model_of_agent_type, AgentSpec, MODELS};
+use crate::models::MODELS;
+use crate::world::SeriesSpec;
 use anyhow::bail;
 use serde::Deserialize;
 use std::path::Path;
@@ -141,10 +143,54 @@ pub struct Netlist {
     pub charts: Vec<ChartConfig>,
     /// Each active model's own table (`[<model name>]`), as written.
     pub models: std::collections::BTreeMap<String, toml::Value>,
+    /// `[[contract]]` tables with their lines.
+    #[serde(serialize_with = "without_lines")]
+    pub contract_tables: Vec<(usize, ContractTable)>,
+    /// `[[series]]`.
+    pub series: Vec<SeriesSpec>,
+    /// `[[kpi]]` tables with their lines.
+    #[serde(serialize_with = "without_lines")]
+    pub kpi_tables: Vec<(usize, KpiTable)>,
+    /// `[[invariant]]` tables with their lines.
+    #[serde(serialize_with = "without_lines")]
+    pub invariant_tables: Vec<(usize, InvariantTable)>,
+    /// `[script]`.
+    pub script: ScriptTable,
     /// `[[agent]]` tables with the file and line each starts on (own ones
     /// first, then those of `include`d files, in order).
     #[serde(skip)]
-    pub agent_tables: Vec<(String, usize, toml::Table)>,
+    pub agent_tables: Vec<AgentTable>,
+}
+
+/// Serialise `(line, table)` pairs as the tables alone (run.json).
+fn without_lines<T: serde::Serialize, S: serde::Serializer>(
+    items: &[(usize, T)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(items.iter().map(|(_, item)| item))
+}
+
+/// An array of tables (`[[kpi]]`), each parsed strictly, with the line it starts on.
+fn tables<T: serde::de::DeserializeOwned>(
+    file: &Path,
+    text: &str,
+    document: &mut toml::Table,
+    key: &str,
+) -> anyhow::Result<Vec<(usize, T)>> {
+    let header = format!("[[{key}]]");
+    let Some(value) = document.remove(key) else { return Ok(Vec::new()) };
+    let toml::Value::Array(items) = value else {
+        bail!("{}: `{key}` must be an array of tables: write {header}", file.display());
+    };
+    let mut parsed = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let line = line_of(text, &header, i).unwrap_or(0);
+        let table: T = item.try_into().map_err(|e: toml::de::Error| {
+            anyhow::anyhow!("{}:{line}: {header} #{}: {}", file.display(), i + 1, e.message())
+        })?;
+        parsed.push((line, table));
+    }
+    Ok(parsed)
 }
 
 /// The line (1-based) where the `n`-th occurrence of `header` starts.
@@ -171,17 +217,41 @@ fn section<T: serde::de::DeserializeOwned + Default>(
     }
 }
 
-pub(super) fn parse(file: &Path, text: &str, mut document: toml::Table) -> anyhow::Result<Netlist> {
+/// Parse a netlist `document` read from `text` (`overridden`: `--set`
+/// changed it, so `[sim]` is read from the document, not the text).
+pub(super) fn parse(
+    file: &Path,
+    text: &str,
+    mut document: toml::Table,
+    overridden: bool,
+) -> anyhow::Result<Netlist> {
     let at = file.display();
-    let Some(_) = document.remove("sim") else { bail!("{at}: missing [sim] table (name, tick, duration)") };
+    let Some(sim_value) = document.remove("sim") else {
+        bail!("{at}: missing [sim] table (name, tick, duration)")
+    };
     /// Only `[sim]`, parsed from the text so that errors carry line, column and the key.
     #[derive(Deserialize)]
     struct SimOnly {
         sim: SimConfig,
     }
-    let sim = toml::from_str::<SimOnly>(text)
-        .map_err(|e| anyhow::anyhow!("{at}: [sim]: {}", e.to_string().trim_end()))?
-        .sim;
+    let sim = match toml::from_str::<SimOnly>(text) {
+        Err(e) if !overridden => bail!("{at}: [sim]: {}", e.to_string().trim_end()),
+        Ok(parsed) if !overridden => parsed.sim,
+        _ => {
+            // Re-read the overridden table as text, so the error quotes the key and its value.
+            let mut wrapped = toml::Table::new();
+            wrapped.insert("sim".to_string(), sim_value);
+            let rendered = toml::to_string(&wrapped)?;
+            toml::from_str::<SimOnly>(&rendered)
+                .map_err(|e| {
+                    let line = line_of(text, "[sim]", 0).map_or(String::new(), |l| format!(":{l}"));
+                    let quoted = e.span().and_then(|span| rendered.get(span)).unwrap_or_default();
+                    let key = rendered[..e.span().map_or(0, |s| s.start)].lines().last().unwrap_or_default();
+                    anyhow::anyhow!("{at}{line}: [sim] (with --set): {}{quoted}: {}", key.trim(), e.message())
+                })?
+                .sim
+        }
+    };
     let contracts: ContractsConfig = section(file, text, &mut document, "contracts")?;
     let kpis: KpisConfig = section(file, text, &mut document, "kpis")?;
     let mut models = std::collections::BTreeMap::new();
@@ -190,6 +260,12 @@ pub(super) fn parse(file: &Path, text: &str, mut document: toml::Table) -> anyho
             models.insert(model.name().to_string(), table);
         }
     }
+    let contract_tables = tables(file, text, &mut document, "contract")?;
+    let series =
+        tables::<SeriesSpec>(file, text, &mut document, "series")?.into_iter().map(|(_, s)| s).collect();
+    let kpi_tables = tables(file, text, &mut document, "kpi")?;
+    let invariant_tables = tables(file, text, &mut document, "invariant")?;
+    let script: ScriptTable = section(file, text, &mut document, "script")?;
     let charts = match document.remove("chart") {
         None => Vec::new(),
         Some(value) => value
@@ -220,27 +296,70 @@ pub(super) fn parse(file: &Path, text: &str, mut document: toml::Table) -> anyho
     if let Some(key) = document.keys().next() {
         let models: Vec<&str> = MODELS.iter().map(|m| m.name()).collect();
         bail!(
-            "{at}: unknown top-level key `{key}`; expected sim, contracts, agent, include, kpis, chart, or a model's table ({})",
+            "{at}: unknown top-level key `{key}`; expected sim, contracts, contract, agent, include, series, script, kpi, invariant, kpis, chart, or a model's table ({})",
             models.join(", ")
         );
     }
-    Ok(Netlist { sim, contracts, kpis, charts, models, agent_tables })
+    Ok(Netlist {
+        sim,
+        contracts,
+        kpis,
+        charts,
+        models,
+        contract_tables,
+        series,
+        kpi_tables,
+        invariant_tables,
+        script,
+        agent_tables,
+    })
 }
 
 /// The `[[agent]]` tables of one file, each with its origin and line.
-fn agent_tables_of(
-    origin: &str,
-    text: &str,
-    value: Option<toml::Value>,
-) -> anyhow::Result<Vec<(String, usize, toml::Table)>> {
+/// One `[[agent]]` table as written, with where it is.
+#[derive(Debug, Clone)]
+pub struct AgentTable {
+    /// The file it is in.
+    pub origin: String,
+    /// Its line.
+    pub line: usize,
+    /// Its keys.
+    pub table: toml::Table,
+    /// Lines of its `[[agent.behaviour]]` headers, in order.
+    pub step_lines: Vec<usize>,
+}
+
+fn agent_tables_of(origin: &str, text: &str, value: Option<toml::Value>) -> anyhow::Result<Vec<AgentTable>> {
     let mut tables = Vec::new();
+    let headers: Vec<(usize, bool)> = text
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let line_text = line.trim_start();
+            if line_text.starts_with("[[agent]]") {
+                Some((i + 1, true))
+            } else if line_text.starts_with("[[agent.behaviour]]") {
+                Some((i + 1, false))
+            } else {
+                None
+            }
+        })
+        .collect();
     match value {
         None => {}
         Some(toml::Value::Array(items)) => {
             for (i, item) in items.into_iter().enumerate() {
                 let line = line_of(text, "[[agent]]", i).unwrap_or(0);
+                let step_lines = headers
+                    .iter()
+                    .skip_while(|(l, _)| *l <= line)
+                    .take_while(|(_, agent)| !agent)
+                    .map(|(l, _)| *l)
+                    .collect();
                 match item {
-                    toml::Value::Table(table) => tables.push((origin.to_string(), line, table)),
+                    toml::Value::Table(table) => {
+                        tables.push(AgentTable { origin: origin.to_string(), line, table, step_lines })
+                    }
                     _ => bail!("{origin}:{line}: [[agent]] #{} must be a table", i + 1),
                 }
             }
@@ -250,52 +369,17 @@ fn agent_tables_of(
     Ok(tables)
 }
 
-/// Every agent type a netlist may use, with the model providing it.
+/// The core's agent types: `(type, what it does)`.
+pub const CORE_AGENT_TYPES: &[(&str, &str)] = &[
+    (
+        "eoa",
+        "an EOA with starting balances, a memory and behaviours: contract calls on schedules and conditions",
+    ),
+    ("scripted", "an EOA with timed actions: calls, transfers, a model's operations"),
+];
+
+/// Every agent type a netlist may use, with who provides it (`core` or a model).
 pub fn agent_types() -> Vec<(&'static str, &'static str)> {
-    MODELS.iter().flat_map(|m| m.agent_types().iter().map(|(t, _)| (*t, m.name()))).collect()
-}
-
-fn take_string(table: &mut toml::Table, key: &str) -> Result<Option<String>, String> {
-    match table.remove(key) {
-        None => Ok(None),
-        Some(toml::Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(format!("`{key}` must be a string, found {}", other.type_str())),
-    }
-}
-
-pub(super) fn expand_agents(file: &Path, netlist: &Netlist) -> anyhow::Result<Vec<AgentSpec>> {
-    let mut agents = Vec::new();
-    for (i, (origin, line, table)) in netlist.agent_tables.iter().enumerate() {
-        let at = format!("{origin}:{line}: [[agent]] #{}", i + 1);
-        let mut table = table.clone();
-        let kind = take_string(&mut table, "type").map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
-        let known = || agent_types().iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", ");
-        let Some(kind) = kind else { bail!("{at}: missing `type` (one of {})", known()) };
-        let name = take_string(&mut table, "name").map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
-        let Some(name) = name.filter(|n| !n.trim().is_empty()) else { bail!("{at}: missing `name`") };
-        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-            bail!("{at}: name {name:?} may hold only letters, digits, `_` and `-` (it names KPI columns)");
-        }
-        let count = match table.remove("count") {
-            None => 1,
-            Some(toml::Value::Integer(n)) if (1..=10_000).contains(&n) => n as usize,
-            Some(other) => bail!("{at} ({name}): `count` must be an integer from 1 to 10000, found {other}"),
-        };
-        let Some(model) = model_of_agent_type(&kind) else {
-            bail!("{at} ({name}, {kind}): unknown agent type {kind:?}; expected one of {}", known())
-        };
-        let parsed =
-            model.parse_agent(&kind, table).map_err(|e| anyhow::anyhow!("{at} ({name}, {kind}): {e}"))?;
-        for k in 0..count {
-            let name = if count == 1 { name.clone() } else { format!("{name}{k}") };
-            if agents.iter().any(|a: &AgentSpec| a.name == name) {
-                bail!("{at}: agent name {name:?} is used twice");
-            }
-            agents.push(AgentSpec { name, kind: kind.clone(), config: parsed.clone() });
-        }
-    }
-    if agents.is_empty() {
-        bail!("{}: the netlist has no [[agent]]", file.display());
-    }
-    Ok(agents)
+    let core = CORE_AGENT_TYPES.iter().map(|(t, _)| (*t, "core"));
+    core.chain(MODELS.iter().flat_map(|m| m.agent_types().iter().map(|(t, _)| (*t, m.name())))).collect()
 }

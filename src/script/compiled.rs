@@ -82,6 +82,12 @@ impl Script {
         &self.origin
     }
 
+    /// A runtime error of this script found by its caller (its value does not
+    /// fit where it goes), naming the origin and the source.
+    pub fn error_at_runtime(&self, message: impl Into<String>) -> ScriptError {
+        ScriptError::runtime(&self.origin, &self.source, message.into())
+    }
+
     /// Evaluate against `env` (parameters, memory, bound values) with `host`
     /// answering `@name`, views, balances, events, the clock and draws.
     pub fn eval(&self, env: &mut Env, host: &mut dyn Host) -> Result<Dynamic, ScriptError> {

@@ -99,6 +99,17 @@ impl ScriptError {
         }
     }
 
+    /// A runtime error found by the caller (a value that does not fit where it goes).
+    pub fn runtime(origin: &Origin, source: &str, message: String) -> Self {
+        Self {
+            kind: ErrorKind::Runtime,
+            origin: origin.clone(),
+            source: source.to_string(),
+            message,
+            position: None,
+        }
+    }
+
     /// A syntax error reported by Rhai.
     pub(crate) fn from_parse(origin: &Origin, source: &str, error: &ParseError) -> Self {
         Self::compile(origin, source, error.0.to_string(), line_column(error.1))

@@ -34,6 +34,16 @@ pub struct Entry {
     pub abi: Option<Arc<JsonAbi>>,
 }
 
+impl Entry {
+    /// The artifact name of a contract entry, when known.
+    pub fn artifact_name(&self) -> Option<&str> {
+        match &self.kind {
+            EntryKind::Contract { artifact } => artifact.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 /// Names and addresses of a run, kept in registration order.
 #[derive(Debug, Clone, Default)]
 pub struct AddressBook {

@@ -12,6 +12,8 @@ use std::collections::VecDeque;
 pub struct EventEntry {
     /// The tick of its transaction.
     pub tick: u64,
+    /// Its transaction's number in the run.
+    pub tx: u64,
     /// The log.
     pub log: Log,
 }
@@ -36,9 +38,9 @@ impl EventLog {
         self.keep_history = true;
     }
 
-    /// Append the logs of one tick's committed transactions.
-    pub fn push(&mut self, tick: u64, logs: impl IntoIterator<Item = Log>) {
-        self.logs.extend(logs.into_iter().map(|log| EventEntry { tick, log }));
+    /// Append the logs of one tick's committed transactions, each with its transaction's number.
+    pub fn push(&mut self, tick: u64, logs: impl IntoIterator<Item = (u64, Log)>) {
+        self.logs.extend(logs.into_iter().map(|(tx, log)| EventEntry { tick, tx, log }));
     }
 
     /// A new reader, positioned at the next log to come.
@@ -57,6 +59,18 @@ impl EventLog {
         let from = self.cursors[reader.0].max(self.base);
         self.cursors[reader.0] = self.end();
         self.logs.range((from - self.base) as usize..)
+    }
+
+    /// The logs from absolute index `cursor` on (from the oldest kept one
+    /// when those before were dropped).
+    pub fn since(&self, cursor: u64) -> impl Iterator<Item = &EventEntry> {
+        let from = cursor.max(self.base) - self.base;
+        self.logs.range((from as usize).min(self.logs.len())..)
+    }
+
+    /// Whether every log is kept for the whole run.
+    pub fn keeps_history(&self) -> bool {
+        self.keep_history
     }
 
     /// Every log still kept (all of them when history is kept).
@@ -88,10 +102,10 @@ mod tests {
     #[test]
     fn readers_see_each_log_once_and_seen_logs_are_dropped() {
         let mut events = EventLog::default();
-        events.push(0, [log(1)]);
+        events.push(0, [(0, log(1))]);
         let a = events.reader();
         let b = events.reader();
-        events.push(1, [log(2), log(3)]);
+        events.push(1, [(1, log(2)), (1, log(3))]);
         assert_eq!(events.unread(a).map(|e| e.log.address[19]).collect::<Vec<_>>(), [2, 3]);
         assert_eq!(events.unread(a).count(), 0);
         events.compact();
@@ -99,7 +113,7 @@ mod tests {
         assert_eq!(events.unread(b).map(|e| e.tick).collect::<Vec<_>>(), [1, 1]);
         events.compact();
         assert_eq!(events.all().count(), 0);
-        events.push(2, [log(4)]);
+        events.push(2, [(2, log(4))]);
         assert_eq!(events.unread(b).count(), 1);
     }
 
@@ -108,7 +122,7 @@ mod tests {
         let mut events = EventLog::default();
         events.keep_history();
         let a = events.reader();
-        events.push(0, [log(1)]);
+        events.push(0, [(0, log(1))]);
         assert_eq!(events.unread(a).count(), 1);
         events.compact();
         assert_eq!(events.all().count(), 1);

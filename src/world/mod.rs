@@ -15,13 +15,18 @@
 mod book;
 mod events;
 mod extensions;
+mod host;
 mod reader;
+mod series;
 
 pub use book::{AddressBook, Entry, EntryKind};
 pub use events::{EventEntry, EventLog, ReaderId};
 pub use extensions::Extensions;
+pub use host::WorldHost;
 pub use reader::BalanceReader;
+pub use series::{Series, SeriesSpec};
 
+use crate::abi::AbiRegistry;
 use crate::agents::Agent;
 use crate::chain::{Backend, ChainError, RevertReason, SimChain, GOD};
 use crate::wallet::{from_base18, Erc20};
@@ -67,6 +72,15 @@ pub struct World {
     pub spawned: Vec<Box<dyn Agent>>,
     /// State that models keep in the world, one value per type.
     pub extensions: Extensions,
+    /// The ABIs of every contract the run deployed, for decoding calls,
+    /// events and custom errors.
+    pub abis: AbiRegistry,
+    /// Exogenous series, a value per tick.
+    pub series: Series,
+    /// Block timestamp when the run started.
+    pub start_timestamp: u64,
+    /// Running counts and sums of event fields (`event_sum`), by (contract, event, field).
+    event_stats: BTreeMap<(Address, alloy_primitives::B256, usize), host::EventStats>,
     /// The `BalanceReader` used on a node to sample many values in one call.
     reader: Option<Address>,
 }
@@ -82,6 +96,7 @@ impl World {
         let mut book = AddressBook::default();
         // A fresh book: the first name cannot clash.
         let _ = book.insert("deployer", GOD, EntryKind::Account, None);
+        let start_timestamp = chain.timestamp();
         Self {
             chain,
             book,
@@ -94,6 +109,10 @@ impl World {
             seed,
             spawned: Vec::new(),
             extensions: Extensions::default(),
+            abis: AbiRegistry::new(),
+            series: Series::default(),
+            start_timestamp,
+            event_stats: BTreeMap::new(),
             reader: None,
         }
     }
@@ -127,7 +146,7 @@ impl World {
         match result {
             Ok(value) => Ok(Some(value)),
             Err(ChainError::Reverted { reason, .. }) => {
-                *self.reverts_by_reason.entry(reason.label()).or_default() += 1;
+                *self.reverts_by_reason.entry(self.revert_label(&reason)).or_default() += 1;
                 self.reverts.push(RevertRecord {
                     tick: self.tick,
                     agent: agent.to_string(),
@@ -138,6 +157,23 @@ impl World {
             }
             Err(other) => Err(anyhow::anyhow!("agent {agent}, tick {}: {action}: {other}", self.tick)),
         }
+    }
+
+    /// A short label of a revert for counting by reason: the message, the
+    /// panic code, or a custom error's name decoded from the run's ABIs.
+    pub fn revert_label(&self, reason: &RevertReason) -> String {
+        match reason {
+            RevertReason::Custom(_) => {
+                let described = self.abis.describe_revert(None, reason);
+                described.split('(').next().unwrap_or(&described).to_string()
+            }
+            _ => reason.label(),
+        }
+    }
+
+    /// A revert in full: a custom error with its arguments, decoded from the run's ABIs.
+    pub fn describe_revert(&self, reason: &RevertReason) -> String {
+        self.abis.describe_revert(None, reason)
     }
 
     /// Move the chain's new committed logs into [`World::events`].

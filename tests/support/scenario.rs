@@ -71,7 +71,7 @@ rug_after = "{rug_after}"
 [[agent]]
 type = "scripted"
 name = "victim"
-ocean = {victim_ocean:?}
+fund = {{ "@ocean" = {victim_ocean:?} }}
 actions = [ {{ at = "1d", do = "stake", pool = 0, ocean = 500.0 }} ]
 "#
     )

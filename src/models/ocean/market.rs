@@ -163,6 +163,15 @@ impl Market {
         }
     }
 
+    /// The contract names of a pool and of its datatoken, for the project's own builds.
+    pub fn pool_contracts(&self) -> (Option<&'static str>, Option<&'static str>) {
+        match self {
+            Self::V3(_) => (Some("WeightedPool"), Some("Datatoken")),
+            Self::V4(_) => (Some("PoolV4"), Some("DatatokenV4")),
+            Self::Adapted(_) => (None, None),
+        }
+    }
+
     /// keccak256 of the runtime code of every system contract, for run.json
     /// (keyed by contract name; by `role (contract)` for an adapted build).
     pub fn code_hashes(&self, chain: &mut SimChain) -> Result<BTreeMap<String, B256>> {

@@ -16,6 +16,7 @@
 //! contracts by default), through `[contracts] adapter` and `roles` for a
 //! build from disk.
 
+mod actions;
 pub mod adapter;
 mod agents;
 pub mod bench;
@@ -29,6 +30,7 @@ mod run;
 mod state;
 pub mod wallet;
 
+pub use actions::OceanAction;
 pub use agents::*;
 pub use contracts::Design;
 pub use criteria::{CriteriaConfig, CriteriaTracker, CRITERIA_COLUMNS, PROBED_POOLS};
@@ -60,7 +62,6 @@ const AGENT_TYPES: &[(&str, &str)] = &[
     ("grant_taker", "receives grants and spends at a steady rate (no chain)"),
     ("vesting_funder", "locks OCEAN in a linear vesting contract for a beneficiary"),
     ("vesting_beneficiary", "claims what has vested on a schedule"),
-    ("scripted", "timed market actions: stake, unstake, buy, sell, consume, transfer, call"),
 ];
 
 impl super::Model for OceanModel {
@@ -78,6 +79,15 @@ impl super::Model for OceanModel {
 
     fn configure(&self, setting: &ModelSetting<'_>) -> anyhow::Result<Arc<dyn ModelConfig>> {
         Ok(Arc::new(OceanConfig::read(setting)?))
+    }
+
+    fn parse_action(
+        &self,
+        kind: &str,
+        table: &mut toml::Table,
+        compiler: crate::agents::call::Compiler<'_>,
+    ) -> Option<anyhow::Result<Arc<dyn crate::agents::action::ModelAction>>> {
+        actions::parse(kind, table, compiler)
     }
 
     fn criteria(&self) -> Option<&'static crate::models::criteria::CriteriaSet> {

@@ -6,7 +6,9 @@ use super::agents::OceanAgentConfig;
 use super::criteria::{CriteriaConfig, CriteriaTracker, CRITERIA_COLUMNS};
 use super::market::{Market, MarketBuild};
 use super::state::{OceanState, OceanWorld};
-use super::{adapter::Adapter, Design, PoolAgent};
+use super::{adapter::Adapter, Design, OceanAction, PoolAgent, WalletKpis};
+use crate::agents::action::Action;
+use crate::agents::GenericConfig;
 use crate::artifacts::{own_artifact, Build};
 use crate::models::{AgentSpec, ModelConfig, ModelRun, ModelSetting};
 use crate::world::{EntryKind, World};
@@ -132,11 +134,17 @@ fn market_build(setting: &ModelSetting<'_>, design: Design) -> anyhow::Result<Ma
 impl ModelConfig for OceanConfig {
     fn check(&self, agents: &[AgentSpec], ticks: u64, tick_seconds: u64) -> anyhow::Result<()> {
         let slots = Self::pool_slots(agents, ticks, tick_seconds);
-        for (name, config) in Self::ocean_agents(agents) {
-            if let Some(index) = config.max_pool_reference() {
-                if index >= slots {
+        for agent in agents {
+            let Some(generic) = agent.config.as_any().downcast_ref::<GenericConfig>() else { continue };
+            for step in generic.steps() {
+                let Action::Model(action) = &step.action else { continue };
+                let Some(action) = action.as_any().downcast_ref::<OceanAction>() else { continue };
+                if action.pool >= slots {
                     bail!(
-                        "agent {name:?} refers to pool {index}, but the publishers create at most {slots} pools"
+                        "agent {:?}, {}: refers to pool {}, but the publishers create at most {slots} pools",
+                        agent.name,
+                        step.label,
+                        action.pool
                     );
                 }
             }
@@ -230,6 +238,14 @@ impl ModelRun for OceanRun {
         let criteria = self.criteria.sample(world)?;
         out[globals.len()..globals.len() + criteria.len()].copy_from_slice(&criteria);
         Ok(())
+    }
+
+    fn agent_kpis(
+        &self,
+        name: &str,
+        address: alloy_primitives::Address,
+    ) -> Option<Box<dyn crate::agents::AgentKpis>> {
+        Some(Box::new(WalletKpis { name: name.to_string(), address }))
     }
 
     fn summary(&self, world: &World) -> Vec<(&'static str, u64)> {

@@ -268,6 +268,20 @@ impl OceanWorld for World {
     }
 
     fn add_pool(&mut self, pool: PoolInfo) {
+        // Name the pool and its datatoken (`@pool0`, `@datatoken0`) with the ABIs of their contracts.
+        let (pool_contract, token_contract) = self.ocean().market.pool_contracts();
+        for (name, address, contract) in [
+            (format!("pool{}", pool.index), pool.address, pool_contract),
+            (format!("datatoken{}", pool.index), pool.datatoken, token_contract),
+        ] {
+            let abi = contract.and_then(|c| crate::artifacts::own_artifact(c).ok()).map(|a| a.abi);
+            if let (Some(contract), Some(abi)) = (contract, &abi) {
+                self.abis.add(contract, abi);
+            }
+            let kind = crate::world::EntryKind::Contract { artifact: contract.map(str::to_string) };
+            // A name already taken (a netlist contract called pool0) keeps its first address.
+            let _ = self.book.insert(&name, address, kind, abi.map(std::sync::Arc::new));
+        }
         let state = self.ocean_mut();
         state.token_pool.insert(pool.datatoken, pool.index);
         state.token_pool.insert(pool.address, pool.index);

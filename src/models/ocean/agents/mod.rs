@@ -7,14 +7,12 @@
 mod grants;
 mod pool;
 mod publisher;
-mod scripted;
 mod traders;
 mod vesting;
 
 pub use grants::{GrantGiver, GrantGiverConfig, GrantTaker, GrantTakerConfig};
 pub use pool::PoolAgent;
 pub use publisher::{Publisher, PublisherConfig};
-pub use scripted::{ScriptAction, Scripted, ScriptedConfig};
 pub use traders::{
     Consumer, ConsumerConfig, Speculator, SpeculatorConfig, Staker, StakerConfig, StakerSpeculator,
     StakerSpeculatorConfig,
@@ -31,6 +29,26 @@ use crate::world::World;
 
 /// The KPI quantities every wallet-holding agent reports.
 const WALLET_KPIS: [&str; 5] = ["ocean", "usd", "dt", "holdings_ocean", "net_worth_ocean"];
+
+/// The wallet KPIs of any agent's EOA (a generic agent's too).
+#[derive(Debug)]
+pub struct WalletKpis {
+    /// The agent's name.
+    pub name: String,
+    /// Its EOA.
+    pub address: alloy_primitives::Address,
+}
+
+impl crate::agents::AgentKpis for WalletKpis {
+    fn columns(&self) -> Vec<String> {
+        wallet_columns(&self.name)
+    }
+
+    fn sample(&self, world: &mut World) -> anyhow::Result<Vec<f64>> {
+        let held = world.holdings(self.address)?;
+        Ok(vec![held.ocean, 0.0, held.datatokens, held.value, held.ocean + held.value])
+    }
+}
 
 fn wallet_columns(name: &str) -> Vec<String> {
     WALLET_KPIS.iter().map(|q| format!("agent.{name}.{q}")).collect()
@@ -71,19 +89,9 @@ pub enum OceanAgentConfig {
     VestingFunder(VestingFunderConfig),
     /// `vesting_beneficiary`.
     VestingBeneficiary(VestingBeneficiaryConfig),
-    /// `scripted`.
-    Scripted(ScriptedConfig),
 }
 
 impl OceanAgentConfig {
-    /// The largest pool index this agent refers to (scripted actions).
-    pub fn max_pool_reference(&self) -> Option<usize> {
-        match self {
-            Self::Scripted(c) => c.actions.iter().filter_map(|a| a.pool_index()).max(),
-            _ => None,
-        }
-    }
-
     /// Pools this agent may create in a run (KPI slots to reserve).
     pub fn pools_in(&self, ticks: u64, tick_seconds: u64) -> usize {
         match self {
@@ -105,7 +113,6 @@ impl crate::agents::AgentConfig for OceanAgentConfig {
             Self::StakerSpeculator(c) => Box::new(c.build(name, tick_seconds, seed)?),
             Self::VestingFunder(c) => Box::new(c.build(name)?),
             Self::VestingBeneficiary(c) => Box::new(c.build(name, tick_seconds)?),
-            Self::Scripted(c) => Box::new(c.build(name, tick_seconds)?),
         })
     }
 
@@ -113,7 +120,6 @@ impl crate::agents::AgentConfig for OceanAgentConfig {
         match self {
             Self::GrantGiver(c) => vec![c.to.as_str()],
             Self::VestingFunder(c) => vec![c.beneficiary.as_str()],
-            Self::Scripted(c) => c.actions.iter().filter_map(|a| a.agent()).collect(),
             _ => Vec::new(),
         }
     }
@@ -150,7 +156,6 @@ pub(super) fn parse(
         "staker_speculator" => OceanAgentConfig::StakerSpeculator(params(rest)?),
         "vesting_funder" => OceanAgentConfig::VestingFunder(params(rest)?),
         "vesting_beneficiary" => OceanAgentConfig::VestingBeneficiary(params(rest)?),
-        "scripted" => OceanAgentConfig::Scripted(params(rest)?),
         "consumer" => OceanAgentConfig::Consumer(params(rest)?),
         "speculator" => OceanAgentConfig::Speculator(params(rest)?),
         "staker" => OceanAgentConfig::Staker(params(rest)?),

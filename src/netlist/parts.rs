@@ -1,0 +1,322 @@
+//! The netlist tables that describe a mechanism without Rust:
+//! `[[contract]]` (deploy an artifact with constructor arguments, then
+//! set-up calls), `[script] functions`, `[[kpi]]` and `[[invariant]]`. Each
+//! is read strictly (unknown keys are errors), then compiled: artifacts
+//! loaded and checked, expressions compiled, so a bad one is an error when
+//! the netlist loads, naming the file, the line and what was written.
+
+use crate::agents::call::{CallPlan, Compiler};
+use crate::artifacts::{own_artifact, Artifact, Build};
+use crate::engine::{split_comparison, Check, Invariant, Kpi, OnFail};
+use crate::script::{Library, Origin, Script};
+use alloy_json_abi::{Function, JsonAbi, StateMutability};
+use anyhow::{bail, Context};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// `[[contract]]`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractTable {
+    /// Address-book name (`@name`).
+    pub name: String,
+    /// The contract's name in the build (or `path/File.sol:Name`).
+    pub artifact: String,
+    /// Another build than `[contracts] build` (a path relative to the netlist, or "own").
+    pub build: Option<String>,
+    /// Constructor arguments.
+    #[serde(default)]
+    pub args: Vec<toml::Value>,
+    /// ETH sent to the constructor (a number is ether; an expression `uint` is wei).
+    pub value: Option<toml::Value>,
+    /// Set-up calls, in order, right after the deployment.
+    #[serde(default)]
+    pub call: Vec<CallTable>,
+}
+
+/// `[[contract.call]]`: one set-up call from the deployer.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallTable {
+    /// The function (exact signature, or a name of the target's ABI).
+    pub function: String,
+    /// The target (default: this contract).
+    pub to: Option<String>,
+    /// Arguments.
+    #[serde(default)]
+    pub args: Vec<toml::Value>,
+    /// ETH sent with it.
+    pub value: Option<toml::Value>,
+    /// Address-book name for the returned address (`bind = "pair"` → `@pair`).
+    pub bind: Option<String>,
+    /// The artifact whose ABI the bound contract has (for calls and events by name).
+    pub bind_artifact: Option<String>,
+}
+
+/// `[[kpi]]`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiTable {
+    /// Column name, `<scope>.<quantity>` (`pair.reserve0`).
+    pub name: String,
+    /// The expression.
+    pub expr: String,
+    /// Decimals of a uint value (default 18: base units shown as tokens; 0: as is).
+    #[serde(default = "eighteen")]
+    pub decimals: u8,
+}
+
+fn eighteen() -> u8 {
+    18
+}
+
+/// `[[invariant]]`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvariantTable {
+    /// Its name (column `invariant.<name>.violations`).
+    pub name: String,
+    /// A condition that must be true.
+    pub expr: String,
+    /// `"tick"` (default) or `"action"` (after every agent's turn too).
+    #[serde(default)]
+    pub check: Check,
+    /// `"stop"` (default) or `"record"`.
+    #[serde(default)]
+    pub on_fail: OnFail,
+}
+
+/// `[script]`.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptTable {
+    /// `fn` definitions every expression of the netlist can call.
+    #[serde(default)]
+    pub functions: String,
+}
+
+/// A `[[contract]]` ready to deploy.
+#[derive(Debug, Clone)]
+pub struct ContractPlan {
+    /// Address-book name.
+    pub name: String,
+    /// The artifact.
+    pub artifact: Arc<Artifact>,
+    /// Constructor arguments.
+    pub constructor: CallPlan,
+    /// ETH sent to the constructor.
+    pub value: Option<Script>,
+    /// Set-up calls: target, call, ETH, bound name (with the bound contract's ABI).
+    pub calls: Vec<SetupCall>,
+    /// Where it is written (for messages).
+    pub origin: Origin,
+}
+
+/// One set-up call of a contract.
+#[derive(Debug, Clone)]
+pub struct SetupCall {
+    /// The target.
+    pub to: Script,
+    /// The function and arguments.
+    pub plan: CallPlan,
+    /// ETH sent.
+    pub value: Option<Script>,
+    /// Name and ABI of the contract whose address it returns.
+    pub bind: Option<(String, Option<Arc<JsonAbi>>)>,
+    /// `contract usdc, call 1` and its line.
+    pub origin: Origin,
+}
+
+impl ContractPlan {
+    /// Every expression (arguments, targets, values).
+    pub fn scripts(&self) -> Vec<&Script> {
+        let mut scripts = self.constructor.scripts();
+        scripts.extend(&self.value);
+        for call in &self.calls {
+            scripts.push(&call.to);
+            scripts.extend(call.plan.scripts());
+            scripts.extend(&call.value);
+        }
+        scripts
+    }
+}
+
+/// Find a contract in `build` (`"own"`: the project's embedded build; else a path near the netlist).
+fn artifact_of(file: &Path, default_build: &str, table: &ContractTable) -> anyhow::Result<Artifact> {
+    let build = table.build.as_deref().unwrap_or(default_build);
+    let artifact = if build == "own" {
+        own_artifact(&table.artifact)?
+    } else {
+        let path = file.parent().unwrap_or(Path::new(".")).join(build);
+        let opened = Build::open(&path).map_err(|e| anyhow::anyhow!("build = {build:?}: {e}"))?;
+        opened.artifact(&table.artifact)?
+    };
+    artifact.creation_code()?;
+    Ok(artifact)
+}
+
+/// Compile the `[[contract]]` tables (with their lines).
+pub(super) fn compile_contracts(
+    file: &Path,
+    default_build: &str,
+    tables: &[(usize, ContractTable)],
+    library: Option<&Library>,
+) -> anyhow::Result<Vec<ContractPlan>> {
+    let shown = file.display().to_string();
+    let mut abis: BTreeMap<String, Arc<JsonAbi>> = BTreeMap::new();
+    let mut plans = Vec::with_capacity(tables.len());
+    for (line, table) in tables {
+        let at = format!("{shown}:{line}: [[contract]] {:?}", table.name);
+        if !rhai_name(&table.name) {
+            bail!("{at}: name must be letters, digits and `_`, not starting with a digit (it is `@{}` in expressions)", table.name);
+        }
+        if abis.contains_key(&table.name) {
+            bail!("{at}: the name {:?} is used twice", table.name);
+        }
+        let artifact = artifact_of(file, default_build, table).with_context(|| at.clone())?;
+        let origin = Origin::new(&shown, *line, format!("contract {}", table.name));
+        let compiler = Compiler { origin: &origin, library };
+        let constructor = Function {
+            name: "constructor".to_string(),
+            inputs: artifact.abi.constructor.as_ref().map(|c| c.inputs.clone()).unwrap_or_default(),
+            outputs: Vec::new(),
+            state_mutability: StateMutability::Payable,
+        };
+        let constructor = CallPlan::with_function(constructor, &table.args, compiler)?;
+        let value = table.value.as_ref().map(|v| compiler.value(v, "value")).transpose()?;
+        let abi = Arc::new(artifact.abi.clone());
+        abis.insert(table.name.clone(), Arc::clone(&abi));
+        let mut calls = Vec::with_capacity(table.call.len());
+        for (i, call) in table.call.iter().enumerate() {
+            let origin = Origin::new(&shown, *line, format!("contract {}, call {}", table.name, i + 1));
+            let compiler = Compiler { origin: &origin, library };
+            let to_text = call.to.clone().unwrap_or_else(|| format!("@{}", table.name));
+            let target_abi = to_text.strip_prefix('@').and_then(|n| abis.get(n)).map(Arc::as_ref);
+            let plan = CallPlan::compile(&call.function, target_abi, &call.args, compiler)?;
+            let bind = match &call.bind {
+                None => None,
+                Some(name) if !rhai_name(name) => {
+                    bail!("{}: bind = {name:?} must be a name of letters, digits and `_`", origin)
+                }
+                Some(name) => {
+                    let bound_abi = match &call.bind_artifact {
+                        None => None,
+                        Some(artifact) => {
+                            let lookup = ContractTable { artifact: artifact.clone(), ..table.clone() };
+                            let found = artifact_of(file, default_build, &lookup)
+                                .with_context(|| format!("{origin}: bind_artifact = {artifact:?}"))?;
+                            Some(Arc::new(found.abi))
+                        }
+                    };
+                    if let Some(abi) = &bound_abi {
+                        abis.insert(name.clone(), Arc::clone(abi));
+                    }
+                    Some((name.clone(), bound_abi))
+                }
+            };
+            calls.push(SetupCall {
+                to: compiler.expression(&to_text, "`to`")?,
+                plan,
+                value: call.value.as_ref().map(|v| compiler.value(v, "value")).transpose()?,
+                bind,
+                origin,
+            });
+        }
+        plans.push(ContractPlan {
+            name: table.name.clone(),
+            artifact: Arc::new(artifact),
+            constructor,
+            value,
+            calls,
+            origin,
+        });
+    }
+    Ok(plans)
+}
+
+/// The ABIs of the contracts (and bound contracts) by address-book name.
+pub(super) fn contract_abis(plans: &[ContractPlan]) -> BTreeMap<String, Arc<JsonAbi>> {
+    let mut abis = BTreeMap::new();
+    for plan in plans {
+        abis.insert(plan.name.clone(), Arc::new(plan.artifact.abi.clone()));
+        for call in &plan.calls {
+            if let Some((name, Some(abi))) = &call.bind {
+                abis.insert(name.clone(), Arc::clone(abi));
+            }
+        }
+    }
+    abis
+}
+
+/// Compile the `[[kpi]]` tables.
+pub(super) fn compile_kpis(
+    file: &Path,
+    tables: &[(usize, KpiTable)],
+    library: Option<&Library>,
+) -> anyhow::Result<Vec<Kpi>> {
+    let shown = file.display().to_string();
+    let mut kpis = Vec::with_capacity(tables.len());
+    for (line, table) in tables {
+        let origin = Origin::new(&shown, *line, format!("[[kpi]] {}", table.name));
+        let compiler = Compiler { origin: &origin, library };
+        let valid = table.name.contains('.')
+            && table.name.split('.').all(|part| {
+                !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            });
+        if !valid {
+            bail!("{origin}: name {:?} must be <scope>.<quantity> of letters, digits, `_` and `-` (e.g. pair.reserve0)", table.name);
+        }
+        if kpis.iter().any(|k: &Kpi| k.column == table.name) {
+            bail!("{origin}: the name is used twice");
+        }
+        if table.decimals > 77 {
+            bail!("{origin}: decimals = {} must be at most 77", table.decimals);
+        }
+        let script = compiler.expression(&table.expr, "`expr`")?;
+        kpis.push(Kpi { column: table.name.clone(), script, decimals: table.decimals });
+    }
+    Ok(kpis)
+}
+
+/// Compile the `[[invariant]]` tables.
+pub(super) fn compile_invariants(
+    file: &Path,
+    tables: &[(usize, InvariantTable)],
+    library: Option<&Library>,
+) -> anyhow::Result<Vec<Invariant>> {
+    let shown = file.display().to_string();
+    let mut invariants = Vec::with_capacity(tables.len());
+    for (line, table) in tables {
+        let origin = Origin::new(&shown, *line, format!("[[invariant]] {}", table.name));
+        let compiler = Compiler { origin: &origin, library };
+        if !rhai_name(&table.name) {
+            bail!("{origin}: name {:?} must be letters, digits and `_` (it names a column)", table.name);
+        }
+        if invariants.iter().any(|i: &Invariant| i.name == table.name) {
+            bail!("{origin}: the name is used twice");
+        }
+        let script = compiler.expression(&table.expr, "`expr`")?;
+        let sides = split_comparison(&table.expr).and_then(|(lhs, rhs)| {
+            let lhs = compiler.expression(&lhs, "left side").ok()?;
+            let rhs = compiler.expression(&rhs, "right side").ok()?;
+            Some((lhs, rhs))
+        });
+        invariants.push(Invariant {
+            name: table.name.clone(),
+            script,
+            sides,
+            check: table.check,
+            on_fail: table.on_fail,
+        });
+    }
+    Ok(invariants)
+}
+
+/// Whether `name` can follow `@` in an expression.
+fn rhai_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}

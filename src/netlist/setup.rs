@@ -1,0 +1,139 @@
+//! Setting a run up from a loaded netlist: deploying its `[[contract]]`s and
+//! making their set-up calls (names and ABIs into the address book), and
+//! checking that every `@name` any expression uses exists — before the first
+//! tick, so `tsp check` finds a misspelt name.
+//!
+//! # Errors
+//! A constructor or set-up call that reverts, a bound value that is not an
+//! address, a name given twice, or an unknown `@name`: errors naming the
+//! file, line and what was written, with the decoded revert reason.
+
+use super::parts::ContractPlan;
+use crate::chain::{Backend, Outcome, GOD};
+use crate::script::{as_address, to_amount, Env, Script};
+use crate::world::{EntryKind, World, WorldHost};
+use alloy_primitives::{Address, Bytes, U256};
+use anyhow::bail;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// Deploy `plans` in order from the deployer and make their set-up calls.
+pub(super) fn deploy_contracts(world: &mut World, plans: &[ContractPlan]) -> anyhow::Result<()> {
+    let mut env = Env::new();
+    for plan in plans {
+        let at = &plan.origin;
+        let args = plan.constructor.encoded_args(&mut env, &mut WorldHost::observer(world))?;
+        let mut init = plan.artifact.creation_code()?.to_vec();
+        init.extend_from_slice(&args);
+        let value = amount(world, &mut env, plan.value.as_ref())?;
+        if !value.is_zero() {
+            let held = world.chain.eth_balance(GOD)?;
+            world.chain.set_eth_balance(GOD, held.saturating_add(value))?;
+        }
+        let receipt = world.chain.deploy(GOD, Bytes::from(init))?;
+        let address = match receipt.outcome {
+            Outcome::Success { created: Some(address), .. } => address,
+            Outcome::Success { created: None, .. } => bail!("{at}: the deployment created no contract"),
+            Outcome::Revert(reason) => bail!(
+                "{at}: the constructor reverted: {}",
+                world.abis.describe_revert(Some(&plan.artifact.name), &reason)
+            ),
+            Outcome::Halt(reason) => bail!("{at}: the constructor halted: {reason}"),
+        };
+        world.abis.add(&plan.artifact.name, &plan.artifact.abi);
+        let artifact = Some(plan.artifact.name.clone());
+        if let Err(taken) = world.book.insert(
+            &plan.name,
+            address,
+            EntryKind::Contract { artifact },
+            Some(Arc::new(plan.artifact.abi.clone())),
+        ) {
+            bail!("{at}: the name {:?} is taken already ({taken})", plan.name);
+        }
+        for call in &plan.calls {
+            let at = &call.origin;
+            let to = {
+                let value = call.to.eval(&mut env, &mut WorldHost::observer(world))?;
+                as_address(&value).map_err(|e| call.to.error_at_runtime(e))?
+            };
+            if world.chain.code(to)?.is_empty() {
+                bail!("{at}: `to` = {to} has no code");
+            }
+            let data = call.plan.calldata(&mut env, &mut WorldHost::observer(world))?;
+            let value = amount(world, &mut env, call.value.as_ref())?;
+            if !value.is_zero() {
+                let held = world.chain.eth_balance(GOD)?;
+                world.chain.set_eth_balance(GOD, held.saturating_add(value))?;
+            }
+            let receipt = world.chain.transact(GOD, to, data, value)?;
+            let output = match receipt.outcome {
+                Outcome::Success { output, .. } => output,
+                Outcome::Revert(reason) => {
+                    bail!(
+                        "{at}: {} reverted: {}",
+                        call.plan.function.signature(),
+                        world.abis.describe_revert(None, &reason)
+                    )
+                }
+                Outcome::Halt(reason) => bail!("{at}: {} halted: {reason}", call.plan.function.signature()),
+            };
+            if let Some((name, abi)) = &call.bind {
+                let returned = call.plan.decode_output(&output).map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
+                let bound: Address = as_address(&returned).map_err(|e| {
+                    anyhow::anyhow!("{at}: bind = {name:?}: the call returned no address: {e}")
+                })?;
+                if let Some(abi) = abi {
+                    world.abis.add(name, abi);
+                }
+                if let Err(taken) =
+                    world.book.insert(name, bound, EntryKind::Contract { artifact: None }, abi.clone())
+                {
+                    bail!("{at}: bind = {name:?}: the name is taken already ({taken})");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn amount(world: &mut World, env: &mut Env, script: Option<&Script>) -> anyhow::Result<U256> {
+    let Some(script) = script else { return Ok(U256::ZERO) };
+    let value = script.eval(env, &mut WorldHost::observer(world))?;
+    Ok(to_amount(&value).map_err(|e| script.error_at_runtime(e))?)
+}
+
+/// Check that every `@name` of `scripts` is in the book or among `later` (created during the run).
+pub(super) fn check_names<'a>(
+    world: &World,
+    later: &BTreeSet<String>,
+    scripts: impl IntoIterator<Item = &'a Script>,
+) -> anyhow::Result<()> {
+    for script in scripts {
+        for name in script.names() {
+            if world.book.address(name).is_none() && !later.contains(name) {
+                let mut known: Vec<&str> = world.book.entries().iter().map(|e| e.name.as_str()).collect();
+                let later_text = match later.len() {
+                    0 => String::new(),
+                    n => format!(
+                        ", and {n} created during the run ({}{})",
+                        later.iter().take(4).cloned().collect::<Vec<_>>().join(", "),
+                        if n > 4 { ", ..." } else { "" }
+                    ),
+                };
+                known.sort_unstable();
+                bail!(
+                    "{}: `{}`: unknown name @{name}; the address book has {}{later_text}",
+                    script.origin(),
+                    script.source().trim(),
+                    known.join(", ")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether any script lists or sums events (then the run keeps every log).
+pub(super) fn uses_events<'a>(scripts: impl IntoIterator<Item = &'a Script>) -> bool {
+    scripts.into_iter().any(|s| s.source().contains("event"))
+}
