@@ -20,5 +20,6 @@ pub mod netlist;
 pub mod plot;
 pub mod report;
 pub mod script;
+pub mod study;
 pub mod wallet;
 pub mod world;

@@ -8,6 +8,7 @@ mod compare;
 mod netlists;
 mod plot;
 mod run;
+mod sweep;
 
 pub use run::{run_to_dir, run_to_dir_on, write_charts};
 
@@ -38,6 +39,8 @@ enum Command {
     Bench(bench::Cmd),
     /// List the netlists in netlists/ with their one-line descriptions.
     Netlists(netlists::Cmd),
+    /// Run a netlist over a design of factor values crossed with seeds, in parallel.
+    Sweep(sweep::Cmd),
 }
 
 impl Cli {
@@ -51,6 +54,7 @@ impl Cli {
             Command::Build(cmd) => cmd.run(),
             Command::Bench(cmd) => cmd.run(),
             Command::Netlists(cmd) => cmd.run(),
+            Command::Sweep(cmd) => cmd.run(),
         };
         match result {
             Ok(code) => code,

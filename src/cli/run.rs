@@ -222,7 +222,7 @@ pub fn write_charts(loaded: &LoadedNetlist, out: &Path) -> anyhow::Result<Vec<Pa
 /// still writes `run.json` and its charts. (SIGKILL cannot be caught: rows
 /// are flushed one whole line per write, but the kernel may cut a write
 /// wider than a page, so the last row of a SIGKILLed wide run can be partial.)
-fn stop_flag() -> Arc<AtomicBool> {
+pub(crate) fn stop_flag() -> Arc<AtomicBool> {
     static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
     FLAG.get_or_init(|| {
         let flag = Arc::new(AtomicBool::new(false));

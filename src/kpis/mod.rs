@@ -24,6 +24,7 @@
 //! unparsable number) naming the line and column instead of guessing.
 
 mod error;
+mod frame;
 mod names;
 mod number;
 mod reader;
@@ -31,6 +32,7 @@ pub mod trace;
 mod writer;
 
 pub use error::{KpiError, Result};
+pub use frame::{Frame, Values};
 pub use names::{quantity_of, scope_of, TICK_COLUMN, TIME_COLUMN};
 pub use number::{format_value, parse_value};
 pub use reader::{read_kpis, KpiTable};

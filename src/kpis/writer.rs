@@ -87,6 +87,13 @@ impl KpiWriter {
         Ok(())
     }
 
+    /// Flush the file and close it, without waiting for the disk (a study's
+    /// unit file, renamed into place afterwards: a killed process loses
+    /// nothing the kernel has, only a machine crash could).
+    pub fn close(mut self) -> Result<()> {
+        self.out.flush().map_err(|source| self.io("flush", source))
+    }
+
     /// Flush and sync the file to disk, and close it.
     pub fn finish(mut self) -> Result<()> {
         self.out.flush().map_err(|source| self.io("flush", source))?;

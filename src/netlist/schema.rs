@@ -156,6 +156,8 @@ pub struct Netlist {
     pub invariant_tables: Vec<(usize, InvariantTable)>,
     /// `[script]`.
     pub script: ScriptTable,
+    /// `[study]`: the sweep `tsp sweep` runs when given no factors.
+    pub study: crate::study::StudyTable,
     /// `[[agent]]` tables with the file and line each starts on (own ones
     /// first, then those of `include`d files, in order).
     #[serde(skip)]
@@ -266,6 +268,7 @@ pub(super) fn parse(
     let kpi_tables = tables(file, text, &mut document, "kpi")?;
     let invariant_tables = tables(file, text, &mut document, "invariant")?;
     let script: ScriptTable = section(file, text, &mut document, "script")?;
+    let study: crate::study::StudyTable = section(file, text, &mut document, "study")?;
     let charts = match document.remove("chart") {
         None => Vec::new(),
         Some(value) => value
@@ -296,7 +299,7 @@ pub(super) fn parse(
     if let Some(key) = document.keys().next() {
         let models: Vec<&str> = MODELS.iter().map(|m| m.name()).collect();
         bail!(
-            "{at}: unknown top-level key `{key}`; expected sim, contracts, contract, agent, include, series, script, kpi, invariant, kpis, chart, or a model's table ({})",
+            "{at}: unknown top-level key `{key}`; expected sim, contracts, contract, agent, include, series, script, kpi, invariant, kpis, chart, study, or a model's table ({})",
             models.join(", ")
         );
     }
@@ -311,6 +314,7 @@ pub(super) fn parse(
         kpi_tables,
         invariant_tables,
         script,
+        study,
         agent_tables,
     })
 }

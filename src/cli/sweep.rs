@@ -1,0 +1,177 @@
+//! `tsp sweep NETLIST [--factor PATH=VALUES]... [--design D] [--seeds N]
+//! [--jobs N] [--out DIR]`: run a netlist at many points of a design, each on
+//! the same seeds, in parallel; write tidy and summary tables (CSV and
+//! Parquet). Without `--factor` the netlist's `[study]` table says what to sweep.
+
+use crate::netlist::load;
+use crate::study::{parse_factor, seeds_of, Design, Sweep};
+use anyhow::{bail, Context};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+
+/// Run a netlist over a design of factor values, crossed with seeds.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Cmd {
+    /// The netlist (TOML).
+    netlist: PathBuf,
+    /// A factor: `PATH=a,b,c` (listed values) or `PATH=lo..hi` (a range for
+    /// random, lhs and sobol designs; add `:log` for a log scale, `:int` for
+    /// whole numbers). PATH is any `--set` path (repeatable).
+    #[arg(long = "factor", value_name = "PATH=VALUES")]
+    factors: Vec<String>,
+    /// How points are picked: grid (every combination), zip (by position),
+    /// random, lhs (Latin hypercube) or sobol.
+    #[arg(long)]
+    design: Option<String>,
+    /// Points of a random, lhs or sobol design.
+    #[arg(long)]
+    points: Option<usize>,
+    /// Seeds crossed with every point: a count N (seeds 1..=N) or a list `3,7,9`.
+    #[arg(long)]
+    seeds: Option<String>,
+    /// Seed of a random, lhs or sobol design's draws.
+    #[arg(long, default_value_t = 0)]
+    design_seed: u64,
+    /// KPI columns kept, comma-separated patterns (`*` globs); default: the
+    /// netlist's `[kpis] include`, else `global.*`, `criteria.*`, `invariant.*` and its `[[kpi]]`s.
+    #[arg(long, value_delimiter = ',', value_name = "PATTERN,...")]
+    kpis: Vec<String>,
+    /// Override a value in every run, e.g. `--set sim.duration="30d"` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Worker threads (default: every core).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Output folder (default `results/<sim.name>-sweep/`); a rerun skips finished runs.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Do not print progress.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// A command-line factor with its `:log` / `:int` suffixes.
+fn factor(text: &str) -> anyhow::Result<crate::study::Factor> {
+    let (mut body, mut log, mut integer) = (text, false, false);
+    loop {
+        if let Some(rest) = body.strip_suffix(":log") {
+            (body, log) = (rest, true);
+        } else if let Some(rest) = body.strip_suffix(":int") {
+            (body, integer) = (rest, true);
+        } else {
+            break;
+        }
+    }
+    let mut parsed = parse_factor(body)?;
+    parsed.log = log;
+    parsed.integer = integer;
+    Ok(parsed)
+}
+
+impl Cmd {
+    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+        let loaded = load(&self.netlist, &self.set)?;
+        let study = &loaded.netlist.study;
+        let factors = if self.factors.is_empty() {
+            study.factor.clone()
+        } else {
+            self.factors.iter().map(|f| factor(f)).collect::<anyhow::Result<_>>()?
+        };
+        if factors.is_empty() {
+            bail!(
+                "{}: nothing to sweep: give --factor PATH=VALUES or a [study] table with [[study.factor]]",
+                self.netlist.display()
+            );
+        }
+        let design = match self.design.as_deref() {
+            None => study.design,
+            Some(name) => toml::Value::String(name.to_string()).try_into::<Design>().map_err(|_| {
+                anyhow::anyhow!("--design {name:?}: expected grid, zip, random, lhs or sobol")
+            })?,
+        };
+        let seeds = match &self.seeds {
+            None => seeds_of(study.seeds.as_ref())?,
+            Some(text) => {
+                let value: toml::Value = if text.contains(',') {
+                    format!("v = [{text}]")
+                        .parse::<toml::Table>()
+                        .ok()
+                        .and_then(|mut t| t.remove("v"))
+                        .context("--seeds: a count or a list like 1,2,5")?
+                } else {
+                    toml::Value::Integer(
+                        text.trim().parse().context("--seeds: a count or a list like 1,2,5")?,
+                    )
+                };
+                seeds_of(Some(&value))?
+            }
+        };
+        if self.set.iter().any(|s| s.trim_start().starts_with("sim.seed")) {
+            bail!("--set sim.seed conflicts with --seeds (each run's seed comes from the study)");
+        }
+        let columns = if self.kpis.is_empty() { default_columns(&loaded) } else { self.kpis.clone() };
+        let out = self
+            .out
+            .clone()
+            .unwrap_or_else(|| Path::new("results").join(format!("{}-sweep", loaded.netlist.sim.name)));
+        let jobs =
+            self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+        let sweep = Sweep {
+            netlist: self.netlist.clone(),
+            overrides: self.set.clone(),
+            factors,
+            design,
+            points: self.points.or(study.points),
+            seeds,
+            design_seed: if self.design_seed == 0 { study.design_seed } else { self.design_seed },
+            columns,
+            out: out.clone(),
+            jobs,
+        };
+        let total = sweep.units()?.len();
+        let bar = progress_bar(total, self.quiet);
+        let stop = super::run::stop_flag();
+        let on_done = |done: usize, _total: usize| bar.set_position(done as u64);
+        let report = sweep.run(&stop, &on_done)?;
+        bar.finish_and_clear();
+        let reused = report.reused();
+        println!(
+            "{} runs ({} reused, {} failed) of {} planned on {jobs} workers; tables in {}",
+            report.outcomes.len(),
+            reused,
+            report.failed(),
+            report.planned,
+            out.display()
+        );
+        if report.interrupted || stop.load(Ordering::SeqCst) {
+            eprintln!("interrupted: rerun the same command to finish the remaining runs");
+            return Ok(ExitCode::from(130));
+        }
+        Ok(if report.failed() > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    }
+}
+
+/// The columns a sweep keeps when none are named.
+fn default_columns(loaded: &crate::netlist::LoadedNetlist) -> Vec<String> {
+    if !loaded.netlist.kpis.include.is_empty() {
+        return loaded.netlist.kpis.include.clone();
+    }
+    let mut patterns: Vec<String> =
+        ["global.*", "criteria.*", "invariant.*"].iter().map(|s| s.to_string()).collect();
+    patterns.extend(loaded.kpis.iter().map(|k| k.column.clone()));
+    patterns
+}
+
+/// A progress bar with runs done, runs/s and ETA (hidden when quiet or not on a terminal).
+fn progress_bar(total: usize, quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total as u64);
+    let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}

@@ -1,0 +1,141 @@
+//! Studies: many runs of one netlist — sweeps over any `--set` path (grid,
+//! zip, random, Latin hypercube, Sobol), crossed with seeds (common random
+//! numbers across points) — on parallel local workers, with output that is
+//! byte-identical whatever the number of workers, resumable after a kill.
+//!
+//! A study is expanded into an ordered list of units before anything runs
+//! ([`plan`]); workers run them ([`runner`]); the tables are built from the
+//! stored results in unit order ([`tables`]).
+//!
+//! # State
+//! `<out>/units/` holds one stored result per finished unit (the chosen KPI
+//! columns of every row, and a marker with the unit's key); `tidy.*`,
+//! `summary.*` and `study.json` are rewritten at the end of every study run.
+//!
+//! # Errors
+//! Bad factors or seeds are errors before any run. A failed unit is a row
+//! of the summary (status `failed`, its message); a stopped study keeps its
+//! finished units and says `"status": "interrupted"` in `study.json`.
+
+pub mod plan;
+pub mod runner;
+pub mod tables;
+
+pub use plan::{expand, parse_factor, seeds_of, Design, Factor, StudyTable, Unit};
+pub use runner::{unit_key, Outcome, Runner};
+
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+/// A sweep: what to run and where.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// The netlist.
+    pub netlist: PathBuf,
+    /// Overrides of every run.
+    pub overrides: Vec<String>,
+    /// The factors.
+    pub factors: Vec<Factor>,
+    /// The design.
+    pub design: Design,
+    /// Points of a sampled design.
+    pub points: Option<usize>,
+    /// Seeds crossed with every point.
+    pub seeds: Vec<u64>,
+    /// Seed of the design's draws.
+    pub design_seed: u64,
+    /// KPI column patterns kept (empty: all).
+    pub columns: Vec<String>,
+    /// The study's folder.
+    pub out: PathBuf,
+    /// Workers.
+    pub jobs: usize,
+}
+
+/// What a sweep did.
+#[derive(Debug, Clone)]
+pub struct SweepReport {
+    /// Units planned.
+    pub planned: usize,
+    /// Their outcomes, in order (fewer than planned when interrupted).
+    pub outcomes: Vec<Outcome>,
+    /// Whether the study was stopped before every unit ran.
+    pub interrupted: bool,
+}
+
+impl SweepReport {
+    /// Units that failed.
+    pub fn failed(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.status.is_err()).count()
+    }
+
+    /// Units taken from an earlier run of the study.
+    pub fn reused(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.reused).count()
+    }
+}
+
+impl Sweep {
+    /// The units of the sweep.
+    pub fn units(&self) -> anyhow::Result<Vec<Unit>> {
+        expand(&self.factors, self.design, self.points, &self.seeds, self.design_seed)
+    }
+
+    /// Run the sweep and write its tables; `on_done(done, total)` after each unit.
+    pub fn run(
+        &self,
+        stop: &AtomicBool,
+        on_done: &(dyn Fn(usize, usize) + Sync),
+    ) -> anyhow::Result<SweepReport> {
+        let units = self.units()?;
+        std::fs::create_dir_all(&self.out)?;
+        let runner = Runner {
+            netlist: &self.netlist,
+            overrides: &self.overrides,
+            columns: &self.columns,
+            out: &self.out,
+            jobs: self.jobs,
+            stop,
+            on_done,
+        };
+        let outcomes = runner.run(&units)?;
+        let interrupted = outcomes.len() < units.len();
+        let report = SweepReport { planned: units.len(), outcomes, interrupted };
+        self.write(&report)?;
+        Ok(report)
+    }
+
+    fn write(&self, report: &SweepReport) -> anyhow::Result<()> {
+        let tidy = tables::tidy(&report.outcomes);
+        tidy.write_csv(&self.out.join("tidy.csv"))?;
+        tidy.write_parquet(&self.out.join("tidy.parquet"))?;
+        let summary = tables::summary(&report.outcomes);
+        summary.write_csv(&self.out.join("summary.csv"))?;
+        summary.write_parquet(&self.out.join("summary.parquet"))?;
+        let study = json!({
+            "netlist": self.netlist,
+            "overrides": self.overrides,
+            "design": self.design,
+            "points": self.points,
+            "factors": self.factors,
+            "seeds": self.seeds,
+            "design_seed": self.design_seed,
+            "columns": self.columns,
+            "units": report.planned,
+            "done": report.outcomes.len(),
+            "failed": report.failed(),
+            "status": if report.interrupted { "interrupted" } else { "complete" },
+            "tokenspice_version": env!("CARGO_PKG_VERSION"),
+        });
+        write_json(&self.out.join("study.json"), &study)
+    }
+}
+
+/// Write JSON through a `.partial` file renamed into place.
+pub fn write_json(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
+    let partial = path.with_extension("json.partial");
+    std::fs::write(&partial, serde_json::to_string_pretty(value)? + "\n")?;
+    std::fs::rename(&partial, path)?;
+    Ok(())
+}

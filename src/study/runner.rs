@@ -1,0 +1,239 @@
+//! Running a study's units on local workers: each worker takes the next unit
+//! in order, loads the netlist with the unit's overrides, runs it on its own
+//! embedded EVM and stores the chosen KPI columns of every sampled row in
+//! `<out>/units/<index>.csv`, then a marker `<index>.json` with the unit's key
+//! (a hash of the netlist files, the overrides and the seed). Results are
+//! read back in unit order, so the tables do not depend on the number of
+//! workers or on who finished first.
+//!
+//! Resuming: a unit whose marker holds the same key is not run again. A
+//! unit is stored by writing `.partial` files and renaming them, marker
+//! last, so a killed study loses at most the units that were running.
+//!
+//! # Errors
+//! A unit that fails (a bad override, a run error) is a result with its
+//! message, not a lost study. I/O errors writing the results stop the study.
+
+use super::plan::Unit;
+use crate::kpis::{read_kpis, KpiWriter};
+use crate::netlist::load;
+use alloy_primitives::keccak256;
+use anyhow::Context;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// What to run and where to keep it.
+pub struct Runner<'a> {
+    /// The netlist.
+    pub netlist: &'a Path,
+    /// Overrides of every unit (before the unit's own).
+    pub overrides: &'a [String],
+    /// KPI column patterns stored per unit (`*` globs; empty: every column).
+    pub columns: &'a [String],
+    /// The study's folder.
+    pub out: &'a Path,
+    /// Worker threads (at least 1).
+    pub jobs: usize,
+    /// Set to stop: running units end at their next tick and are not stored.
+    pub stop: &'a AtomicBool,
+    /// Called after each finished unit with (done, total).
+    pub on_done: &'a (dyn Fn(usize, usize) + Sync),
+}
+
+/// One unit's result.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The unit.
+    pub unit: Unit,
+    /// Whether it was taken from an earlier run of the study.
+    pub reused: bool,
+    /// `Err(message)` for a failed run.
+    pub status: Result<(), String>,
+    /// The stored columns.
+    pub columns: Vec<String>,
+    /// Every sampled row: tick, time, values of `columns`.
+    pub rows: Vec<(u64, u64, Vec<f64>)>,
+}
+
+/// The key of a unit: what its result depends on.
+pub fn unit_key(netlist: &Path, overrides: &[String], columns: &[String]) -> anyhow::Result<String> {
+    let mut material = Vec::new();
+    let text = std::fs::read(netlist).with_context(|| format!("{}: cannot read", netlist.display()))?;
+    material.extend_from_slice(&text);
+    // Included files and CSV series are part of what the run reads.
+    if let Ok(table) = String::from_utf8_lossy(&text).parse::<toml::Table>() {
+        let dir = netlist.parent().unwrap_or(Path::new("."));
+        let mut extra: Vec<String> = table
+            .get("include")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        extra.extend(
+            table
+                .get("series")
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.get("csv")?.as_str().map(str::to_string)),
+        );
+        for name in extra {
+            material.extend_from_slice(&std::fs::read(dir.join(&name)).unwrap_or_default());
+        }
+    }
+    for part in overrides.iter().chain(columns) {
+        material.extend_from_slice(part.as_bytes());
+        material.push(0);
+    }
+    material.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
+    Ok(keccak256(&material).to_string())
+}
+
+impl std::fmt::Debug for Runner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner")
+            .field("netlist", &self.netlist)
+            .field("out", &self.out)
+            .field("jobs", &self.jobs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Runner<'_> {
+    fn units_dir(&self) -> PathBuf {
+        self.out.join("units")
+    }
+
+    /// Run (or reuse) every unit; outcomes in unit order. Units not run
+    /// because the study was stopped are left out.
+    pub fn run(&self, units: &[Unit]) -> anyhow::Result<Vec<Outcome>> {
+        std::fs::create_dir_all(self.units_dir())
+            .with_context(|| format!("creating {}", self.units_dir().display()))?;
+        let next = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        let slots: Mutex<Vec<Option<anyhow::Result<Outcome>>>> =
+            Mutex::new((0..units.len()).map(|_| None).collect());
+        std::thread::scope(|scope| {
+            for _ in 0..self.jobs.max(1) {
+                scope.spawn(|| loop {
+                    if self.stop.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(unit) = units.get(index) else { return };
+                    let outcome = self.unit(unit);
+                    if matches!(&outcome, Ok(None)) {
+                        return; // stopped mid-run: not stored
+                    }
+                    if let Ok(mut slots) = slots.lock() {
+                        slots[index] = Some(outcome.map(|o| o.expect("checked above")));
+                    }
+                    (self.on_done)(done.fetch_add(1, Ordering::SeqCst) + 1, units.len());
+                });
+            }
+        });
+        let slots = slots.into_inner().map_err(|_| anyhow::anyhow!("a worker panicked"))?;
+        slots.into_iter().flatten().collect()
+    }
+
+    /// Run one unit, or reuse its stored result; `Ok(None)` when stopped.
+    fn unit(&self, unit: &Unit) -> anyhow::Result<Option<Outcome>> {
+        let mut overrides = self.overrides.to_vec();
+        overrides.extend(unit.overrides());
+        let key = unit_key(self.netlist, &overrides, self.columns)?;
+        let (csv, marker) = (
+            self.units_dir().join(format!("{:05}.csv", unit.index)),
+            self.units_dir().join(format!("{:05}.json", unit.index)),
+        );
+        if let Some(outcome) = self.stored(unit, &key, &csv, &marker) {
+            return Ok(Some(outcome));
+        }
+        let partial = csv.with_extension("csv.partial");
+        let result = self.execute(&overrides, &partial);
+        let status = match result {
+            Ok(true) => {
+                std::fs::rename(&partial, &csv).with_context(|| format!("{}", csv.display()))?;
+                Ok(())
+            }
+            Ok(false) => {
+                let _ = std::fs::remove_file(&partial);
+                return Ok(None);
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                Err(format!("{e:#}"))
+            }
+        };
+        let record = json!({ "key": key, "index": unit.index, "seed": unit.seed, "ok": status.is_ok(), "error": status.clone().err() });
+        let partial_marker = marker.with_extension("json.partial");
+        std::fs::write(&partial_marker, serde_json::to_string_pretty(&record)? + "\n")
+            .and_then(|()| std::fs::rename(&partial_marker, &marker))
+            .with_context(|| format!("writing {}", marker.display()))?;
+        Ok(Some(self.stored(unit, &key, &csv, &marker).unwrap_or(Outcome {
+            unit: unit.clone(),
+            reused: false,
+            status,
+            columns: Vec::new(),
+            rows: Vec::new(),
+        }))
+        .map(|mut o| {
+            o.reused = false;
+            o
+        }))
+    }
+
+    /// The stored result of `unit` when its marker holds `key`.
+    fn stored(&self, unit: &Unit, key: &str, csv: &Path, marker: &Path) -> Option<Outcome> {
+        let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(marker).ok()?).ok()?;
+        if record["key"].as_str() != Some(key) {
+            return None;
+        }
+        if record["ok"].as_bool() != Some(true) {
+            let error = record["error"].as_str().unwrap_or("failed").to_string();
+            return Some(Outcome {
+                unit: unit.clone(),
+                reused: true,
+                status: Err(error),
+                columns: Vec::new(),
+                rows: Vec::new(),
+            });
+        }
+        let table = read_kpis(csv).ok()?;
+        let rows = (0..table.len())
+            .map(|r| (table.ticks[r], table.times[r], table.values.iter().map(|column| column[r]).collect()))
+            .collect();
+        Some(Outcome { unit: unit.clone(), reused: true, status: Ok(()), columns: table.columns, rows })
+    }
+
+    /// Run the netlist with `overrides`, writing the chosen columns to `path`;
+    /// false when stopped before the end.
+    fn execute(&self, overrides: &[String], path: &Path) -> anyhow::Result<bool> {
+        let loaded = load(self.netlist, overrides)?;
+        let mut engine = loaded.build()?;
+        let columns = engine.columns().to_vec();
+        let kept: Vec<usize> = (0..columns.len())
+            .filter(|&i| {
+                self.columns.is_empty() || self.columns.iter().any(|p| crate::plot::matches(p, &columns[i]))
+            })
+            .collect();
+        let names = kept.iter().map(|&i| columns[i].clone()).collect();
+        let mut writer = KpiWriter::create(path, names)?;
+        let mut row = Vec::with_capacity(kept.len());
+        let summary = engine.run(
+            |tick, time_s, values| {
+                row.clear();
+                row.extend(kept.iter().map(|&i| values[i]));
+                Ok(writer.write_row(tick, time_s, &row)?)
+            },
+            |_| !self.stop.load(Ordering::SeqCst),
+        )?;
+        writer.close()?;
+        if let Some(stopped) = summary.stopped {
+            anyhow::bail!("{stopped}");
+        }
+        Ok(summary.ticks == loaded.clock()?.ticks)
+    }
+}
