@@ -8,7 +8,7 @@
 use crate::agents::call::{CallPlan, Compiler};
 use crate::artifacts::{own_artifact, Artifact, Build};
 use crate::engine::{split_comparison, Check, Invariant, Kpi, OnFail};
-use crate::script::{Library, Origin, Script};
+use crate::script::{Env, Library, Origin, Script};
 use alloy_json_abi::{Function, JsonAbi, StateMutability};
 use anyhow::{bail, Context};
 use serde::Deserialize;
@@ -86,6 +86,12 @@ pub struct InvariantTable {
     /// `"stop"` (default) or `"record"`.
     #[serde(default)]
     pub on_fail: OnFail,
+    /// Its own memory's initial values (`memory.<key>` in `expr` and `update`).
+    #[serde(default)]
+    pub memory: toml::Table,
+    /// Statements run after every check, held or not (`memory.last = ...`):
+    /// how an invariant compares the state with an earlier one.
+    pub update: Option<String>,
 }
 
 /// `[script]`.
@@ -298,6 +304,9 @@ pub(super) fn compile_invariants(
             bail!("{origin}: the name is used twice");
         }
         let script = compiler.expression(&table.expr, "`expr`")?;
+        let update = table.update.as_ref().map(|s| compiler.statements(s, "`update`")).transpose()?;
+        let memory = Env::from_tables(&toml::Table::new(), &table.memory)
+            .map_err(|e| anyhow::anyhow!("{origin}: memory: {e}"))?;
         let sides = split_comparison(&table.expr).and_then(|(lhs, rhs)| {
             let lhs = compiler.expression(&lhs, "left side").ok()?;
             let rhs = compiler.expression(&rhs, "right side").ok()?;
@@ -309,6 +318,8 @@ pub(super) fn compile_invariants(
             sides,
             check: table.check,
             on_fail: table.on_fail,
+            update,
+            memory,
         });
     }
     Ok(invariants)
