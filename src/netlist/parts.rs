@@ -156,11 +156,40 @@ fn artifact_of(file: &Path, default_build: &str, table: &ContractTable) -> anyho
         own_artifact(&table.artifact)?
     } else {
         let path = file.parent().unwrap_or(Path::new(".")).join(build);
-        let opened = Build::open(&path).map_err(|e| anyhow::anyhow!("build = {build:?}: {e}"))?;
+        let opened = Build::open(&path).map_err(|e| match installer_of(&path) {
+            Some(script) => anyhow::anyhow!(
+                "build = {build:?}: {e}; vendor/ holds third-party builds that a script installs \
+                 (running a netlist never downloads): run `bash {script}` first"
+            ),
+            None => anyhow::anyhow!("build = {build:?}: {e}"),
+        })?;
         opened.artifact(&table.artifact)?
     };
     artifact.creation_code()?;
     Ok(artifact)
+}
+
+/// For a missing `path` inside `<root>/vendor/<name>/`: the script of
+/// `<root>/scripts/` that installs it (the first, by file name, that mentions
+/// `vendor/<name>`), as `scripts/<file>`.
+fn installer_of(path: &Path) -> Option<String> {
+    if path.exists() {
+        return None;
+    }
+    let parts: Vec<std::path::Component<'_>> = path.components().collect();
+    let at = parts.iter().position(|part| part.as_os_str() == "vendor")?;
+    let wanted = format!("vendor/{}", parts.get(at + 1)?.as_os_str().to_str()?);
+    let root: std::path::PathBuf = parts[..at].iter().collect();
+    let mut scripts: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("scripts"))
+        .ok()?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|script| script.extension().is_some_and(|ext| ext == "sh"))
+        .collect();
+    scripts.sort();
+    let script = scripts
+        .into_iter()
+        .find(|script| std::fs::read_to_string(script).is_ok_and(|text| text.contains(&wanted)))?;
+    Some(format!("scripts/{}", script.file_name()?.to_str()?))
 }
 
 /// Compile the `[[contract]]` tables (with their lines).
