@@ -136,7 +136,7 @@ fn replay<'a>(
             "Swap" => {
                 let [in0, in1, out0, out1] = [0, 1, 2, 3].map(|i| uint(&decoded.body[i]));
                 let zero_for_one = !in0.is_zero();
-                assert!(zero_for_one != !in1.is_zero(), "{at}: one input, got {in0} and {in1}");
+                assert!(zero_for_one == in1.is_zero(), "{at}: one input, got {in0} and {in1}");
                 let (paid, bought, other_out) =
                     if zero_for_one { (in0, out1, out0) } else { (in1, out0, out1) };
                 let (reserve_in, reserve_out) = model.reserves_in_out(zero_for_one);
