@@ -38,7 +38,8 @@ fn every_netlist_has_a_test_here() {
             "ocean_v41.toml",
             "scheduler.toml",
             "simplegrant.toml",
-            "simplepool.toml"
+            "simplepool.toml",
+            "uniswap_v2.toml" // tests/uniswap_netlist.rs (it needs scripts/uniswap-builds.sh)
         ],
         "add a test for each new netlist"
     );

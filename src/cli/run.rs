@@ -1,5 +1,9 @@
 //! `tsp run NETLIST [--out DIR] [--set k=v]...`: run a netlist, stream
 //! `kpis.csv`, write `run.json`, then the charts.
+//!
+//! A run an invariant stopped (`on_fail = "stop"`) still writes `kpis.csv`
+//! up to that tick and `run.json` (`stopped`: the violation in words), then
+//! fails with the violation's message: tick, last transaction, both sides.
 
 use crate::chain::SimChain;
 use crate::kpis::KpiWriter;
@@ -134,7 +138,7 @@ pub fn run_to_dir_on(
     }
     let summary = summary?;
     writer.finish()?;
-    let interrupted = summary.ticks < clock.ticks;
+    let interrupted = summary.ticks < clock.ticks && summary.stopped.is_none();
     if interrupted {
         eprintln!("interrupted after tick {}: kpis.csv holds every row up to it", summary.ticks);
     }
@@ -144,6 +148,8 @@ pub fn run_to_dir_on(
     for model in models {
         bytecode.extend(model.code_hashes(world)?.into_iter().map(|(name, hash)| (name, hash.to_string())));
     }
+    let violations: Vec<String> =
+        engine.violations().iter().map(|v| crate::engine::describe(v, engine.world())).collect();
     let world = engine.world();
     let manifests: serde_json::Map<String, serde_json::Value> =
         loaded.models.iter().map(|(model, config)| (model.name().to_string(), config.manifest())).collect();
@@ -163,6 +169,8 @@ pub fn run_to_dir_on(
         "ticks": summary.ticks,
         "ticks_planned": clock.ticks,
         "interrupted": interrupted,
+        "stopped": summary.stopped,
+        "invariant_violations": violations,
         "rows": summary.rows,
         "reverts": summary.reverts,
         "reverts_by_reason": world.reverts_by_reason,
@@ -184,6 +192,9 @@ pub fn run_to_dir_on(
     let json_path = out.join("run.json");
     std::fs::write(&json_path, serde_json::to_string_pretty(&run)? + "\n")
         .with_context(|| format!("writing {}", json_path.display()))?;
+    if let Some(message) = &summary.stopped {
+        anyhow::bail!("{message} (kpis.csv and run.json in {} hold the run up to that tick)", out.display());
+    }
     let counts: String = summary.counts.iter().map(|(name, n)| format!(", {n} {name}")).collect();
     Ok(format!(
         "{}: {} ticks, {} KPI rows{counts}, {} reverted actions, {:.2} s ({:.0} ticks/s)",

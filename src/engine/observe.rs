@@ -3,6 +3,12 @@
 //! checked after every tick or every agent's turn (`[[invariant]]`), each
 //! counted in a column `invariant.<name>.violations`.
 //!
+//! An invariant may compare the state with an earlier one: it has a memory
+//! of its own (`memory = { last = 0 }`, read as `memory.last`), which only
+//! its `update` statements change, after every check, held or not:
+//! `expr = "per_share() >= memory.last"`, `update = "memory.last = per_share()"`
+//! says a quantity never falls between two checks.
+//!
 //! # Errors
 //! A KPI or invariant expression that fails to evaluate stops the run with
 //! the expression's file, line and source and the tick. A violated
@@ -60,6 +66,11 @@ pub struct Invariant {
     pub check: Check,
     /// What a violation does.
     pub on_fail: OnFail,
+    /// Statements run after every check (memory updates).
+    pub update: Option<Script>,
+    /// Its own memory (`memory.<key>`), as the netlist starts it; the
+    /// engine's copy changes as `update` runs.
+    pub memory: Env,
 }
 
 /// One violation, for run.json and messages.
@@ -121,43 +132,27 @@ impl Observers {
     }
 
     /// Check the invariants due now (after the tick, or after `agent`'s
-    /// turn); the message of the first violation whose `on_fail` is stop.
+    /// turn), then run their `update` statements; the message of the first
+    /// violation whose `on_fail` is stop.
     pub fn check(&mut self, world: &mut World, agent: Option<&str>) -> anyhow::Result<Option<String>> {
         let mut stop = None;
-        for (index, invariant) in self.invariants.iter().enumerate() {
+        for (index, invariant) in self.invariants.iter_mut().enumerate() {
             if agent.is_some() && invariant.check != Check::Action {
                 continue;
             }
-            let value = invariant.script.eval(&mut self.env, &mut WorldHost::observer(world))?;
-            if to_bool(&value).map_err(|e| invariant.script.error_at_runtime(e))? {
-                continue;
+            let value = invariant.script.eval(&mut invariant.memory, &mut WorldHost::observer(world))?;
+            if !to_bool(&value).map_err(|e| invariant.script.error_at_runtime(e))? {
+                self.counts[index] += 1;
+                let violation = violation(invariant, world, agent);
+                if self.violations.len() < 100 {
+                    self.violations.push(violation.clone());
+                }
+                if invariant.on_fail == OnFail::Stop && stop.is_none() {
+                    stop = Some(describe(&violation, world));
+                }
             }
-            self.counts[index] += 1;
-            let mut detail = format!("`{}`", invariant.script.source().trim());
-            if let Some((lhs, rhs)) = &invariant.sides {
-                let env = &mut self.env;
-                let mut side = |script: &Script| {
-                    script.eval(env, &mut WorldHost::observer(world)).map(|v| display(&v)).unwrap_or_default()
-                };
-                let (left, right) = (side(lhs), side(rhs));
-                detail.push_str(&format!(
-                    " with `{}` = {left} and `{}` = {right}",
-                    lhs.source().trim(),
-                    rhs.source().trim()
-                ));
-            }
-            let violation = Violation {
-                name: invariant.name.clone(),
-                tick: world.tick,
-                after_agent: agent.map(str::to_string),
-                last_tx: world.chain.journal().last(),
-                detail,
-            };
-            if self.violations.len() < 100 {
-                self.violations.push(violation.clone());
-            }
-            if invariant.on_fail == OnFail::Stop && stop.is_none() {
-                stop = Some(describe(&violation, world));
+            if let Some(update) = &invariant.update {
+                let _last = update.eval(&mut invariant.memory, &mut WorldHost::observer(world))?;
             }
         }
         Ok(stop)
@@ -166,6 +161,31 @@ impl Observers {
     /// The first violations recorded.
     pub fn violations(&self) -> &[Violation] {
         &self.violations
+    }
+}
+
+/// The violation of `invariant` now: the condition with the values of its
+/// sides (evaluated with the memory as the check saw it).
+fn violation(invariant: &mut Invariant, world: &mut World, agent: Option<&str>) -> Violation {
+    let mut detail = format!("`{}`", invariant.script.source().trim());
+    if let Some((lhs, rhs)) = &invariant.sides {
+        let env = &mut invariant.memory;
+        let mut side = |script: &Script| {
+            script.eval(env, &mut WorldHost::observer(world)).map(|v| display(&v)).unwrap_or_default()
+        };
+        let (left, right) = (side(lhs), side(rhs));
+        detail.push_str(&format!(
+            " with `{}` = {left} and `{}` = {right}",
+            lhs.source().trim(),
+            rhs.source().trim()
+        ));
+    }
+    Violation {
+        name: invariant.name.clone(),
+        tick: world.tick,
+        after_agent: agent.map(str::to_string),
+        last_tx: world.chain.journal().last(),
+        detail,
     }
 }
 

@@ -278,6 +278,7 @@ impl LoadedNetlist {
         scripts.extend(self.kpis.iter().map(|k| &k.script));
         for invariant in &self.invariants {
             scripts.push(&invariant.script);
+            scripts.extend(&invariant.update);
             scripts.extend(invariant.sides.iter().flat_map(|(l, r)| [l, r]));
         }
         scripts

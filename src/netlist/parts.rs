@@ -8,7 +8,7 @@
 use crate::agents::call::{CallPlan, Compiler};
 use crate::artifacts::{own_artifact, Artifact, Build};
 use crate::engine::{split_comparison, Check, Invariant, Kpi, OnFail};
-use crate::script::{Library, Origin, Script};
+use crate::script::{Env, Library, Origin, Script};
 use alloy_json_abi::{Function, JsonAbi, StateMutability};
 use anyhow::{bail, Context};
 use serde::Deserialize;
@@ -86,6 +86,12 @@ pub struct InvariantTable {
     /// `"stop"` (default) or `"record"`.
     #[serde(default)]
     pub on_fail: OnFail,
+    /// Its own memory's initial values (`memory.<key>` in `expr` and `update`).
+    #[serde(default)]
+    pub memory: toml::Table,
+    /// Statements run after every check, held or not (`memory.last = ...`):
+    /// how an invariant compares the state with an earlier one.
+    pub update: Option<String>,
 }
 
 /// `[script]`.
@@ -150,11 +156,40 @@ fn artifact_of(file: &Path, default_build: &str, table: &ContractTable) -> anyho
         own_artifact(&table.artifact)?
     } else {
         let path = file.parent().unwrap_or(Path::new(".")).join(build);
-        let opened = Build::open(&path).map_err(|e| anyhow::anyhow!("build = {build:?}: {e}"))?;
+        let opened = Build::open(&path).map_err(|e| match installer_of(&path) {
+            Some(script) => anyhow::anyhow!(
+                "build = {build:?}: {e}; vendor/ holds third-party builds that a script installs \
+                 (running a netlist never downloads): run `bash {script}` first"
+            ),
+            None => anyhow::anyhow!("build = {build:?}: {e}"),
+        })?;
         opened.artifact(&table.artifact)?
     };
     artifact.creation_code()?;
     Ok(artifact)
+}
+
+/// For a missing `path` inside `<root>/vendor/<name>/`: the script of
+/// `<root>/scripts/` that installs it (the first, by file name, that mentions
+/// `vendor/<name>`), as `scripts/<file>`.
+fn installer_of(path: &Path) -> Option<String> {
+    if path.exists() {
+        return None;
+    }
+    let parts: Vec<std::path::Component<'_>> = path.components().collect();
+    let at = parts.iter().position(|part| part.as_os_str() == "vendor")?;
+    let wanted = format!("vendor/{}", parts.get(at + 1)?.as_os_str().to_str()?);
+    let root: std::path::PathBuf = parts[..at].iter().collect();
+    let mut scripts: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("scripts"))
+        .ok()?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|script| script.extension().is_some_and(|ext| ext == "sh"))
+        .collect();
+    scripts.sort();
+    let script = scripts
+        .into_iter()
+        .find(|script| std::fs::read_to_string(script).is_ok_and(|text| text.contains(&wanted)))?;
+    Some(format!("scripts/{}", script.file_name()?.to_str()?))
 }
 
 /// Compile the `[[contract]]` tables (with their lines).
@@ -298,6 +333,9 @@ pub(super) fn compile_invariants(
             bail!("{origin}: the name is used twice");
         }
         let script = compiler.expression(&table.expr, "`expr`")?;
+        let update = table.update.as_ref().map(|s| compiler.statements(s, "`update`")).transpose()?;
+        let memory = Env::from_tables(&toml::Table::new(), &table.memory)
+            .map_err(|e| anyhow::anyhow!("{origin}: memory: {e}"))?;
         let sides = split_comparison(&table.expr).and_then(|(lhs, rhs)| {
             let lhs = compiler.expression(&lhs, "left side").ok()?;
             let rhs = compiler.expression(&rhs, "right side").ok()?;
@@ -309,6 +347,8 @@ pub(super) fn compile_invariants(
             sides,
             check: table.check,
             on_fail: table.on_fail,
+            update,
+            memory,
         });
     }
     Ok(invariants)
