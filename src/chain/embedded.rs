@@ -115,6 +115,20 @@ impl Chain {
         &mut self.evm.ctx.journaled_state.database
     }
 
+    /// A new chain with this one's state, block, gas total, pending logs and
+    /// journal (not its recording, view cache or what-if): a run forked from
+    /// a deployed system behaves exactly as the original would have.
+    pub fn fork(&self) -> Self {
+        let mut chain = Self::new();
+        *chain.db_mut() = self.db().clone();
+        chain.evm.ctx.block = self.evm.ctx.block.clone();
+        chain.gas_used_total = self.gas_used_total;
+        chain.logs = self.logs.clone();
+        chain.keep_logs = self.keep_logs;
+        chain.journal = self.journal.clone();
+        chain
+    }
+
     /// The nonce of an account (the number of transactions it sent).
     pub fn nonce(&self, who: Address) -> u64 {
         self.db().cache.accounts.get(&who).map_or(0, |account| account.info.nonce)

@@ -91,6 +91,16 @@ impl SimChain {
         }
     }
 
+    /// A copy of the embedded chain to run from (see [`Chain::fork`]); a node cannot be forked here.
+    pub fn fork(&self) -> Result<Self> {
+        match self {
+            Self::Embedded(chain) => Ok(Self::Embedded(chain.fork())),
+            Self::Rpc(_) => {
+                Err(ChainError::Backend("a node's state cannot be copied into another run".into()))
+            }
+        }
+    }
+
     /// Keep committed transactions' logs for [`SimChain::take_logs`].
     pub fn keep_logs(&mut self, keep: bool) {
         if let Self::Embedded(chain) = self {

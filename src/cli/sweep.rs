@@ -47,6 +47,10 @@ pub(crate) struct Cmd {
     /// Output folder (default `results/<sim.name>-sweep/`); a rerun skips finished runs.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Deploy the system anew for every run, instead of forking one set-up
+    /// world per worker for the runs that share it (same results, slower).
+    #[arg(long)]
+    no_fork: bool,
     /// Do not print progress.
     #[arg(long)]
     quiet: bool,
@@ -129,6 +133,7 @@ impl Cmd {
             columns,
             out: out.clone(),
             jobs,
+            fork: !self.no_fork,
         };
         let total = sweep.units()?.len();
         let bar = progress_bar(total, self.quiet);

@@ -87,8 +87,10 @@ pub trait ModelConfig: std::fmt::Debug + Send + Sync {
     /// Address-book names the run will create later (checked references may use them).
     fn later_names(&self, agents: &[AgentSpec], ticks: u64, tick_seconds: u64) -> Vec<String>;
     /// Deploy the system contracts, name them in the address book, keep the
-    /// model's state in the world; returns the run's hooks.
-    fn setup(&self, world: &mut World) -> anyhow::Result<Box<dyn ModelRun>>;
+    /// model's state in the world.
+    fn setup(&self, world: &mut World) -> anyhow::Result<()>;
+    /// Fresh hooks for a run of a world this model has set up (or a fork of one).
+    fn hooks(&self) -> Box<dyn ModelRun>;
     /// What run.json records about the model.
     fn manifest(&self) -> serde_json::Value;
     /// A short label of the design for reports (`v41`), if the model has designs.

@@ -209,15 +209,21 @@ impl LoadedNetlist {
 
     /// [`LoadedNetlist::build`] on a given fresh chain (the embedded EVM or a node).
     pub fn build_on(&self, chain: crate::chain::SimChain, record: bool) -> anyhow::Result<SimEngine> {
+        let world = self.set_up(chain, record)?;
+        self.start(world)
+    }
+
+    /// The world before the first tick: models set up, agents named,
+    /// `[[contract]]`s deployed. Runs that share
+    /// [`LoadedNetlist::setup_key`] may each start from a fork of one such
+    /// world ([`World::fork`]) instead of deploying again.
+    pub fn set_up(&self, chain: crate::chain::SimChain, record: bool) -> anyhow::Result<World> {
         let clock = self.netlist.sim.clock()?;
         let shown = self.file.display().to_string();
         let mut world = World::new(self.netlist.sim.seed, clock.tick_seconds, chain, record);
         world.series = self.series.clone();
-        let mut runs = Vec::with_capacity(self.models.len());
         for (model, config) in &self.models {
-            runs.push(
-                config.setup(&mut world).with_context(|| format!("setting up model {}", model.name()))?,
-            );
+            config.setup(&mut world).with_context(|| format!("setting up model {}", model.name()))?;
         }
         world.finish_setup()?;
         for spec in &self.agents {
@@ -227,24 +233,42 @@ impl LoadedNetlist {
             }
         }
         setup::deploy_contracts(&mut world, &self.contracts)?;
-        let scripts = self.scripts();
-        let later: BTreeSet<String> = self
-            .models
-            .iter()
-            .flat_map(|(_, config)| config.later_names(&self.agents, clock.ticks, clock.tick_seconds))
-            .collect();
-        setup::check_names(&world, &later, scripts.iter().copied())?;
-        if let Some(library) = &self.library {
-            for name in library.names() {
-                if world.book.address(name).is_none() && !later.contains(name) {
-                    bail!("{shown}: [script] functions: unknown name @{name}");
-                }
-            }
-        }
-        let library_events = self.netlist.script.functions.contains("event");
-        if library_events || setup::uses_events(scripts.iter().copied()) {
-            world.events.keep_history();
-        }
+        Ok(world)
+    }
+
+    /// What [`LoadedNetlist::set_up`] depends on: the contracts, the models'
+    /// configuration and the agents' names — not the clock or the agents'
+    /// parameters, nor the seed unless a set-up call reads a series.
+    /// Equal keys, equal set-up worlds.
+    pub fn setup_key(&self) -> String {
+        let names: Vec<&str> = self.agents.iter().map(|a| a.name.as_str()).collect();
+        let reads_series =
+            self.contracts.iter().flat_map(ContractPlan::scripts).any(|s| s.source().contains("series"));
+        let series = reads_series.then(|| serde_json::json!([self.netlist.sim.seed, self.netlist.series]));
+        let models: Vec<serde_json::Value> = self.models.iter().map(|(_, c)| c.manifest()).collect();
+        let material = serde_json::json!({
+            "contracts": self.netlist.contracts,
+            "contract": self.netlist.contract_tables.iter().map(|(_, t)| t).collect::<Vec<_>>(),
+            "models": models,
+            "tables": self.netlist.models,
+            "agents": names,
+            "file": self.file,
+            "tick": self.netlist.sim.tick.seconds(),
+            "script": self.netlist.script.functions,
+            "series": series,
+        });
+        alloy_primitives::keccak256(material.to_string()).to_string()
+    }
+
+    /// An engine on `world`, fresh from [`LoadedNetlist::set_up`] or forked
+    /// from one: the seed and series of this netlist, the models' hooks, the
+    /// agents built.
+    pub fn start(&self, mut world: World) -> anyhow::Result<SimEngine> {
+        let clock = self.netlist.sim.clock()?;
+        world.seed = self.netlist.sim.seed;
+        world.series = self.series.clone();
+        self.check_names(&mut world, &clock)?;
+        let runs: Vec<_> = self.models.iter().map(|(_, config)| config.hooks()).collect();
         let mut agents = Vec::with_capacity(self.agents.len());
         for spec in &self.agents {
             let mut agent = spec.config.build(&spec.name, clock.tick_seconds, self.netlist.sim.seed)?;
@@ -264,6 +288,32 @@ impl LoadedNetlist {
             .collect();
         let observers = Observers::new(self.kpis.clone(), self.invariants.clone());
         Ok(SimEngine::new(clock, world, agents, runs, later, observers))
+    }
+
+    /// Every `@name` of the netlist's expressions is in `world`'s book or
+    /// made later by a model; events are kept when an expression reads them.
+    /// Done at start, not set-up: a forked world meets this netlist's scripts.
+    fn check_names(&self, world: &mut World, clock: &crate::engine::SimClock) -> anyhow::Result<()> {
+        let shown = self.file.display().to_string();
+        let scripts = self.scripts();
+        let later: BTreeSet<String> = self
+            .models
+            .iter()
+            .flat_map(|(_, config)| config.later_names(&self.agents, clock.ticks, clock.tick_seconds))
+            .collect();
+        setup::check_names(&world, &later, scripts.iter().copied())?;
+        if let Some(library) = &self.library {
+            for name in library.names() {
+                if world.book.address(name).is_none() && !later.contains(name) {
+                    bail!("{shown}: [script] functions: unknown name @{name}");
+                }
+            }
+        }
+        let library_events = self.netlist.script.functions.contains("event");
+        if library_events || setup::uses_events(scripts.iter().copied()) {
+            world.events.keep_history();
+        }
+        Ok(())
     }
 
     /// Every expression of the netlist (agents', contracts', KPIs', invariants').

@@ -13,9 +13,9 @@
 //! `summary.*` and `study.json` are rewritten at the end of every study run.
 //!
 //! # Errors
-//! Bad factors or seeds are errors before any run. A failed unit is a row
-//! of the summary (status `failed`, its message); a stopped study keeps its
-//! finished units and says `"status": "interrupted"` in `study.json`.
+//! Bad factors, seeds or values (every point is loaded first) are errors
+//! before any run. A unit that fails while running is a row of the summary
+//! (status `failed`, its message); a stopped study keeps its finished units and says `"status": "interrupted"` in `study.json`.
 
 pub mod plan;
 pub mod runner;
@@ -51,6 +51,9 @@ pub struct Sweep {
     pub out: PathBuf,
     /// Workers.
     pub jobs: usize,
+    /// Fork each worker's set-up world for runs sharing a deployment
+    /// ([`runner::Template`]) rather than deploying for every run.
+    pub fork: bool,
 }
 
 /// What a sweep did.
@@ -89,6 +92,7 @@ impl Sweep {
         on_done: &(dyn Fn(usize, usize) + Sync),
     ) -> anyhow::Result<SweepReport> {
         let units = self.units()?;
+        self.check_points(&units)?;
         std::fs::create_dir_all(&self.out)?;
         let runner = Runner {
             netlist: &self.netlist,
@@ -96,6 +100,7 @@ impl Sweep {
             columns: &self.columns,
             out: &self.out,
             jobs: self.jobs,
+            fork: self.fork,
             stop,
             on_done,
         };
@@ -104,6 +109,23 @@ impl Sweep {
         let report = SweepReport { planned: units.len(), outcomes, interrupted };
         self.write(&report)?;
         Ok(report)
+    }
+
+    /// Load the netlist at every point of the design once, so that a bad
+    /// path or value is an error before any run rather than a failed row.
+    fn check_points(&self, units: &[Unit]) -> anyhow::Result<()> {
+        let mut seen = std::collections::BTreeSet::new();
+        for unit in units {
+            if seen.insert(unit.point) {
+                let mut overrides = self.overrides.clone();
+                overrides.extend(unit.overrides());
+                crate::netlist::load(&self.netlist, &overrides).map_err(|e| {
+                    let params: Vec<String> = unit.params.iter().map(|(p, v)| format!("{p}={v}")).collect();
+                    e.context(format!("point {} of the study ({})", unit.point, params.join(", ")))
+                })?;
+            }
+        }
+        Ok(())
     }
 
     fn write(&self, report: &SweepReport) -> anyhow::Result<()> {

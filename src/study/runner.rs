@@ -15,8 +15,10 @@
 //! message, not a lost study. I/O errors writing the results stop the study.
 
 use super::plan::Unit;
+use crate::chain::SimChain;
 use crate::kpis::{read_kpis, KpiWriter};
-use crate::netlist::load;
+use crate::netlist::{load, LoadedNetlist};
+use crate::world::World;
 use alloy_primitives::keccak256;
 use anyhow::Context;
 use serde_json::json;
@@ -38,6 +40,9 @@ pub struct Runner<'a> {
     pub jobs: usize,
     /// Set to stop: running units end at their next tick and are not stored.
     pub stop: &'a AtomicBool,
+    /// Start each run from a fork of its worker's set-up world when the
+    /// deployment is the same ([`Template`]); off, every run deploys anew.
+    pub fork: bool,
     /// Called after each finished unit with (done, total).
     pub on_done: &'a (dyn Fn(usize, usize) + Sync),
 }
@@ -118,20 +123,23 @@ impl Runner<'_> {
             Mutex::new((0..units.len()).map(|_| None).collect());
         std::thread::scope(|scope| {
             for _ in 0..self.jobs.max(1) {
-                scope.spawn(|| loop {
-                    if self.stop.load(Ordering::SeqCst) {
-                        return;
+                scope.spawn(|| {
+                    let mut template = Template::default();
+                    loop {
+                        if self.stop.load(Ordering::SeqCst) {
+                            return;
+                        }
+                        let index = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(unit) = units.get(index) else { return };
+                        let outcome = self.unit(unit, &mut template);
+                        if matches!(&outcome, Ok(None)) {
+                            return; // stopped mid-run: not stored
+                        }
+                        if let Ok(mut slots) = slots.lock() {
+                            slots[index] = Some(outcome.map(|o| o.expect("checked above")));
+                        }
+                        (self.on_done)(done.fetch_add(1, Ordering::SeqCst) + 1, units.len());
                     }
-                    let index = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(unit) = units.get(index) else { return };
-                    let outcome = self.unit(unit);
-                    if matches!(&outcome, Ok(None)) {
-                        return; // stopped mid-run: not stored
-                    }
-                    if let Ok(mut slots) = slots.lock() {
-                        slots[index] = Some(outcome.map(|o| o.expect("checked above")));
-                    }
-                    (self.on_done)(done.fetch_add(1, Ordering::SeqCst) + 1, units.len());
                 });
             }
         });
@@ -140,7 +148,7 @@ impl Runner<'_> {
     }
 
     /// Run one unit, or reuse its stored result; `Ok(None)` when stopped.
-    fn unit(&self, unit: &Unit) -> anyhow::Result<Option<Outcome>> {
+    fn unit(&self, unit: &Unit, template: &mut Template) -> anyhow::Result<Option<Outcome>> {
         let mut overrides = self.overrides.to_vec();
         overrides.extend(unit.overrides());
         let key = unit_key(self.netlist, &overrides, self.columns)?;
@@ -152,7 +160,7 @@ impl Runner<'_> {
             return Ok(Some(outcome));
         }
         let partial = csv.with_extension("csv.partial");
-        let result = self.execute(&overrides, &partial);
+        let result = self.execute(&overrides, &partial, template);
         let status = match result {
             Ok(true) => {
                 std::fs::rename(&partial, &csv).with_context(|| format!("{}", csv.display()))?;
@@ -210,9 +218,11 @@ impl Runner<'_> {
 
     /// Run the netlist with `overrides`, writing the chosen columns to `path`;
     /// false when stopped before the end.
-    fn execute(&self, overrides: &[String], path: &Path) -> anyhow::Result<bool> {
+    fn execute(&self, overrides: &[String], path: &Path, template: &mut Template) -> anyhow::Result<bool> {
         let loaded = load(self.netlist, overrides)?;
-        let mut engine = loaded.build()?;
+        let world =
+            if self.fork { template.fork(&loaded)? } else { loaded.set_up(SimChain::embedded(), false)? };
+        let mut engine = loaded.start(world)?;
         let columns = engine.columns().to_vec();
         let kept: Vec<usize> = (0..columns.len())
             .filter(|&i| {
@@ -235,5 +245,33 @@ impl Runner<'_> {
             anyhow::bail!("{stopped}");
         }
         Ok(summary.ticks == loaded.clock()?.ticks)
+    }
+}
+
+/// A worker's set-up world, kept to fork the next runs that share its
+/// [`LoadedNetlist::setup_key`] instead of deploying again.
+#[derive(Default)]
+pub struct Template {
+    kept: Option<(String, World)>,
+}
+
+impl std::fmt::Debug for Template {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Template").field("key", &self.kept.as_ref().map(|(key, _)| key)).finish()
+    }
+}
+
+impl Template {
+    /// A fork of the kept world when `loaded` shares its key, else a fork of
+    /// a new set-up world, kept in its place.
+    pub fn fork(&mut self, loaded: &LoadedNetlist) -> anyhow::Result<World> {
+        let key = loaded.setup_key();
+        let world = match self.kept.take() {
+            Some((kept_key, world)) if kept_key == key => world,
+            _ => loaded.set_up(SimChain::embedded(), false)?,
+        };
+        let forked = world.fork(loaded.netlist.sim.seed);
+        self.kept = Some((key, world));
+        forked
     }
 }

@@ -23,7 +23,7 @@ pub struct EventEntry {
 pub struct ReaderId(usize);
 
 /// Committed logs and the readers' cursors.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct EventLog {
     /// Absolute index of `logs[0]`.
     base: u64,

@@ -4,10 +4,37 @@
 
 use std::any::{Any, TypeId};
 
+/// A value an extension can hold: any cloneable type.
+trait Value: Any {
+    fn clone_box(&self) -> Box<dyn Value>;
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<T: Any + Clone> Value for T {
+    fn clone_box(&self) -> Box<dyn Value> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
 /// One value per type, found by type.
 #[derive(Default)]
 pub struct Extensions {
-    items: Vec<(TypeId, &'static str, Box<dyn Any>)>,
+    items: Vec<(TypeId, &'static str, Box<dyn Value>)>,
+}
+
+impl Clone for Extensions {
+    fn clone(&self) -> Self {
+        Self {
+            items: self.items.iter().map(|(id, name, value)| (*id, *name, (**value).clone_box())).collect(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Extensions {
@@ -18,7 +45,7 @@ impl std::fmt::Debug for Extensions {
 
 impl Extensions {
     /// Keep `value`, replacing a value of the same type.
-    pub fn insert<T: Any>(&mut self, value: T) {
+    pub fn insert<T: Any + Clone>(&mut self, value: T) {
         let id = TypeId::of::<T>();
         self.items.retain(|(other, _, _)| *other != id);
         self.items.push((id, std::any::type_name::<T>(), Box::new(value)));
@@ -27,7 +54,10 @@ impl Extensions {
     /// The value of type `T`, if one was inserted.
     pub fn get<T: Any>(&self) -> Option<&T> {
         let id = TypeId::of::<T>();
-        self.items.iter().find(|(other, _, _)| *other == id).and_then(|(_, _, value)| value.downcast_ref())
+        self.items
+            .iter()
+            .find(|(other, _, _)| *other == id)
+            .and_then(|(_, _, value)| (**value).as_any().downcast_ref())
     }
 
     /// The value of type `T`, mutably.
@@ -36,7 +66,7 @@ impl Extensions {
         self.items
             .iter_mut()
             .find(|(other, _, _)| *other == id)
-            .and_then(|(_, _, value)| value.downcast_mut())
+            .and_then(|(_, _, value)| (**value).as_any_mut().downcast_mut())
     }
 }
 
@@ -55,5 +85,8 @@ mod tests {
         ext.get_mut::<String>().unwrap().push('b');
         assert_eq!(ext.get::<String>().map(String::as_str), Some("ab"));
         assert!(format!("{ext:?}").contains("u32"));
+        let mut copy = ext.clone();
+        copy.insert(5u32);
+        assert_eq!((ext.get::<u32>(), copy.get::<u32>()), (Some(&4), Some(&5)));
     }
 }

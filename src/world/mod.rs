@@ -125,6 +125,34 @@ impl World {
         Ok(())
     }
 
+    /// A copy of this world, set up and not yet run, to start another run
+    /// from (the chain forked, names, events, ABIs and model state cloned),
+    /// with its own seed; an error on a node, whose state cannot be copied.
+    pub fn fork(&self, seed: u64) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            self.tick == 0 && self.spawned.is_empty(),
+            "only a world that has not run can be forked"
+        );
+        Ok(Self {
+            chain: self.chain.fork()?,
+            book: self.book.clone(),
+            events: self.events.clone(),
+            counters: self.counters.clone(),
+            reverts_by_reason: self.reverts_by_reason.clone(),
+            reverts: self.reverts.clone(),
+            tick: 0,
+            tick_seconds: self.tick_seconds,
+            seed,
+            spawned: Vec::new(),
+            extensions: self.extensions.clone(),
+            abis: self.abis.clone(),
+            series: self.series.clone(),
+            start_timestamp: self.start_timestamp,
+            event_stats: self.event_stats.clone(),
+            reader: self.reader,
+        })
+    }
+
     /// Days of simulated time since the start.
     pub fn days(&self) -> f64 {
         (self.tick * self.tick_seconds) as f64 / 86_400.0

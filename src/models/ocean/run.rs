@@ -162,7 +162,7 @@ impl ModelConfig for OceanConfig {
             .collect()
     }
 
-    fn setup(&self, world: &mut World) -> anyhow::Result<Box<dyn ModelRun>> {
+    fn setup(&self, world: &mut World) -> anyhow::Result<()> {
         let market = Market::deploy(&mut world.chain, &self.build)?;
         for (name, contract, address) in market.system_contracts() {
             let abi = own_artifact(&contract).ok().map(|a| Arc::new(a.abi));
@@ -173,7 +173,11 @@ impl ModelConfig for OceanConfig {
         }
         let transfers = world.events.reader();
         world.extensions.insert(OceanState::new(market, transfers));
-        Ok(Box::new(OceanRun { criteria: CriteriaTracker::new(self.table.criteria.clone()) }))
+        Ok(())
+    }
+
+    fn hooks(&self) -> Box<dyn ModelRun> {
+        Box::new(OceanRun { criteria: CriteriaTracker::new(self.table.criteria.clone()) })
     }
 
     fn manifest(&self) -> serde_json::Value {

@@ -65,7 +65,7 @@ pub struct Counters {
 }
 
 /// The Ocean model's state in a run's world.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct OceanState {
     /// The design's system contracts (OCEAN, factories, fee collector, bot).
     pub market: Market,
