@@ -34,6 +34,9 @@ pub struct ContractTable {
     /// Set-up calls, in order, right after the deployment.
     #[serde(default)]
     pub call: Vec<CallTable>,
+    /// Lines of its `[[contract.call]]` headers, in order (empty when written inline).
+    #[serde(skip)]
+    pub call_lines: Vec<usize>,
 }
 
 /// `[[contract.call]]`: one set-up call from the deployer.
@@ -190,7 +193,8 @@ pub(super) fn compile_contracts(
         abis.insert(table.name.clone(), Arc::clone(&abi));
         let mut calls = Vec::with_capacity(table.call.len());
         for (i, call) in table.call.iter().enumerate() {
-            let origin = Origin::new(&shown, *line, format!("contract {}, call {}", table.name, i + 1));
+            let call_line = table.call_lines.get(i).copied().unwrap_or(*line);
+            let origin = Origin::new(&shown, call_line, format!("contract {}, call {}", table.name, i + 1));
             let compiler = Compiler { origin: &origin, library };
             let to_text = call.to.clone().unwrap_or_else(|| format!("@{}", table.name));
             let target_abi = to_text.strip_prefix('@').and_then(|n| abis.get(n)).map(Arc::as_ref);
