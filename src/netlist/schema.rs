@@ -281,8 +281,10 @@ pub(super) fn parse(
     for (line, table) in &mut contract_tables {
         table.call_lines = sub_headers(text, *line, "[[contract.call]]");
     }
-    let series =
-        tables::<SeriesSpec>(file, text, &mut document, "series")?.into_iter().map(|(_, s)| s).collect();
+    let series = tables::<SeriesSpec>(file, text, &mut document, "series")?
+        .into_iter()
+        .map(|(line, spec)| SeriesSpec { line, ..spec })
+        .collect();
     let kpi_tables = tables(file, text, &mut document, "kpi")?;
     let invariant_tables = tables(file, text, &mut document, "invariant")?;
     let script: ScriptTable = section(file, text, &mut document, "script")?;

@@ -148,6 +148,35 @@ fn bad_calls() {
 }
 
 #[test]
+fn bind_needs_a_return_value() {
+    // The target's ABI is unknown when the netlist loads: the signature must state what it returns.
+    let text = with(
+        "every = \"1h\"\nto = \"@usd\"\nfunction = \"transfer(address,uint256)\"",
+        "every = \"1h\"\nto = \"memory.token\"\nfunction = \"transfer(address,uint256)\"\nbind = \"sent\"",
+    );
+    refused(
+        "bind without return types",
+        &text,
+        "[[agent.behaviour]]",
+        &[
+            "bind = \"sent\"",
+            "function = \"transfer(address,uint256)\" names no return types",
+            "transfer(address,uint256) returns (uint256)",
+        ],
+    );
+    let text = with("to = \"@usd\"", "to = \"memory.token\"\nbind = \"sent\"")
+        .replace("transfer(address,uint256)", "transfer(address,uint256) returns (bool)");
+    check_passes_load(&text);
+}
+
+/// `text` loads (its expressions compile, its calls resolve).
+fn check_passes_load(text: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "net.toml", text);
+    tokenspice::netlist::load(&file, &[]).unwrap();
+}
+
+#[test]
 fn bad_behaviours() {
     let text = with("every = \"1h\"\nto", "every = \"1h\"\ncolour = \"red\"\nto");
     refused("unknown key", &text, "[[agent.behaviour]]", &["unknown key `colour`", "alice"]);

@@ -9,6 +9,7 @@ use tokenspice::engine::{RunSummary, SimEngine};
 use tokenspice::netlist::load;
 
 /// A finished run: its columns, its rows (tick, values), its summary and the engine.
+#[derive(Debug)]
 pub(crate) struct Ran {
     pub(crate) columns: Vec<String>,
     pub(crate) rows: Vec<(u64, Vec<f64>)>,

@@ -10,4 +10,6 @@ mod v4_ref;
 
 mod check_errors;
 mod common;
+mod overrides;
 mod scenario_v3;
+mod scenario_v4;
