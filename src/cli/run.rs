@@ -64,7 +64,7 @@ impl Cmd {
             }
             (None, false) => SimChain::embedded(),
         };
-        let summary = run_to_dir_on(&loaded, &out, !self.quiet, chain)?;
+        let (summary, stopped) = write_run(&loaded, &out, !self.quiet, chain)?;
         drop(node);
         let charts = if self.no_charts { Vec::new() } else { write_charts(&loaded, &out)? };
         if !self.no_charts {
@@ -73,6 +73,11 @@ impl Cmd {
         crate::report::write_run_report(&out, &loaded.netlist.sim.name, &charts)?;
         println!("{summary}");
         println!("results in {}", out.display());
+        if let Some(message) = stopped {
+            // The results are written; the run still failed its invariant.
+            eprintln!("error: {message}");
+            return Ok(ExitCode::FAILURE);
+        }
         Ok(ExitCode::SUCCESS)
     }
 }
@@ -89,6 +94,17 @@ pub fn run_to_dir_on(
     progress: bool,
     chain: SimChain,
 ) -> anyhow::Result<String> {
+    Ok(write_run(loaded, out, progress, chain)?.0)
+}
+
+/// [`run_to_dir_on`], also giving why the run stopped early: a violated
+/// invariant with `on_fail = "stop"` (its message is in run.json too).
+fn write_run(
+    loaded: &LoadedNetlist,
+    out: &Path,
+    progress: bool,
+    chain: SimChain,
+) -> anyhow::Result<(String, Option<String>)> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut engine = loaded.build_on(chain, false)?;
     let clock = loaded.clock()?;
@@ -134,7 +150,7 @@ pub fn run_to_dir_on(
     }
     let summary = summary?;
     writer.finish()?;
-    let interrupted = summary.ticks < clock.ticks;
+    let interrupted = summary.ticks < clock.ticks && summary.stopped.is_none();
     if interrupted {
         eprintln!("interrupted after tick {}: kpis.csv holds every row up to it", summary.ticks);
     }
@@ -150,6 +166,11 @@ pub fn run_to_dir_on(
     let first_build = manifests.values().find_map(|m| m.get("build").cloned()).unwrap_or(json!("own"));
     let addresses: serde_json::Map<String, serde_json::Value> =
         world.book.entries().iter().map(|e| (e.name.clone(), json!(e.address.to_string()))).collect();
+    let violations: Vec<_> = engine
+        .violations()
+        .iter()
+        .map(|v| json!({ "invariant": v.name, "tick": v.tick, "after_agent": v.after_agent, "detail": v.detail }))
+        .collect();
     let reverts: Vec<_> = world
         .reverts
         .iter()
@@ -164,6 +185,8 @@ pub fn run_to_dir_on(
         "ticks_planned": clock.ticks,
         "interrupted": interrupted,
         "rows": summary.rows,
+        "stopped": summary.stopped,
+        "violations": violations,
         "reverts": summary.reverts,
         "reverts_by_reason": world.reverts_by_reason,
         "first_reverts": reverts,
@@ -185,15 +208,17 @@ pub fn run_to_dir_on(
     std::fs::write(&json_path, serde_json::to_string_pretty(&run)? + "\n")
         .with_context(|| format!("writing {}", json_path.display()))?;
     let counts: String = summary.counts.iter().map(|(name, n)| format!(", {n} {name}")).collect();
-    Ok(format!(
-        "{}: {} ticks, {} KPI rows{counts}, {} reverted actions, {:.2} s ({:.0} ticks/s)",
+    let stopped = summary.stopped.as_ref().map_or(String::new(), |m| format!("; stopped: {m}"));
+    let line = format!(
+        "{}: {} ticks, {} KPI rows{counts}, {} reverted actions, {:.2} s ({:.0} ticks/s){stopped}",
         loaded.netlist.sim.name,
         summary.ticks,
         summary.rows,
         summary.reverts,
         wall,
         summary.ticks as f64 / wall.max(1e-9)
-    ))
+    );
+    Ok((line, summary.stopped))
 }
 
 /// The netlist's `[[chart]]`s, or the default set when it has none.

@@ -262,6 +262,14 @@ impl LoadedNetlist {
             .flat_map(|(_, config)| config.later_names(&self.agents, clock.ticks, clock.tick_seconds))
             .collect();
         setup::check_names(&world, &later, scripts.iter().copied())?;
+        for spec in &self.agents {
+            let Some(generic) = spec.config.as_any().downcast_ref::<GenericConfig>() else { continue };
+            for step in generic.steps() {
+                if let crate::agents::action::Action::Call(call) = &step.action {
+                    setup::check_target(&mut world, &call.to)?;
+                }
+            }
+        }
         if let Some(library) = &self.library {
             for name in library.names() {
                 if world.book.address(name).is_none() && !later.contains(name) {

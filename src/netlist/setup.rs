@@ -143,6 +143,24 @@ pub(super) fn check_names<'a>(
     Ok(())
 }
 
+/// Refuse a call whose target is written as `@name` of an address without
+/// code (an agent, the deployer): it would fail mid-run.
+pub(super) fn check_target(world: &mut World, to: &Script) -> anyhow::Result<()> {
+    let source = to.source().trim();
+    let Some(name) = source.strip_prefix('@') else { return Ok(()) };
+    let Some(entry) = world.book.entries().iter().find(|e| e.name == name) else { return Ok(()) };
+    let (address, kind) = (entry.address, entry.kind.clone());
+    if !world.chain.code(address)?.is_empty() {
+        return Ok(());
+    }
+    let what = match kind {
+        EntryKind::Agent => "an agent's account",
+        EntryKind::Account => "an account",
+        EntryKind::Contract { .. } => "a contract name",
+    };
+    bail!("{}: `{source}`: @{name} is {what} ({address}) and has no code: a call to it would fail", to.origin())
+}
+
 /// Whether any script lists or sums events (then the run keeps every log).
 pub(super) fn uses_events<'a>(scripts: impl IntoIterator<Item = &'a Script>) -> bool {
     scripts.into_iter().any(|s| s.source().contains("event"))

@@ -13,3 +13,5 @@ mod common;
 mod overrides;
 mod scenario_v3;
 mod scenario_v4;
+mod invariants;
+mod generic_agents;
