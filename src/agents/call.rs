@@ -156,8 +156,19 @@ impl CallPlan {
     /// The calldata of this moment (selector and arguments).
     pub fn calldata(&self, env: &mut Env, host: &mut dyn Host) -> Result<Bytes, ScriptError> {
         let values = self.values(env, host)?;
-        let encoded = self.function.abi_encode_input(&values).map_err(|e| self.encode_error(e))?;
+        self.encode(&values)
+    }
+
+    /// The calldata of `values` (from [`CallPlan::values`]).
+    pub fn encode(&self, values: &[DynSolValue]) -> Result<Bytes, ScriptError> {
+        let encoded = self.function.abi_encode_input(values).map_err(|e| self.encode_error(e))?;
         Ok(encoded.into())
+    }
+
+    /// The call as text with `values`, for messages: `transfer(0x…, 1)`.
+    pub fn describe(&self, values: &[DynSolValue]) -> String {
+        let shown: Vec<String> = values.iter().map(crate::abi::format_value).collect();
+        format!("{}({})", self.function.name, shown.join(", "))
     }
 
     /// The arguments alone, ABI-encoded (for a constructor, appended to the creation code).

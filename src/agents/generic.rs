@@ -78,7 +78,12 @@ impl GenericConfig {
                 None => Ok(toml::Table::new()),
                 Some(toml::Value::Table(t)) => Ok(t),
                 Some(other) => {
-                    bail!("{}: agent {}: `{key}` must be a table, found {other}", ctx.file, ctx.agent)
+                    bail!(
+                        "{}:{}: agent {}: `{key}` must be a table, found {other}",
+                        ctx.file,
+                        ctx.line,
+                        ctx.agent
+                    )
                 }
             }
         };
@@ -91,8 +96,9 @@ impl GenericConfig {
         for (token, amount) in table_of(&mut table, "fund")? {
             let Some(name) = token.strip_prefix('@').filter(|n| !n.is_empty()) else {
                 bail!(
-                    "{}: agent {}: fund key {token:?}: name a token of the address book, e.g. \"@usdc\"",
+                    "{}:{}: agent {}: fund key {token:?}: name a token of the address book, e.g. \"@usdc\"",
                     ctx.file,
+                    ctx.line,
                     ctx.agent
                 );
             };
@@ -110,7 +116,12 @@ impl GenericConfig {
             None => Vec::new(),
             Some(toml::Value::Array(list)) => list,
             Some(other) => {
-                bail!("{}: agent {}: `{key}` must be a list of tables, found {other}", ctx.file, ctx.agent)
+                bail!(
+                    "{}:{}: agent {}: `{key}` must be a list of tables, found {other}",
+                    ctx.file,
+                    ctx.line,
+                    ctx.agent
+                )
             }
         };
         if let Some(extra) = table.keys().next() {
@@ -125,7 +136,7 @@ impl GenericConfig {
         let mut models = Vec::new();
         for (i, item) in list.into_iter().enumerate() {
             let toml::Value::Table(item) = item else {
-                bail!("{}: agent {}: {items} {} must be a table", ctx.file, ctx.agent, i + 1);
+                bail!("{}:{}: agent {}: {items} {} must be a table", ctx.file, ctx.line, ctx.agent, i + 1);
             };
             let line = ctx.step_lines.get(i).copied().unwrap_or(ctx.line);
             let (step, model) = parse_step(item, &format!("{items} {}", i + 1), line, scripted, ctx)?;
@@ -294,6 +305,15 @@ fn parse_call(
         {
             bail!(
                 "{at}: bind = {bind:?} must be a name of letters, digits and `_` (it becomes memory.{bind})"
+            );
+        }
+        if plan.function.outputs.is_empty() {
+            let signature = plan.function.signature();
+            if abi.is_some() {
+                bail!("{at}: bind = {bind:?}: {signature} returns nothing (the target's ABI says so)");
+            }
+            bail!(
+                "{at}: bind = {bind:?}: function = {function:?} names no return types, so there is nothing to bind; write e.g. \"{signature} returns (uint256)\""
             );
         }
     }

@@ -68,7 +68,7 @@ impl Cmd {
             }
             (None, false) => SimChain::embedded(),
         };
-        let summary = run_to_dir_on(&loaded, &out, !self.quiet, chain)?;
+        let (summary, stopped) = write_run(&loaded, &out, !self.quiet, chain)?;
         drop(node);
         let charts = if self.no_charts { Vec::new() } else { write_charts(&loaded, &out)? };
         if !self.no_charts {
@@ -77,6 +77,11 @@ impl Cmd {
         crate::report::write_run_report(&out, &loaded.netlist.sim.name, &charts)?;
         println!("{summary}");
         println!("results in {}", out.display());
+        if let Some(message) = stopped {
+            // The results are written; the run still failed its invariant.
+            eprintln!("error: {message}");
+            return Ok(ExitCode::FAILURE);
+        }
         Ok(ExitCode::SUCCESS)
     }
 }
@@ -86,13 +91,29 @@ pub fn run_to_dir(loaded: &LoadedNetlist, out: &Path, progress: bool) -> anyhow:
     run_to_dir_on(loaded, out, progress, SimChain::embedded())
 }
 
-/// [`run_to_dir`] on a given fresh chain (the embedded EVM or a node).
+/// [`run_to_dir`] on a given fresh chain (the embedded EVM or a node). A run a
+/// violated invariant stopped is an error, after kpis.csv and run.json are written.
 pub fn run_to_dir_on(
     loaded: &LoadedNetlist,
     out: &Path,
     progress: bool,
     chain: SimChain,
 ) -> anyhow::Result<String> {
+    let (line, stopped) = write_run(loaded, out, progress, chain)?;
+    if let Some(message) = stopped {
+        anyhow::bail!("{message} (kpis.csv and run.json in {} hold the run up to that tick)", out.display());
+    }
+    Ok(line)
+}
+
+/// [`run_to_dir_on`], giving instead of an error why the run stopped early:
+/// a violated invariant with `on_fail = "stop"` (its message is in run.json too).
+fn write_run(
+    loaded: &LoadedNetlist,
+    out: &Path,
+    progress: bool,
+    chain: SimChain,
+) -> anyhow::Result<(String, Option<String>)> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut engine = loaded.build_on(chain, false)?;
     let clock = loaded.clock()?;
@@ -148,14 +169,20 @@ pub fn run_to_dir_on(
     for model in models {
         bytecode.extend(model.code_hashes(world)?.into_iter().map(|(name, hash)| (name, hash.to_string())));
     }
-    let violations: Vec<String> =
-        engine.violations().iter().map(|v| crate::engine::describe(v, engine.world())).collect();
     let world = engine.world();
     let manifests: serde_json::Map<String, serde_json::Value> =
         loaded.models.iter().map(|(model, config)| (model.name().to_string(), config.manifest())).collect();
     let first_build = manifests.values().find_map(|m| m.get("build").cloned()).unwrap_or(json!("own"));
     let addresses: serde_json::Map<String, serde_json::Value> =
         world.book.entries().iter().map(|e| (e.name.clone(), json!(e.address.to_string()))).collect();
+    let violations: Vec<_> = engine
+        .violations()
+        .iter()
+        .map(|v| {
+            let message = crate::engine::describe(v, world);
+            json!({ "invariant": v.name, "tick": v.tick, "after_agent": v.after_agent, "detail": v.detail, "message": message })
+        })
+        .collect();
     let reverts: Vec<_> = world
         .reverts
         .iter()
@@ -169,9 +196,9 @@ pub fn run_to_dir_on(
         "ticks": summary.ticks,
         "ticks_planned": clock.ticks,
         "interrupted": interrupted,
-        "stopped": summary.stopped,
-        "invariant_violations": violations,
         "rows": summary.rows,
+        "stopped": summary.stopped,
+        "violations": violations,
         "reverts": summary.reverts,
         "reverts_by_reason": world.reverts_by_reason,
         "first_reverts": reverts,
@@ -192,19 +219,18 @@ pub fn run_to_dir_on(
     let json_path = out.join("run.json");
     std::fs::write(&json_path, serde_json::to_string_pretty(&run)? + "\n")
         .with_context(|| format!("writing {}", json_path.display()))?;
-    if let Some(message) = &summary.stopped {
-        anyhow::bail!("{message} (kpis.csv and run.json in {} hold the run up to that tick)", out.display());
-    }
     let counts: String = summary.counts.iter().map(|(name, n)| format!(", {n} {name}")).collect();
-    Ok(format!(
-        "{}: {} ticks, {} KPI rows{counts}, {} reverted actions, {:.2} s ({:.0} ticks/s)",
+    let stopped = summary.stopped.as_ref().map_or(String::new(), |m| format!("; stopped: {m}"));
+    let line = format!(
+        "{}: {} ticks, {} KPI rows{counts}, {} reverted actions, {:.2} s ({:.0} ticks/s){stopped}",
         loaded.netlist.sim.name,
         summary.ticks,
         summary.rows,
         summary.reverts,
         wall,
         summary.ticks as f64 / wall.max(1e-9)
-    ))
+    );
+    Ok((line, summary.stopped))
 }
 
 /// The netlist's `[[chart]]`s, or the default set when it has none.

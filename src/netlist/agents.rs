@@ -8,6 +8,7 @@
 //! anything the type's parser refuses: errors naming the file, the line, the
 //! agent and its type.
 
+use super::overrides::{note, Assignment};
 use super::schema::{agent_types, AgentTable};
 use crate::agents::action::ModelAction;
 use crate::agents::call::Compiler;
@@ -28,6 +29,8 @@ pub(super) struct AgentSetting<'a> {
     pub library: Option<&'a Library>,
     /// ABIs of the netlist's contracts by address-book name.
     pub abis: &'a BTreeMap<String, Arc<JsonAbi>>,
+    /// The `--set` assignments (messages about a table they changed say so).
+    pub sets: &'a [Assignment],
 }
 
 fn take_string(table: &mut toml::Table, key: &str) -> Result<Option<String>, String> {
@@ -57,7 +60,9 @@ pub(super) fn expand(
 ) -> anyhow::Result<Vec<AgentSpec>> {
     let mut agents = Vec::new();
     for (i, agent) in tables.iter().enumerate() {
-        let at = format!("{}:{}: [[agent]] #{}", agent.origin, agent.line, i + 1);
+        let table_name = agent.table.get("name").and_then(|n| n.as_str()).unwrap_or_default();
+        let set_note = note(setting.sets, &["agent", table_name]);
+        let at = format!("{}:{}: [[agent]] #{}{set_note}", agent.origin, agent.line, i + 1);
         let mut table = agent.table.clone();
         let kind = take_string(&mut table, "type").map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
         let known = || agent_types().iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", ");
@@ -74,11 +79,12 @@ pub(super) fn expand(
         };
         let parsed: Arc<dyn crate::agents::AgentConfig> = match kind.as_str() {
             "eoa" | "scripted" => {
+                let label = format!("{name}{set_note}");
                 let ctx = ParseContext {
                     file: &agent.origin,
                     line: agent.line,
                     step_lines: &agent.step_lines,
-                    agent: &name,
+                    agent: &label,
                     tick_seconds: setting.tick_seconds,
                     library: setting.library,
                     abis: setting.abis,

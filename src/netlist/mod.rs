@@ -70,33 +70,45 @@ pub fn load(file: &Path, overrides: &[String]) -> anyhow::Result<LoadedNetlist> 
     let mut document: toml::Table =
         text.parse().map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: {e}"))?;
     let assignments = overrides.iter().map(|o| overrides::parse(o)).collect::<anyhow::Result<Vec<_>>>()?;
-    let (on_agents, on_document): (Vec<_>, Vec<_>) =
-        assignments.into_iter().partition(|a| a.keys[0] == "agent");
-    for assignment in &on_document {
+    let (on_agents, on_document): (Vec<_>, Vec<_>) = assignments.iter().partition(|a| a.keys[0] == "agent");
+    for assignment in on_document.iter().copied() {
         overrides::apply(&mut document, assignment, &shown)?;
     }
     let mut netlist = schema::parse(file, &text, document, !on_document.is_empty())?;
-    for assignment in &on_agents {
+    for assignment in on_agents.iter().copied() {
         set_agent(&mut netlist.agent_tables, assignment, &shown)?;
     }
     netlist.sim.validate(file)?;
     let clock = netlist.sim.clock()?;
     let library = match netlist.script.functions.trim() {
         "" => None,
-        source => Some(Library::new(source, Origin::new(&shown, 0, "[script] functions"))?),
+        source => {
+            let what = format!("[script] functions{}", overrides::note(&assignments, &["script"]));
+            Some(Library::new(source, Origin::new(&shown, 0, what))?)
+        }
     };
-    let contracts =
-        parts::compile_contracts(file, &netlist.contracts.build, &netlist.contract_tables, library.as_ref())?;
+    let contracts = parts::compile_contracts(
+        file,
+        &netlist.contracts.build,
+        &netlist.contract_tables,
+        library.as_ref(),
+        &assignments,
+    )?;
     let abis = parts::contract_abis(&contracts);
-    let setting =
-        agents::AgentSetting { tick_seconds: clock.tick_seconds, library: library.as_ref(), abis: &abis };
+    let setting = agents::AgentSetting {
+        tick_seconds: clock.tick_seconds,
+        library: library.as_ref(),
+        abis: &abis,
+        sets: &assignments,
+    };
     let agents = agents::expand(&shown, &netlist.agent_tables, &setting)?;
     let names: Vec<&str> = agents.iter().map(|a| a.name.as_str()).collect();
     for agent in &agents {
-        agent
-            .config
-            .build(&agent.name, clock.tick_seconds, netlist.sim.seed)
-            .with_context(|| shown.clone())?;
+        let built = agent.config.build(&agent.name, clock.tick_seconds, netlist.sim.seed);
+        overrides::noted(
+            built.map(|_| ()).with_context(|| shown.clone()),
+            &agent_note(&assignments, &agent.name),
+        )?;
         for target in agent.config.references() {
             if !names.contains(&target) {
                 bail!(
@@ -106,12 +118,17 @@ pub fn load(file: &Path, overrides: &[String]) -> anyhow::Result<LoadedNetlist> 
             }
         }
     }
-    let series = Series::build(&netlist.series, file, clock.ticks, clock.tick_seconds, netlist.sim.seed)?;
-    let kpis = parts::compile_kpis(file, &netlist.kpi_tables, library.as_ref())?;
-    let invariants = parts::compile_invariants(file, &netlist.invariant_tables, library.as_ref())?;
-    let models = configure_models(file, &netlist, &agents)?;
-    for (_, config) in &models {
-        config.check(&agents, clock.ticks, clock.tick_seconds).with_context(|| shown.clone())?;
+    let series = overrides::noted(
+        Series::build(&netlist.series, file, clock.ticks, clock.tick_seconds, netlist.sim.seed),
+        &overrides::note(&assignments, &["series"]),
+    )?;
+    let kpis = parts::compile_kpis(file, &netlist.kpi_tables, library.as_ref(), &assignments)?;
+    let invariants =
+        parts::compile_invariants(file, &netlist.invariant_tables, library.as_ref(), &assignments)?;
+    let models = configure_models(file, &netlist, &agents, &assignments)?;
+    for (model, config) in &models {
+        let checked = config.check(&agents, clock.ticks, clock.tick_seconds).with_context(|| shown.clone());
+        overrides::noted(checked, &overrides::note(&assignments, &[model.name()]))?;
     }
     Ok(LoadedNetlist {
         file: file.to_path_buf(),
@@ -124,6 +141,15 @@ pub fn load(file: &Path, overrides: &[String]) -> anyhow::Result<LoadedNetlist> 
         kpis,
         invariants,
     })
+}
+
+/// The `--set` note of agent `name` (`count` copies answer to their table's name).
+fn agent_note(sets: &[overrides::Assignment], name: &str) -> String {
+    let table = sets.iter().filter_map(|a| a.keys.get(1)).find(|table| {
+        name.strip_prefix(table.as_str())
+            .is_some_and(|k| k.is_empty() || k.bytes().all(|b| b.is_ascii_digit()))
+    });
+    table.map_or_else(String::new, |table| overrides::note(sets, &["agent", table]))
 }
 
 /// Apply `agent.<name>.<key>...` to the agent table called `<name>`.
@@ -155,6 +181,7 @@ fn configure_models(
     file: &Path,
     netlist: &Netlist,
     agents: &[AgentSpec],
+    sets: &[overrides::Assignment],
 ) -> anyhow::Result<Vec<ActiveModel>> {
     let mut active: Vec<&'static dyn Model> = Vec::new();
     for model in crate::models::MODELS {
@@ -190,7 +217,8 @@ fn configure_models(
                 adapter: contracts.adapter.as_deref(),
                 roles: &contracts.roles,
             };
-            Ok((model, model.configure(&setting)?))
+            let note = overrides::notes(sets, &[&[model.name()], &["contracts"]]);
+            Ok((model, overrides::noted(model.configure(&setting), &note)?))
         })
         .collect()
 }
@@ -302,6 +330,14 @@ impl LoadedNetlist {
             .flat_map(|(_, config)| config.later_names(&self.agents, clock.ticks, clock.tick_seconds))
             .collect();
         setup::check_names(&world, &later, scripts.iter().copied())?;
+        for spec in &self.agents {
+            let Some(generic) = spec.config.as_any().downcast_ref::<GenericConfig>() else { continue };
+            for step in generic.steps() {
+                if let crate::agents::action::Action::Call(call) = &step.action {
+                    setup::check_target(world, &call.to)?;
+                }
+            }
+        }
         if let Some(library) = &self.library {
             for name in library.names() {
                 if world.book.address(name).is_none() && !later.contains(name) {

@@ -56,27 +56,66 @@ pub(super) fn apply(document: &mut toml::Table, assignment: &Assignment, file: &
     let at = || format!("{file}: --set {}", assignment.text);
     let (first, rest) = assignment.keys.split_first().with_context(at)?;
     if NAMED_ARRAYS.contains(&first.as_str()) {
-        let Some((name, inner)) = rest.split_first() else {
-            bail!("{}: name the {first}: {first}.<name>.<key>", at());
-        };
+        if rest.len() < 2 {
+            bail!("{}: name the {first} and a key: {first}.<name>.<key>", at());
+        }
         let items = match document.get_mut(first.as_str()) {
             Some(toml::Value::Array(items)) => items,
             _ => bail!("{}: the netlist has no [[{first}]]", at()),
         };
-        let names: Vec<String> =
-            items.iter().filter_map(|i| i.get("name")?.as_str().map(str::to_string)).collect();
-        let Some(table) =
-            items.iter_mut().find(|i| i.get("name").and_then(|n| n.as_str()) == Some(name.as_str()))
-        else {
-            bail!("{}: no [[{first}]] named {name:?} (there are: {})", at(), names.join(", "));
+        let name_of = |item: &toml::Value| item.get("name").and_then(|n| n.as_str()).map(str::to_string);
+        let names: Vec<String> = items.iter().filter_map(name_of).collect();
+        // A name may hold dots (a KPI's `pair.reserve0`): the longest one that matches wins.
+        let found = (1..rest.len()).rev().find_map(|split| {
+            let name = rest[..split].join(".");
+            let position = items.iter().position(|item| name_of(item).as_deref() == Some(name.as_str()))?;
+            Some((position, name, &rest[split..]))
+        });
+        let Some((position, name, inner)) = found else {
+            let wanted = rest[..rest.len() - 1].join(".");
+            bail!("{}: no [[{first}]] named {wanted:?} (there are: {})", at(), names.join(", "));
         };
-        let table =
-            table.as_table_mut().with_context(|| format!("{}: [[{first}]] {name:?} is not a table", at()))?;
+        let table = items[position]
+            .as_table_mut()
+            .with_context(|| format!("{}: [[{first}]] {name:?} is not a table", at()))?;
         return set_path(table, inner, assignment.value.clone())
             .map_err(|e| anyhow::anyhow!("{}: {e}", at()));
     }
     set_path(document, &assignment.keys, assignment.value.clone())
         .map_err(|e| anyhow::anyhow!("{}: {e}", at()))
+}
+
+/// What messages about a table changed by `--set` add: ` (changed by --set
+/// a=1, --set b=2)` for the assignments whose path starts with `prefix`
+/// (`["kpi", "pool.price"]`, `["ocean"]`), or nothing.
+pub(super) fn note(assignments: &[Assignment], prefix: &[&str]) -> String {
+    notes(assignments, &[prefix])
+}
+
+/// [`note`] for the assignments under any of `prefixes`.
+pub(super) fn notes(assignments: &[Assignment], prefixes: &[&[&str]]) -> String {
+    let wanted: Vec<String> = prefixes.iter().map(|p| p.join(".")).collect();
+    let texts: Vec<String> = assignments
+        .iter()
+        .filter(|a| {
+            let path = a.keys.join(".");
+            wanted.iter().any(|w| path == *w || path.starts_with(&format!("{w}.")))
+        })
+        .map(|a| format!("--set {}", a.text))
+        .collect();
+    if texts.is_empty() {
+        String::new()
+    } else {
+        format!(" (changed by {})", texts.join(", "))
+    }
+}
+
+/// `result` with `note` added to its error, if any.
+pub(super) fn noted<T>(result: anyhow::Result<T>, note: &str) -> anyhow::Result<T> {
+    if note.is_empty() {
+        return result;
+    }
+    result.map_err(|e| anyhow::anyhow!("{e:#}{note}"))
 }
 
 /// Apply `agent.<name>.<key>...` to one agent table whose name matched.
@@ -164,7 +203,9 @@ mod tests {
         assert_eq!(d["agent"][0]["params"]["threshold"].as_float(), Some(0.02));
         set(&mut d, "agent.arb.behaviour.2.probability=0.9").unwrap();
         assert_eq!(d["agent"][0]["behaviour"][1]["probability"].as_float(), Some(0.9));
-        set(&mut d, "kpi.a.b.expr=\"2\"").unwrap_err();
+        // KPI names hold a dot: the longest name that matches is the table.
+        set(&mut d, "kpi.a.b.expr=\"2\"").unwrap();
+        assert_eq!(d["kpi"][0]["expr"].as_str(), Some("2"));
         set(&mut d, "ocean.design=v4").unwrap();
         assert_eq!(d["ocean"]["design"].as_str(), Some("v4"));
     }

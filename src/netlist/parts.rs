@@ -5,6 +5,7 @@
 //! loaded and checked, expressions compiled, so a bad one is an error when
 //! the netlist loads, naming the file, the line and what was written.
 
+use super::overrides::{note, notes, Assignment};
 use crate::agents::call::{CallPlan, Compiler};
 use crate::artifacts::{own_artifact, Artifact, Build};
 use crate::engine::{split_comparison, Check, Invariant, Kpi, OnFail};
@@ -34,6 +35,9 @@ pub struct ContractTable {
     /// Set-up calls, in order, right after the deployment.
     #[serde(default)]
     pub call: Vec<CallTable>,
+    /// Lines of its `[[contract.call]]` headers, in order (empty when written inline).
+    #[serde(skip)]
+    pub call_lines: Vec<usize>,
 }
 
 /// `[[contract.call]]`: one set-up call from the deployer.
@@ -198,12 +202,14 @@ pub(super) fn compile_contracts(
     default_build: &str,
     tables: &[(usize, ContractTable)],
     library: Option<&Library>,
+    sets: &[Assignment],
 ) -> anyhow::Result<Vec<ContractPlan>> {
     let shown = file.display().to_string();
     let mut abis: BTreeMap<String, Arc<JsonAbi>> = BTreeMap::new();
     let mut plans = Vec::with_capacity(tables.len());
     for (line, table) in tables {
-        let at = format!("{shown}:{line}: [[contract]] {:?}", table.name);
+        let note = notes(sets, &[&["contract", &table.name], &["contracts"]]);
+        let at = format!("{shown}:{line}: [[contract]] {:?}{note}", table.name);
         if !rhai_name(&table.name) {
             bail!("{at}: name must be letters, digits and `_`, not starting with a digit (it is `@{}` in expressions)", table.name);
         }
@@ -211,7 +217,7 @@ pub(super) fn compile_contracts(
             bail!("{at}: the name {:?} is used twice", table.name);
         }
         let artifact = artifact_of(file, default_build, table).with_context(|| at.clone())?;
-        let origin = Origin::new(&shown, *line, format!("contract {}", table.name));
+        let origin = Origin::new(&shown, *line, format!("contract {}{note}", table.name));
         let compiler = Compiler { origin: &origin, library };
         let constructor = Function {
             name: "constructor".to_string(),
@@ -225,7 +231,9 @@ pub(super) fn compile_contracts(
         abis.insert(table.name.clone(), Arc::clone(&abi));
         let mut calls = Vec::with_capacity(table.call.len());
         for (i, call) in table.call.iter().enumerate() {
-            let origin = Origin::new(&shown, *line, format!("contract {}, call {}", table.name, i + 1));
+            let call_line = table.call_lines.get(i).copied().unwrap_or(*line);
+            let what = format!("contract {}{note}, call {}", table.name, i + 1);
+            let origin = Origin::new(&shown, call_line, what);
             let compiler = Compiler { origin: &origin, library };
             let to_text = call.to.clone().unwrap_or_else(|| format!("@{}", table.name));
             let target_abi = to_text.strip_prefix('@').and_then(|n| abis.get(n)).map(Arc::as_ref);
@@ -290,11 +298,13 @@ pub(super) fn compile_kpis(
     file: &Path,
     tables: &[(usize, KpiTable)],
     library: Option<&Library>,
+    sets: &[Assignment],
 ) -> anyhow::Result<Vec<Kpi>> {
     let shown = file.display().to_string();
     let mut kpis = Vec::with_capacity(tables.len());
     for (line, table) in tables {
-        let origin = Origin::new(&shown, *line, format!("[[kpi]] {}", table.name));
+        let note = note(sets, &["kpi", &table.name]);
+        let origin = Origin::new(&shown, *line, format!("[[kpi]] {}{note}", table.name));
         let compiler = Compiler { origin: &origin, library };
         let valid = table.name.contains('.')
             && table.name.split('.').all(|part| {
@@ -320,11 +330,13 @@ pub(super) fn compile_invariants(
     file: &Path,
     tables: &[(usize, InvariantTable)],
     library: Option<&Library>,
+    sets: &[Assignment],
 ) -> anyhow::Result<Vec<Invariant>> {
     let shown = file.display().to_string();
     let mut invariants = Vec::with_capacity(tables.len());
     for (line, table) in tables {
-        let origin = Origin::new(&shown, *line, format!("[[invariant]] {}", table.name));
+        let note = note(sets, &["invariant", &table.name]);
+        let origin = Origin::new(&shown, *line, format!("[[invariant]] {}{note}", table.name));
         let compiler = Compiler { origin: &origin, library };
         if !rhai_name(&table.name) {
             bail!("{origin}: name {:?} must be letters, digits and `_` (it names a column)", table.name);

@@ -204,6 +204,23 @@ fn line_of(text: &str, header: &str, n: usize) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
+/// Lines of the `sub` headers (`[[contract.call]]`) that follow the table
+/// starting on `line`, up to the next header of another table.
+fn sub_headers(text: &str, line: usize, sub: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .skip(line)
+        .map(|(i, l)| (i + 1, l.trim_start()))
+        .filter(|(_, l)| {
+            // A header (`[name]`, `[[name]]`), not a line of a multi-line array.
+            l.starts_with('[')
+                && l.trim_start_matches('[').starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        })
+        .take_while(|(_, l)| l.starts_with(sub))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 fn section<T: serde::de::DeserializeOwned + Default>(
     file: &Path,
     text: &str,
@@ -262,9 +279,14 @@ pub(super) fn parse(
             models.insert(model.name().to_string(), table);
         }
     }
-    let contract_tables = tables(file, text, &mut document, "contract")?;
-    let series =
-        tables::<SeriesSpec>(file, text, &mut document, "series")?.into_iter().map(|(_, s)| s).collect();
+    let mut contract_tables: Vec<(usize, ContractTable)> = tables(file, text, &mut document, "contract")?;
+    for (line, table) in &mut contract_tables {
+        table.call_lines = sub_headers(text, *line, "[[contract.call]]");
+    }
+    let series = tables::<SeriesSpec>(file, text, &mut document, "series")?
+        .into_iter()
+        .map(|(line, spec)| SeriesSpec { line, ..spec })
+        .collect();
     let kpi_tables = tables(file, text, &mut document, "kpi")?;
     let invariant_tables = tables(file, text, &mut document, "invariant")?;
     let script: ScriptTable = section(file, text, &mut document, "script")?;

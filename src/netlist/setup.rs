@@ -20,9 +20,14 @@ use std::sync::Arc;
 /// Deploy `plans` in order from the deployer and make their set-up calls.
 pub(super) fn deploy_contracts(world: &mut World, plans: &[ContractPlan]) -> anyhow::Result<()> {
     let mut env = Env::new();
+    let none = BTreeSet::new();
     for plan in plans {
         let at = &plan.origin;
-        let args = plan.constructor.encoded_args(&mut env, &mut WorldHost::observer(world))?;
+        // Names are checked before they are evaluated, so a misspelt one is listed with what exists.
+        check_names(world, &none, plan.constructor.scripts().into_iter().chain(&plan.value))?;
+        let values = plan.constructor.values(&mut env, &mut WorldHost::observer(world))?;
+        let shown = plan.constructor.describe(&values);
+        let args = alloy_dyn_abi::DynSolValue::Tuple(values).abi_encode_params();
         let mut init = plan.artifact.creation_code()?.to_vec();
         init.extend_from_slice(&args);
         let value = amount(world, &mut env, plan.value.as_ref())?;
@@ -30,17 +35,18 @@ pub(super) fn deploy_contracts(world: &mut World, plans: &[ContractPlan]) -> any
             let held = world.chain.eth_balance(GOD)?;
             world.chain.set_eth_balance(GOD, held.saturating_add(value))?;
         }
+        // Registered first, so that a constructor's custom error decodes.
+        world.abis.add(&plan.artifact.name, &plan.artifact.abi);
         let receipt = world.chain.deploy(GOD, Bytes::from(init))?;
         let address = match receipt.outcome {
             Outcome::Success { created: Some(address), .. } => address,
             Outcome::Success { created: None, .. } => bail!("{at}: the deployment created no contract"),
             Outcome::Revert(reason) => bail!(
-                "{at}: the constructor reverted: {}",
+                "{at}: the {shown} reverted: {}",
                 world.abis.describe_revert(Some(&plan.artifact.name), &reason)
             ),
-            Outcome::Halt(reason) => bail!("{at}: the constructor halted: {reason}"),
+            Outcome::Halt(reason) => bail!("{at}: the {shown} halted: {reason}"),
         };
-        world.abis.add(&plan.artifact.name, &plan.artifact.abi);
         let artifact = Some(plan.artifact.name.clone());
         if let Err(taken) = world.book.insert(
             &plan.name,
@@ -52,6 +58,8 @@ pub(super) fn deploy_contracts(world: &mut World, plans: &[ContractPlan]) -> any
         }
         for call in &plan.calls {
             let at = &call.origin;
+            let scripts = call.plan.scripts().into_iter().chain([&call.to]).chain(&call.value);
+            check_names(world, &none, scripts)?;
             let to = {
                 let value = call.to.eval(&mut env, &mut WorldHost::observer(world))?;
                 as_address(&value).map_err(|e| call.to.error_at_runtime(e))?
@@ -59,7 +67,9 @@ pub(super) fn deploy_contracts(world: &mut World, plans: &[ContractPlan]) -> any
             if world.chain.code(to)?.is_empty() {
                 bail!("{at}: `to` = {to} has no code");
             }
-            let data = call.plan.calldata(&mut env, &mut WorldHost::observer(world))?;
+            let values = call.plan.values(&mut env, &mut WorldHost::observer(world))?;
+            let data = call.plan.encode(&values)?;
+            let shown = call.plan.describe(&values);
             let value = amount(world, &mut env, call.value.as_ref())?;
             if !value.is_zero() {
                 let held = world.chain.eth_balance(GOD)?;
@@ -69,18 +79,18 @@ pub(super) fn deploy_contracts(world: &mut World, plans: &[ContractPlan]) -> any
             let output = match receipt.outcome {
                 Outcome::Success { output, .. } => output,
                 Outcome::Revert(reason) => {
-                    bail!(
-                        "{at}: {} reverted: {}",
-                        call.plan.function.signature(),
-                        world.abis.describe_revert(None, &reason)
-                    )
+                    let contract = world.book.at(to).and_then(|e| e.artifact_name());
+                    bail!("{at}: {shown} reverted: {}", world.abis.describe_revert(contract, &reason))
                 }
-                Outcome::Halt(reason) => bail!("{at}: {} halted: {reason}", call.plan.function.signature()),
+                Outcome::Halt(reason) => bail!("{at}: {shown} halted: {reason}"),
             };
             if let Some((name, abi)) = &call.bind {
                 let returned = call.plan.decode_output(&output).map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
-                let bound: Address = as_address(&returned).map_err(|e| {
-                    anyhow::anyhow!("{at}: bind = {name:?}: the call returned no address: {e}")
+                let bound: Address = as_address(&returned).map_err(|_| {
+                    anyhow::anyhow!(
+                        "{at}: bind = {name:?}: {shown} returned {}, not an address",
+                        crate::script::display(&returned)
+                    )
                 })?;
                 if let Some(abi) = abi {
                     world.abis.add(name, abi);
@@ -131,6 +141,27 @@ pub(super) fn check_names<'a>(
         }
     }
     Ok(())
+}
+
+/// Refuse a call whose target is written as `@name` of an address without
+/// code (an agent, the deployer): it would fail mid-run.
+pub(super) fn check_target(world: &mut World, to: &Script) -> anyhow::Result<()> {
+    let source = to.source().trim();
+    let Some(name) = source.strip_prefix('@') else { return Ok(()) };
+    let Some(entry) = world.book.entries().iter().find(|e| e.name == name) else { return Ok(()) };
+    let (address, kind) = (entry.address, entry.kind.clone());
+    if !world.chain.code(address)?.is_empty() {
+        return Ok(());
+    }
+    let what = match kind {
+        EntryKind::Agent => "an agent's account",
+        EntryKind::Account => "an account",
+        EntryKind::Contract { .. } => "a contract name",
+    };
+    bail!(
+        "{}: `{source}`: @{name} is {what} ({address}) and has no code: a call to it would fail",
+        to.origin()
+    )
 }
 
 /// Whether any script lists or sums events (then the run keeps every log).

@@ -196,6 +196,13 @@ pub fn as_address(value: &Dynamic) -> Result<Address, String> {
     if let Some(text) = value.read_lock::<rhai::ImmutableString>() {
         return parse_address(&text);
     }
+    if value.is_int() {
+        // `0x00…00` in an expression is a hex number, not an address.
+        return Err(format!(
+            "expected an address, got {}: a bare 0x… is a number in an expression; write addr(\"0x…\")",
+            describe(value)
+        ));
+    }
     Err(format!("expected an address, got {}", describe(value)))
 }
 

@@ -62,6 +62,9 @@ pub struct SeriesSpec {
     /// GBM: standard deviation of the log jump.
     #[serde(default)]
     pub jump_sd: f64,
+    /// Line of its `[[series]]` header in the netlist (0 when unknown), for messages.
+    #[serde(skip)]
+    pub line: usize,
 }
 
 /// Every series of a run, as values per tick.
@@ -82,7 +85,10 @@ impl Series {
     ) -> anyhow::Result<Self> {
         let mut values = Vec::with_capacity(specs.len());
         for spec in specs {
-            let at = format!("{}: [[series]] {:?}", file.display(), spec.name);
+            let at = match spec.line {
+                0 => format!("{}: [[series]] {:?}", file.display(), spec.name),
+                line => format!("{}:{line}: [[series]] {:?}", file.display(), spec.name),
+            };
             if values.iter().any(|(name, _)| name == &spec.name) {
                 bail!("{at}: the name is used twice");
             }

@@ -76,7 +76,7 @@ fn balances_supply_allowance_and_eth_match_the_chain() {
     assert_eq!(h.eval("from_wei(balance(@token, @bob))").map(|v| v.as_float()), Ok(Ok(8.0)));
     let no_code = h.error("balance(@alice, @bob)");
     assert_eq!(no_code, format!("balance(@alice, @bob): no code at {alice}"));
-    assert_eq!(h.error("balance(@token, 5)"), "balance: who: expected an address, got int 5");
+    assert_eq!(h.error("balance(@token, 5)"), "balance: who: expected an address, got int 5: a bare 0x… is a number in an expression; write addr(\"0x…\")");
 }
 
 #[test]
@@ -146,7 +146,7 @@ fn view_errors_name_the_call_the_target_and_the_reason() {
     );
     assert_eq!(
         h.error("view(@token, \"balanceOf(address)\", 5)"),
-        "view(@token, \"balanceOf(address)\"): argument 1: expected address: expected an address, got int 5"
+        "view(@token, \"balanceOf(address)\"): argument 1: expected address: expected an address, got int 5: a bare 0x… is a number in an expression; write addr(\"0x…\")"
     );
     assert_eq!(
         h.error("view(@math, \"bmul(uint256,uint256)\", 1.5, 2)"),
