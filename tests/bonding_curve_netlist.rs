@@ -8,8 +8,9 @@
 //! `kpis.csv` bytes and another seed other bytes, and `--set` of a saver's
 //! share or of the curve's fee changes the KPIs as predicted.
 
-use alloy_primitives::U256;
+use alloy_primitives::{Address, U256};
 use alloy_sol_types::{sol, SolEvent};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tokenspice::cli::run_to_dir;
 use tokenspice::kpis::read_kpis;
@@ -37,7 +38,7 @@ fn overrides(list: &[&str]) -> Vec<String> {
 /// buys solve R(s + d) − R(s) = net for d with the spot price and the square
 /// root rounded up and the quotient down; sells pay the area between s − t
 /// and s, the average price and the product rounded down.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Reference {
     base: U256,
     slope: U256,
@@ -47,6 +48,8 @@ struct Reference {
     fees: U256,
     buys: u64,
     sells: u64,
+    /// Tokens each buyer holds: bought minus sold (no one transfers them here).
+    held: BTreeMap<Address, U256>,
 }
 
 fn wad() -> U256 {
@@ -95,6 +98,7 @@ impl Reference {
             fees: U256::ZERO,
             buys: 0,
             sells: 0,
+            held: BTreeMap::new(),
         }
     }
 
@@ -125,6 +129,11 @@ impl Reference {
         div_up(twice, scale)
     }
 
+    /// Tokens held by these addresses together.
+    fn held_by(&self, who: &[Address]) -> U256 {
+        who.iter().map(|a| self.held.get(a).copied().unwrap_or_default()).sum()
+    }
+
     /// Reserve above R(supply), in base units, as the KPI shows it.
     fn surplus_wei(&self) -> f64 {
         let owed = self.integral_up();
@@ -151,6 +160,7 @@ impl Reference {
                 self.reserve += event.reserveIn - fee;
                 self.fees += fee;
                 self.buys += 1;
+                *self.held.entry(event.buyer).or_default() += tokens;
             }
             Some(&topic) if topic == Sold::SIGNATURE_HASH => {
                 let event = Sold::decode_log_data(data).expect("a Sold log decodes");
@@ -159,6 +169,8 @@ impl Reference {
                 self.supply -= event.tokensIn;
                 self.reserve -= paid;
                 self.sells += 1;
+                let held = self.held.get_mut(&event.seller).expect("a seller bought first");
+                *held = held.checked_sub(event.tokensIn).expect("sells no more than it bought");
             }
             Some(&topic) if topic == Transfer::SIGNATURE_HASH => {}
             other => panic!("tick {tick}: unexpected log of the curve with topic {other:?}"),
@@ -217,6 +229,21 @@ fn kpis_equal_a_replay_of_every_trade_through_the_curve_formulas() {
         "invariant.fees_reach_treasury.violations",
     ];
     let kpis: Vec<Vec<f64>> = names.iter().map(|name| table.column(name)).collect();
+    // Holders by population, from the address book (count copies are name0, name1, ...).
+    let population = |name: &str, count: usize| -> Vec<Address> {
+        if count == 1 {
+            return vec![world.book.address(name).unwrap()];
+        }
+        (0..count).map(|i| world.book.address(&format!("{name}{i}")).unwrap()).collect()
+    };
+    let holders = [
+        ("deployer.curve", population("deployer", 1)),
+        ("retail.curve", population("retail", 6)),
+        ("whale.curve", population("whale", 2)),
+        ("swing.curve", population("swing", 4)),
+        ("momentum.curve", population("momentum", 1)),
+    ];
+    let held: Vec<Vec<f64>> = holders.iter().map(|(name, _)| table.column(name)).collect();
     let mut previous_surplus = f64::NEG_INFINITY;
     for (row, (tick, _)) in table.rows.iter().enumerate() {
         while let Some(entry) = events.next_if(|e| e.tick <= *tick) {
@@ -236,6 +263,13 @@ fn kpis_equal_a_replay_of_every_trade_through_the_curve_formulas() {
         for (i, name) in names.iter().enumerate() {
             assert_eq!(kpis[i][row], expected[i], "row {row} (tick {tick}): {name}");
         }
+        let mut everyone = U256::ZERO;
+        for (i, (name, who)) in holders.iter().enumerate() {
+            let tokens = reference.held_by(who);
+            assert_eq!(held[i][row], units_to_f64(tokens, 18), "row {row} (tick {tick}): {name}");
+            everyone += tokens;
+        }
+        assert_eq!(everyone, reference.supply, "row {row}: the populations hold the whole supply");
         // Rounding favours the curve: the dust only grows, and R(supply) is always covered.
         let surplus = reference.surplus_wei();
         assert!(surplus >= 0.0 && surplus >= previous_surplus, "row {row}: surplus {surplus}");
