@@ -242,6 +242,7 @@ fn kpis_equal_a_replay_of_every_trade_through_the_curve_formulas() {
         ("whale.curve", population("whale", 2)),
         ("swing.curve", population("swing", 4)),
         ("momentum.curve", population("momentum", 1)),
+        ("partner.curve", population("partner", 1)),
     ];
     let held: Vec<Vec<f64>> = holders.iter().map(|(name, _)| table.column(name)).collect();
     let mut previous_surplus = f64::NEG_INFINITY;
@@ -295,7 +296,7 @@ fn kpis_equal_a_replay_of_every_trade_through_the_curve_formulas() {
     );
     let price = table.column("curve.spot_price");
     assert!(price.windows(2).any(|w| w[1] < w[0]) && price.windows(2).any(|w| w[1] > w[0]));
-    for trader in ["retail0", "whale0", "swing0", "momentum"] {
+    for trader in ["retail0", "whale0", "swing0", "momentum", "partner"] {
         let who = world.book.address(trader).unwrap();
         let sold = world.events.since(0).filter(|e| e.log.address == curve).any(|e| {
             e.log.data.topics().first() == Some(&Sold::SIGNATURE_HASH)
@@ -326,7 +327,44 @@ fn a_stricter_invariant_stops_the_run_and_names_both_sides() {
             && stopped.contains("`curve_integral(@curve) + 10000` = "),
         "{stopped}"
     );
-    assert!(engine.violations()[0].after_agent.is_some(), "checked after every agent's turn");
+    let last = engine.world_mut().chain.journal().last().expect("transactions ran");
+    assert!(stopped.contains(&format!("after transaction {} from @", last.index)), "{stopped}");
+}
+
+/// `tsp run` says so too: the message on stderr, a failing exit status,
+/// and `run.json` records the stop and the violation (not an interruption).
+#[test]
+fn tsp_run_fails_when_an_invariant_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tsp"))
+        .args(["run", "--quiet", "--no-charts", "--set"])
+        .arg(
+            "invariant.reserve_backs_supply.expr=\"balance(@usd, @curve) >= curve_integral(@curve) + 10000\"",
+        )
+        .arg("--out")
+        .arg(dir.path())
+        .arg(netlist())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("error: invariant reserve_backs_supply violated at tick 0 after transaction"),
+        "{stderr}"
+    );
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run.json")).unwrap()).unwrap();
+    assert_eq!((run["interrupted"].as_bool(), run["ticks"].as_u64()), (Some(false), Some(1)));
+    assert!(run["stopped"]
+        .as_str()
+        .unwrap()
+        .starts_with("invariant reserve_backs_supply violated at tick 0"));
+    assert_eq!(run["violations"][0]["invariant"], "reserve_backs_supply");
+    assert_eq!(
+        read_kpis(&dir.path().join("kpis.csv")).unwrap().len(),
+        1,
+        "the row of the failing tick is kept"
+    );
 }
 
 fn run_csv(list: &[&str]) -> (tempfile::TempDir, Vec<u8>) {
@@ -363,7 +401,7 @@ fn a_larger_saver_share_spends_cash_as_predicted() {
         let column = format!("agent.retail{saver}.usd");
         let (before, after) = (base.column(&column).unwrap(), more.column(&column).unwrap());
         for row in 0..before.len() {
-            let buys = (before[row] / 1_000.0).ln() / 0.95f64.ln();
+            let buys = (before[row] / 1_000.0).log(0.95);
             assert!((buys - buys.round()).abs() < 1e-6, "{column} row {row}: {} is 1000·0.95^k", before[row]);
             let predicted = 1_000.0 * 0.8f64.powi(buys.round() as i32);
             if predicted < 100.0 {
@@ -401,7 +439,7 @@ fn the_fee_argument_sets_what_the_treasury_receives() {
     for row in 0..fees.len() {
         let predicted = 0.025 * bought[row];
         assert!(
-            (fees[row] - predicted).abs() <= 1e-18 * buys[row] + 1e-12 * predicted,
+            (fees[row] - predicted).abs() <= 1e-18f64.mul_add(buys[row], 1e-12 * predicted),
             "row {row}: {} vs {predicted}",
             fees[row]
         );

@@ -1,5 +1,12 @@
 //! `tsp run NETLIST [--out DIR] [--set k=v]...`: run a netlist, stream
 //! `kpis.csv`, write `run.json`, then the charts.
+//!
+//! # Errors
+//! A run that cannot start or fails mid-way is an error; rows already
+//! written stay. A violated invariant with `on_fail = "stop"` ends the run
+//! after that tick's row: the results are still written, `run.json` records
+//! `stopped` and the `violations`, and `tsp run` prints the message and exits
+//! with a failure status.
 
 use crate::chain::SimChain;
 use crate::kpis::KpiWriter;
@@ -64,7 +71,7 @@ impl Cmd {
             }
             (None, false) => SimChain::embedded(),
         };
-        let summary = run_to_dir_on(&loaded, &out, !self.quiet, chain)?;
+        let (summary, stopped) = run_and_record(&loaded, &out, !self.quiet, chain)?;
         drop(node);
         let charts = if self.no_charts { Vec::new() } else { write_charts(&loaded, &out)? };
         if !self.no_charts {
@@ -73,6 +80,11 @@ impl Cmd {
         crate::report::write_run_report(&out, &loaded.netlist.sim.name, &charts)?;
         println!("{summary}");
         println!("results in {}", out.display());
+        // A violated invariant with on_fail = "stop" fails the run (after its results are written).
+        if let Some(message) = stopped {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::FAILURE);
+        }
         Ok(ExitCode::SUCCESS)
     }
 }
@@ -89,6 +101,16 @@ pub fn run_to_dir_on(
     progress: bool,
     chain: SimChain,
 ) -> anyhow::Result<String> {
+    run_and_record(loaded, out, progress, chain).map(|(summary, _)| summary)
+}
+
+/// [`run_to_dir_on`], also returning why an invariant stopped the run, if one did.
+fn run_and_record(
+    loaded: &LoadedNetlist,
+    out: &Path,
+    progress: bool,
+    chain: SimChain,
+) -> anyhow::Result<(String, Option<String>)> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut engine = loaded.build_on(chain, false)?;
     let clock = loaded.clock()?;
@@ -134,7 +156,7 @@ pub fn run_to_dir_on(
     }
     let summary = summary?;
     writer.finish()?;
-    let interrupted = summary.ticks < clock.ticks;
+    let interrupted = summary.ticks < clock.ticks && summary.stopped.is_none();
     if interrupted {
         eprintln!("interrupted after tick {}: kpis.csv holds every row up to it", summary.ticks);
     }
@@ -156,6 +178,11 @@ pub fn run_to_dir_on(
         .take(1_000)
         .map(|r| json!({ "tick": r.tick, "agent": r.agent, "action": r.action, "reason": r.reason.label() }))
         .collect();
+    let violations: Vec<_> = engine
+        .violations()
+        .iter()
+        .map(|v| json!({ "invariant": v.name, "tick": v.tick, "after_agent": v.after_agent, "detail": v.detail }))
+        .collect();
     let mut run = json!({
         "netlist": loaded.file,
         "resolved": loaded.netlist,
@@ -163,6 +190,8 @@ pub fn run_to_dir_on(
         "ticks": summary.ticks,
         "ticks_planned": clock.ticks,
         "interrupted": interrupted,
+        "stopped": summary.stopped,
+        "violations": violations,
         "rows": summary.rows,
         "reverts": summary.reverts,
         "reverts_by_reason": world.reverts_by_reason,
@@ -185,7 +214,7 @@ pub fn run_to_dir_on(
     std::fs::write(&json_path, serde_json::to_string_pretty(&run)? + "\n")
         .with_context(|| format!("writing {}", json_path.display()))?;
     let counts: String = summary.counts.iter().map(|(name, n)| format!(", {n} {name}")).collect();
-    Ok(format!(
+    let line = format!(
         "{}: {} ticks, {} KPI rows{counts}, {} reverted actions, {:.2} s ({:.0} ticks/s)",
         loaded.netlist.sim.name,
         summary.ticks,
@@ -193,7 +222,8 @@ pub fn run_to_dir_on(
         summary.reverts,
         wall,
         summary.ticks as f64 / wall.max(1e-9)
-    ))
+    );
+    Ok((line, summary.stopped))
 }
 
 /// The netlist's `[[chart]]`s, or the default set when it has none.
