@@ -245,11 +245,24 @@ fn kpis_equal_a_replay_of_every_trade_through_the_curve_formulas() {
         ("partner.curve", population("partner", 1)),
     ];
     let held: Vec<Vec<f64>> = holders.iter().map(|(name, _)| table.column(name)).collect();
+    // The profit takers count their round trips and realised profit (each sale
+    // sells one 1,000-USD entry) in counters, in the order they happen.
+    let swing = population("swing", 4);
+    let (trips, profit) = (table.column("swing.round_trips"), table.column("swing.profit_usd"));
+    let (mut expected_trips, mut expected_profit) = (0.0, 0.0);
     let mut previous_surplus = f64::NEG_INFINITY;
     for (row, (tick, _)) in table.rows.iter().enumerate() {
         while let Some(entry) = events.next_if(|e| e.tick <= *tick) {
             reference.apply(&entry.log.data, entry.tick);
+            if entry.log.data.topics().first() == Some(&Sold::SIGNATURE_HASH) {
+                let sold = Sold::decode_log_data(&entry.log.data).unwrap();
+                if swing.contains(&sold.seller) {
+                    expected_trips += 1.0;
+                    expected_profit += units_to_f64(sold.reserveOut, 18) - 1_000.0;
+                }
+            }
         }
+        assert_eq!((trips[row], profit[row]), (expected_trips, expected_profit), "row {row}: swing counters");
         let expected = [
             units_to_f64(reference.supply, 18),
             units_to_f64(reference.reserve, 18),
@@ -450,4 +463,40 @@ fn the_fee_argument_sets_what_the_treasury_receives() {
             assert!(table.column(name).unwrap().iter().all(|&v| v == 0.0), "{name}");
         }
     }
+}
+
+/// Every TOML snippet of `docs/model-your-own.md` is copied from a netlist a
+/// test runs: from `netlists/bonding_curve.toml`, or from the file named by
+/// a `<!-- from PATH -->` line just before the snippet.
+#[test]
+fn the_guide_quotes_only_real_netlists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let guide = std::fs::read_to_string(root.join("docs/model-your-own.md")).unwrap();
+    let default_source = std::fs::read_to_string(netlist()).unwrap();
+    let lines: Vec<&str> = guide.lines().collect();
+    let mut snippets = 0;
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i] != "```toml" {
+            i += 1;
+            continue;
+        }
+        let end = i + 1 + lines[i + 1..].iter().position(|l| *l == "```").expect("a closed snippet");
+        let snippet = lines[i + 1..end].join("\n");
+        let source = match lines[..i].iter().rev().find(|l| !l.trim().is_empty()) {
+            Some(l) if l.starts_with("<!-- from ") => {
+                let path = l.trim_start_matches("<!-- from ").trim_end_matches(" -->");
+                std::fs::read_to_string(root.join(path)).unwrap()
+            }
+            _ => default_source.clone(),
+        };
+        assert!(
+            source.contains(&snippet),
+            "docs/model-your-own.md:{}: not copied from its netlist:\n{snippet}",
+            i + 1
+        );
+        snippets += 1;
+        i = end + 1;
+    }
+    assert!(snippets >= 15, "{snippets} snippets");
 }

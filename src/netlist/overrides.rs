@@ -3,7 +3,8 @@
 //! Paths: `sim.seed`, `contracts.build`, a model's table (`ocean.design`,
 //! `ocean.criteria.probe_stake_fraction`), a named table of an array —
 //! `agent.<name>.<key>` (an agent table, also one from an included file;
-//! `count` copies share it), `contract.<name>.<key>`, `kpi.<name>.expr`,
+//! `count` copies share it), `contract.<name>.<key>`, `kpi.<name>.expr`
+//! (a name with dots, `kpi.curve.supply.decimals`, is matched whole),
 //! `invariant.<name>.on_fail`, `series.<name>.volatility` — and inside
 //! them further tables (`agent.arb.params.threshold`) or 1-based list items
 //! (`agent.arb.behaviour.2.probability`). The value is TOML (a number, a
@@ -56,15 +57,28 @@ pub(super) fn apply(document: &mut toml::Table, assignment: &Assignment, file: &
     let at = || format!("{file}: --set {}", assignment.text);
     let (first, rest) = assignment.keys.split_first().with_context(at)?;
     if NAMED_ARRAYS.contains(&first.as_str()) {
-        let Some((name, inner)) = rest.split_first() else {
+        if rest.is_empty() {
             bail!("{}: name the {first}: {first}.<name>.<key>", at());
-        };
+        }
         let items = match document.get_mut(first.as_str()) {
             Some(toml::Value::Array(items)) => items,
             _ => bail!("{}: the netlist has no [[{first}]]", at()),
         };
         let names: Vec<String> =
             items.iter().filter_map(|i| i.get("name")?.as_str().map(str::to_string)).collect();
+        // A name may hold dots (KPI names always do): the longest start of the path naming an item.
+        let Some(name_len) = (1..rest.len()).rev().find(|&k| names.contains(&rest[..k].join("."))) else {
+            if names.contains(&rest.join(".")) {
+                bail!(
+                    "{}: name a key of [[{first}]] {:?}: {first}.{}.<key>",
+                    at(),
+                    rest.join("."),
+                    rest.join(".")
+                );
+            }
+            bail!("{}: no [[{first}]] named {:?} (there are: {})", at(), rest[0], names.join(", "));
+        };
+        let (name, inner) = (rest[..name_len].join("."), &rest[name_len..]);
         let Some(table) =
             items.iter_mut().find(|i| i.get("name").and_then(|n| n.as_str()) == Some(name.as_str()))
         else {
@@ -164,7 +178,8 @@ mod tests {
         assert_eq!(d["agent"][0]["params"]["threshold"].as_float(), Some(0.02));
         set(&mut d, "agent.arb.behaviour.2.probability=0.9").unwrap();
         assert_eq!(d["agent"][0]["behaviour"][1]["probability"].as_float(), Some(0.9));
-        set(&mut d, "kpi.a.b.expr=\"2\"").unwrap_err();
+        set(&mut d, "kpi.a.b.expr=\"2\"").unwrap();
+        assert_eq!(d["kpi"][0]["expr"].as_str(), Some("2"), "a dotted name is matched whole");
         set(&mut d, "ocean.design=v4").unwrap();
         assert_eq!(d["ocean"]["design"].as_str(), Some("v4"));
     }
@@ -172,6 +187,8 @@ mod tests {
     #[test]
     fn bad_paths_say_what_exists() {
         let mut d = doc();
+        let e = set(&mut d, "kpi.a.b=1").unwrap_err().to_string();
+        assert!(e.contains("name a key of [[kpi]] \"a.b\": kpi.a.b.<key>"), "{e}");
         let e = set(&mut d, "kpi.nope.expr=1").unwrap_err().to_string();
         assert!(e.contains("no [[kpi]] named \"nope\" (there are: a.b)"), "{e}");
         let e = set(&mut d, "agent.arb.behaviour.3.probability=1").unwrap_err().to_string();

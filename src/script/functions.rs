@@ -1,7 +1,7 @@
 //! Functions that read the simulation through the installed host: clock,
 //! ERC20 balances (of one holder or summed over a `group` of agents), ETH
 //! balances, contract views by signature, events, exogenous series and
-//! counters.
+//! counters (agents add to them with `add_counter`).
 //!
 //! # Errors
 //! Every failure names the call, its target by address-book name and the
@@ -11,7 +11,7 @@
 
 use super::engine::{book_name, lift, runtime_error, volatile, Native};
 use super::host::with_host;
-use super::values::{as_address, from_sol, to_sol};
+use super::values::{as_address, as_number, describe, from_sol, to_sol};
 use alloy_dyn_abi::{DynSolType, DynSolValue, FunctionExt, JsonAbiExt, Specifier};
 use alloy_json_abi::{Event, Function};
 use alloy_primitives::{Address, U256};
@@ -325,6 +325,18 @@ fn event_stats(
     with_host(|host| host.event_stats(contract, &event, index)).map_err(context)
 }
 
+/// `add_counter("name"[, amount])`: add to a run-wide counter (1 by default)
+/// that any expression reads with `counter("name")` — how an agent's own
+/// bookkeeping becomes a KPI. Returns the new total.
+fn add_counter(name: &str, amount: &Dynamic) -> Result<FLOAT, String> {
+    let call = || format!("add_counter({name:?}, {})", describe(amount));
+    let amount = as_number(amount).map_err(|e| format!("{}: {e}", call()))?;
+    if !amount.is_finite() {
+        return Err(format!("{}: the amount must be a finite number", call()));
+    }
+    with_host(|host| host.add_to_counter(name, amount)).map_err(|e| format!("{}: {e}", call()))
+}
+
 fn clock_int(read: impl FnOnce(&super::Clock) -> u64) -> Native<INT> {
     let value = lift(with_host(|host| Ok(read(&host.clock()))))?;
     INT::try_from(value).map_err(|_| runtime_error(format!("clock value {value} does not fit in an int")))
@@ -396,4 +408,8 @@ pub(crate) fn register(module: &mut Module) {
         lift(with_host(|host| host.series(&name)).map_err(|e| format!("series({name:?}): {e}")))
     });
     volatile(module, "counter", |name: ImmutableString| lift(with_host(|host| Ok(host.counter(&name)))));
+    volatile(module, "add_counter", |name: ImmutableString| lift(add_counter(&name, &Dynamic::from_int(1))));
+    volatile(module, "add_counter", |name: ImmutableString, amount: Dynamic| {
+        lift(add_counter(&name, &amount))
+    });
 }

@@ -280,4 +280,16 @@ fn series_and_counters() {
     assert_eq!(h.error("series(\"btc\")"), "series(\"btc\"): no series btc");
     assert_eq!(h.eval("counter(\"swaps\")").map(|v| v.as_float()), Ok(Ok(3.0)));
     assert_eq!(h.eval("counter(\"never\")").map(|v| v.as_float()), Ok(Ok(0.0)));
+    assert_eq!(
+        h.error("add_counter(\"swaps\")"),
+        "add_counter(\"swaps\", int 1): counters are read-only in KPIs"
+    );
+    h.this = Some(h.at("alice"));
+    assert_eq!(
+        h.eval("add_counter(\"swaps\"); add_counter(\"swaps\", 0.5)").map(|v| v.as_float()),
+        Ok(Ok(4.5))
+    );
+    assert_eq!(h.eval("add_counter(\"profit\", -2)").map(|v| v.as_float()), Ok(Ok(-2.0)));
+    assert_eq!(h.counters["swaps"], 4.5);
+    assert!(h.error("add_counter(\"swaps\", to_wei(1))").contains("expected a number, got uint"));
 }
