@@ -33,6 +33,7 @@ fn every_netlist_has_a_test_here() {
     assert_eq!(
         names,
         [
+            "bonding_curve.toml", // tests/bonding_curve_netlist.rs
             "ocean_v3.toml",
             "ocean_v4.toml",
             "ocean_v41.toml",

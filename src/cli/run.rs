@@ -1,9 +1,12 @@
 //! `tsp run NETLIST [--out DIR] [--set k=v]...`: run a netlist, stream
 //! `kpis.csv`, write `run.json`, then the charts.
 //!
-//! A run an invariant stopped (`on_fail = "stop"`) still writes `kpis.csv`
-//! up to that tick and `run.json` (`stopped`: the violation in words), then
-//! fails with the violation's message: tick, last transaction, both sides.
+//! # Errors
+//! A run that cannot start or fails mid-way is an error; rows already
+//! written stay. A violated invariant with `on_fail = "stop"` ends the run
+//! after that tick's row: the results are still written, `run.json` records
+//! `stopped` and the `violations`, and `tsp run` prints the message and exits
+//! with a failure status (the library's [`run_to_dir`] returns it as an error).
 
 use crate::chain::SimChain;
 use crate::kpis::KpiWriter;

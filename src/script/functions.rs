@@ -1,6 +1,7 @@
 //! Functions that read the simulation through the installed host: clock,
-//! ERC20 balances, ETH balances, contract views by signature, events,
-//! exogenous series and counters.
+//! ERC20 balances (of one holder or summed over a `group` of agents), ETH
+//! balances, contract views by signature, events, exogenous series and
+//! counters (agents add to them with `add_counter`).
 //!
 //! # Errors
 //! Every failure names the call, its target by address-book name and the
@@ -10,12 +11,12 @@
 
 use super::engine::{book_name, lift, runtime_error, volatile, Native};
 use super::host::with_host;
-use super::values::{as_address, from_sol, to_sol};
+use super::values::{as_address, as_number, describe, from_sol, to_sol};
 use alloy_dyn_abi::{DynSolType, DynSolValue, FunctionExt, JsonAbiExt, Specifier};
 use alloy_json_abi::{Event, Function};
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{sol, SolCall};
-use rhai::{Dynamic, ImmutableString, Map, Module, FLOAT, INT};
+use rhai::{Array, Dynamic, ImmutableString, Map, Module, FLOAT, INT};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -183,11 +184,41 @@ fn erc20_view<C: SolCall<Return = U256>>(
     })
 }
 
+/// `balance(token, who)`; `who` may be an array of holders (`group("whale")`),
+/// whose balances are summed.
 fn balance(token: &Dynamic, who: &Dynamic) -> Result<U256, String> {
     let token = as_address(token).map_err(|e| format!("balance: token: {e}"))?;
+    if let Some(holders) = who.read_lock::<Array>() {
+        let mut total = U256::ZERO;
+        for (i, holder) in holders.iter().enumerate() {
+            let holder = as_address(holder).map_err(|e| format!("balance: who, element {}: {e}", i + 1))?;
+            let call = || format!("balance({}, {})", book_name(token), book_name(holder));
+            let held = erc20_view(call, token, Erc20Views::balanceOfCall { who: holder })?;
+            total = total
+                .checked_add(held)
+                .ok_or_else(|| format!("balance({}, [..]): the sum exceeds 2^256", book_name(token)))?;
+        }
+        return Ok(total);
+    }
     let who = as_address(who).map_err(|e| format!("balance: who: {e}"))?;
     let call = || format!("balance({}, {})", book_name(token), book_name(who));
     erc20_view(call, token, Erc20Views::balanceOfCall { who })
+}
+
+/// `group("retail")`: the addresses an `[[agent]]` table named `retail`
+/// made — `[@retail]` when its count is 1, else `[@retail0, @retail1, ...]`
+/// (any consecutive book names `retail0`, `retail1`, ... from 0).
+fn group(name: &str) -> Result<Dynamic, String> {
+    let found = with_host(|host| {
+        Ok(match host.address_of(name) {
+            Some(one) => vec![one],
+            None => (0..).map_while(|i| host.address_of(&format!("{name}{i}"))).collect(),
+        })
+    })?;
+    if found.is_empty() {
+        return Err(format!("group({name:?}): the address book has neither @{name} nor @{name}0"));
+    }
+    Ok(Dynamic::from_array(found.into_iter().map(Dynamic::from).collect()))
 }
 
 fn total_supply(token: &Dynamic) -> Result<U256, String> {
@@ -294,6 +325,18 @@ fn event_stats(
     with_host(|host| host.event_stats(contract, &event, index)).map_err(context)
 }
 
+/// `add_counter("name"[, amount])`: add to a run-wide counter (1 by default)
+/// that any expression reads with `counter("name")` — how an agent's own
+/// bookkeeping becomes a KPI. Returns the new total.
+fn add_counter(name: &str, amount: &Dynamic) -> Result<FLOAT, String> {
+    let call = || format!("add_counter({name:?}, {})", describe(amount));
+    let amount = as_number(amount).map_err(|e| format!("{}: {e}", call()))?;
+    if !amount.is_finite() {
+        return Err(format!("{}: the amount must be a finite number", call()));
+    }
+    with_host(|host| host.add_to_counter(name, amount)).map_err(|e| format!("{}: {e}", call()))
+}
+
 fn clock_int(read: impl FnOnce(&super::Clock) -> u64) -> Native<INT> {
     let value = lift(with_host(|host| Ok(read(&host.clock()))))?;
     INT::try_from(value).map_err(|_| runtime_error(format!("clock value {value} does not fit in an int")))
@@ -310,6 +353,7 @@ pub(crate) fn register(module: &mut Module) {
     });
 
     volatile(module, "balance", |token: Dynamic, who: Dynamic| lift(balance(&token, &who)));
+    volatile(module, "group", |name: ImmutableString| lift(group(&name)));
     volatile(module, "total_supply", |token: Dynamic| lift(total_supply(&token)));
     volatile(module, "allowance", |token: Dynamic, owner: Dynamic, spender: Dynamic| {
         lift(allowance(&token, &owner, &spender))
@@ -364,4 +408,8 @@ pub(crate) fn register(module: &mut Module) {
         lift(with_host(|host| host.series(&name)).map_err(|e| format!("series({name:?}): {e}")))
     });
     volatile(module, "counter", |name: ImmutableString| lift(with_host(|host| Ok(host.counter(&name)))));
+    volatile(module, "add_counter", |name: ImmutableString| lift(add_counter(&name, &Dynamic::from_int(1))));
+    volatile(module, "add_counter", |name: ImmutableString, amount: Dynamic| {
+        lift(add_counter(&name, &amount))
+    });
 }

@@ -44,6 +44,9 @@ pub trait Host {
     fn series(&self, name: &str) -> Result<f64, String>;
     /// A generic counter of the run (0 when never set).
     fn counter(&self, name: &str) -> f64;
+    /// Add `amount` to counter `name` and return its new value; Err where
+    /// counters may not change (a KPI or an invariant only observes).
+    fn add_to_counter(&mut self, name: &str, amount: f64) -> Result<f64, String>;
     /// The random stream of the current context (the acting agent's own stream); Err where
     /// draws are not allowed.
     fn rng(&mut self) -> Result<&mut SimRng, String>;

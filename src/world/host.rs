@@ -1,8 +1,8 @@
 //! [`WorldHost`]: the [`World`] as netlist expressions see it — the address
 //! book, read-only calls (a call to an address without code is an error, a
 //! revert comes back with its decoded reason), ERC20 and ETH balances, the
-//! clock, decoded events and running sums of their fields, series, counters,
-//! and the acting agent's random stream.
+//! clock, decoded events and running sums of their fields, series, counters
+//! (which agents' expressions may add to), and the acting agent's random stream.
 
 use super::World;
 use crate::agents::SimRng;
@@ -150,6 +150,16 @@ impl Host for WorldHost<'_> {
 
     fn counter(&self, name: &str) -> f64 {
         self.world.counters.get(name).copied().unwrap_or(0.0)
+    }
+
+    fn add_to_counter(&mut self, name: &str, amount: f64) -> Result<f64, String> {
+        if self.this.is_none() {
+            return Err("counters change only in agents' expressions: a KPI or an invariant only observes"
+                .to_string());
+        }
+        let total = self.world.counters.entry(name.to_string()).or_insert(0.0);
+        *total += amount;
+        Ok(*total)
     }
 
     fn rng(&mut self) -> Result<&mut SimRng, String> {

@@ -80,6 +80,31 @@ fn balances_supply_allowance_and_eth_match_the_chain() {
 }
 
 #[test]
+fn groups_name_count_copies_and_balances_sum_over_them() {
+    let mut h = ChainHost::new();
+    for (i, amount) in [3, 4, 5].into_iter().enumerate() {
+        let name = format!("saver{i}");
+        h.book.insert(name.clone(), crate::chain::address_for(&name));
+        h.mint(&name, tokens(amount));
+    }
+    h.book.insert("saver4".into(), crate::chain::address_for("saver4")); // not consecutive: left out
+    h.mint("alice", tokens(10));
+    assert_eq!(h.eval("group(\"saver\").len()").map(|v| v.as_int()), Ok(Ok(3)));
+    assert_eq!(h.show("group(\"alice\")"), format!("[{}]", h.at("alice").to_checksum(None)));
+    assert_eq!(h.show("balance(@token, group(\"saver\"))"), tokens(12).to_string());
+    assert_eq!(h.show("balance(@token, [@alice, @bob])"), tokens(10).to_string());
+    assert_eq!(h.show("balance(@token, [])"), "0");
+    assert_eq!(
+        h.error("group(\"whale\")"),
+        "group(\"whale\"): the address book has neither @whale nor @whale0"
+    );
+    assert_eq!(
+        h.error("balance(@token, [@alice, 5])"),
+        "balance: who, element 2: expected an address, got int 5"
+    );
+}
+
+#[test]
 fn views_by_name_signature_and_stated_returns() {
     let mut h = ChainHost::new();
     h.mint("alice", tokens(2));
@@ -255,4 +280,16 @@ fn series_and_counters() {
     assert_eq!(h.error("series(\"btc\")"), "series(\"btc\"): no series btc");
     assert_eq!(h.eval("counter(\"swaps\")").map(|v| v.as_float()), Ok(Ok(3.0)));
     assert_eq!(h.eval("counter(\"never\")").map(|v| v.as_float()), Ok(Ok(0.0)));
+    assert_eq!(
+        h.error("add_counter(\"swaps\")"),
+        "add_counter(\"swaps\", int 1): counters are read-only in KPIs"
+    );
+    h.this = Some(h.at("alice"));
+    assert_eq!(
+        h.eval("add_counter(\"swaps\"); add_counter(\"swaps\", 0.5)").map(|v| v.as_float()),
+        Ok(Ok(4.5))
+    );
+    assert_eq!(h.eval("add_counter(\"profit\", -2)").map(|v| v.as_float()), Ok(Ok(-2.0)));
+    assert_eq!(h.counters["swaps"], 4.5);
+    assert!(h.error("add_counter(\"swaps\", to_wei(1))").contains("expected a number, got uint"));
 }

@@ -204,6 +204,15 @@ impl Host for ChainHost {
         self.counters.get(name).copied().unwrap_or(0.0)
     }
 
+    fn add_to_counter(&mut self, name: &str, amount: f64) -> Result<f64, String> {
+        if self.this.is_none() {
+            return Err("counters are read-only in KPIs".to_string());
+        }
+        let total = self.counters.entry(name.to_string()).or_insert(0.0);
+        *total += amount;
+        Ok(*total)
+    }
+
     fn rng(&mut self) -> Result<&mut SimRng, String> {
         self.rng.as_mut().ok_or_else(|| "random draws are not allowed in KPIs".to_string())
     }
