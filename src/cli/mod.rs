@@ -8,8 +8,9 @@ mod compare;
 mod netlists;
 mod plot;
 mod run;
+pub mod trace;
 
-pub use run::{run_to_dir, run_to_dir_on, write_charts};
+pub use run::{run_to_dir, run_to_dir_on, run_to_dir_with, write_charts, FinishedRun, RunOptions};
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -1,7 +1,10 @@
-//! `tsp run NETLIST [--out DIR] [--set k=v]...`: run a netlist, stream
-//! `kpis.csv`, write `run.json`, then the charts.
+//! `tsp run NETLIST [--out DIR] [--set k=v]... [--trace]`: run a netlist,
+//! stream `kpis.csv` (and, with `--trace`, every transaction and event to
+//! `trace/`), write `run.json`, then the charts.
 
+use super::trace::{keep_journal, trace_error, TraceRecorder, TRACE_DIR};
 use crate::chain::SimChain;
+use crate::engine::SimEngine;
 use crate::kpis::KpiWriter;
 use crate::netlist::{load, LoadedNetlist};
 use crate::plot::{default_charts, plot_run, ChartSpec};
@@ -34,6 +37,10 @@ pub(crate) struct Cmd {
     /// Skip the charts.
     #[arg(long)]
     no_charts: bool,
+    /// Write every committed transaction and event, decoded, to
+    /// `trace/transactions.{csv,parquet}` and `trace/events.{csv,parquet}`.
+    #[arg(long)]
+    trace: bool,
     /// Run on a JSON-RPC node (anvil) at this URL instead of the embedded EVM;
     /// the node must be fresh (the run deploys the market from genesis).
     #[arg(long, value_name = "URL", conflicts_with = "anvil")]
@@ -64,7 +71,8 @@ impl Cmd {
             }
             (None, false) => SimChain::embedded(),
         };
-        let summary = run_to_dir_on(&loaded, &out, !self.quiet, chain)?;
+        let options = RunOptions { progress: !self.quiet, trace: self.trace };
+        let summary = run_to_dir_with(&loaded, &out, chain, options)?.summary;
         drop(node);
         let charts = if self.no_charts { Vec::new() } else { write_charts(&loaded, &out)? };
         if !self.no_charts {
@@ -75,6 +83,26 @@ impl Cmd {
         println!("results in {}", out.display());
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// How [`run_to_dir_with`] runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Print progress to stderr.
+    pub progress: bool,
+    /// Write the trace (every committed transaction and event, decoded) to
+    /// `<out>/trace/`; without it the chain keeps no transactions.
+    pub trace: bool,
+}
+
+/// A finished run: its one-line summary, and the engine with the world as
+/// the run left it (chain state, address book, reverts).
+#[derive(Debug)]
+pub struct FinishedRun {
+    /// The summary line `tsp run` prints.
+    pub summary: String,
+    /// The engine after its last tick.
+    pub engine: SimEngine,
 }
 
 /// Run `loaded` and write `kpis.csv` and `run.json` into `out`; returns a one-line summary.
@@ -89,8 +117,31 @@ pub fn run_to_dir_on(
     progress: bool,
     chain: SimChain,
 ) -> anyhow::Result<String> {
+    let options = RunOptions { progress, trace: false };
+    Ok(run_to_dir_with(loaded, out, chain, options)?.summary)
+}
+
+/// Run `loaded` on a fresh `chain` and write `kpis.csv`, `run.json` and,
+/// with [`RunOptions::trace`], `trace/` into `out`. A run that fails still
+/// finishes its trace (up to the failing transaction) before the error is
+/// returned.
+pub fn run_to_dir_with(
+    loaded: &LoadedNetlist,
+    out: &Path,
+    mut chain: SimChain,
+    options: RunOptions,
+) -> anyhow::Result<FinishedRun> {
+    let progress = options.progress;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    if options.trace {
+        keep_journal(&mut chain);
+    }
     let mut engine = loaded.build_on(chain, false)?;
+    let mut trace = options
+        .trace
+        .then(|| TraceRecorder::create(&out.join(TRACE_DIR)))
+        .transpose()
+        .map_err(trace_error)?;
     let clock = loaded.clock()?;
     let csv = out.join("kpis.csv");
     let kept = loaded.selected_columns(engine.columns())?;
@@ -103,7 +154,7 @@ pub fn run_to_dir_on(
     let terminal = std::io::stderr().is_terminal();
     let step = (clock.ticks / if terminal { 100 } else { 10 }).max(1);
     let stop = stop_flag();
-    let summary = engine.run(
+    let summary = engine.run_with(
         |tick, time_s, values| {
             row.clear();
             row.extend(kept.iter().map(|&i| values[i]));
@@ -128,11 +179,25 @@ pub fn run_to_dir_on(
             }
             !stop.load(Ordering::SeqCst)
         },
+        |tick, world| match trace.as_mut() {
+            Some(trace) => trace.record(tick, world).map_err(trace_error),
+            None => Ok(()),
+        },
     );
     if progress && terminal {
         eprintln!();
     }
+    // What a failed tick committed before the failure, then the files' ends;
+    // the run's own error, if any, comes first.
+    let traced = trace.map(|mut trace| {
+        let tick = engine.world().tick;
+        trace.record(tick, engine.world_mut()).map_err(trace_error)?;
+        let written = trace.written();
+        trace.finish().map_err(trace_error)?;
+        anyhow::Ok(written)
+    });
     let summary = summary?;
+    let traced = traced.transpose()?;
     writer.finish()?;
     let interrupted = summary.ticks < clock.ticks;
     if interrupted {
@@ -154,7 +219,10 @@ pub fn run_to_dir_on(
         .reverts
         .iter()
         .take(1_000)
-        .map(|r| json!({ "tick": r.tick, "agent": r.agent, "action": r.action, "reason": r.reason.label() }))
+        .map(|r| {
+            let reason = world.describe_revert(&r.reason);
+            json!({ "tick": r.tick, "agent": r.agent, "action": r.action, "reason": reason })
+        })
         .collect();
     let mut run = json!({
         "netlist": loaded.file,
@@ -181,19 +249,26 @@ pub fn run_to_dir_on(
     for (name, count) in &summary.counts {
         run[*name] = json!(count);
     }
+    if traced.is_some() {
+        run["trace"] = json!(format!("{TRACE_DIR}/"));
+    }
     let json_path = out.join("run.json");
     std::fs::write(&json_path, serde_json::to_string_pretty(&run)? + "\n")
         .with_context(|| format!("writing {}", json_path.display()))?;
     let counts: String = summary.counts.iter().map(|(name, n)| format!(", {n} {name}")).collect();
-    Ok(format!(
-        "{}: {} ticks, {} KPI rows{counts}, {} reverted actions, {:.2} s ({:.0} ticks/s)",
+    let traced = traced
+        .map(|(txs, events)| format!(", trace of {txs} transactions and {events} events"))
+        .unwrap_or_default();
+    let summary = format!(
+        "{}: {} ticks, {} KPI rows{counts}, {} reverted actions{traced}, {:.2} s ({:.0} ticks/s)",
         loaded.netlist.sim.name,
         summary.ticks,
         summary.rows,
         summary.reverts,
         wall,
         summary.ticks as f64 / wall.max(1e-9)
-    ))
+    );
+    Ok(FinishedRun { summary, engine })
 }
 
 /// The netlist's `[[chart]]`s, or the default set when it has none.
