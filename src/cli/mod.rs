@@ -9,8 +9,9 @@ mod netlists;
 mod plot;
 mod run;
 mod sweep;
+pub mod trace;
 
-pub use run::{run_to_dir, run_to_dir_on, write_charts};
+pub use run::{run_to_dir, run_to_dir_on, run_to_dir_with, write_charts, FinishedRun, RunOptions};
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

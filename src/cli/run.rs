@@ -1,5 +1,6 @@
-//! `tsp run NETLIST [--out DIR] [--set k=v]...`: run a netlist, stream
-//! `kpis.csv`, write `run.json`, then the charts.
+//! `tsp run NETLIST [--out DIR] [--set k=v]... [--trace]`: run a netlist,
+//! stream `kpis.csv` (and, with `--trace`, every transaction and event to
+//! `trace/`), write `run.json`, then the charts.
 //!
 //! # Errors
 //! A run that cannot start or fails mid-way is an error; rows already
@@ -8,7 +9,9 @@
 //! `stopped` and the `violations`, and `tsp run` prints the message and exits
 //! with a failure status (the library's [`run_to_dir`] returns it as an error).
 
+use super::trace::{keep_journal, trace_error, TraceRecorder, TRACE_DIR};
 use crate::chain::SimChain;
+use crate::engine::SimEngine;
 use crate::kpis::KpiWriter;
 use crate::netlist::{load, LoadedNetlist};
 use crate::plot::{default_charts, plot_run, ChartSpec};
@@ -41,6 +44,10 @@ pub(crate) struct Cmd {
     /// Skip the charts.
     #[arg(long)]
     no_charts: bool,
+    /// Write every committed transaction and event, decoded, to
+    /// `trace/transactions.{csv,parquet}` and `trace/events.{csv,parquet}`.
+    #[arg(long)]
+    trace: bool,
     /// Run on a JSON-RPC node (anvil) at this URL instead of the embedded EVM;
     /// the node must be fresh (the run deploys the market from genesis).
     #[arg(long, value_name = "URL", conflicts_with = "anvil")]
@@ -71,7 +78,8 @@ impl Cmd {
             }
             (None, false) => SimChain::embedded(),
         };
-        let (summary, stopped) = write_run(&loaded, &out, !self.quiet, chain)?;
+        let options = RunOptions { progress: !self.quiet, trace: self.trace };
+        let FinishedRun { summary, stopped, .. } = run_to_dir_with(&loaded, &out, chain, options)?;
         drop(node);
         let charts = if self.no_charts { Vec::new() } else { write_charts(&loaded, &out)? };
         if !self.no_charts {
@@ -89,6 +97,28 @@ impl Cmd {
     }
 }
 
+/// How [`run_to_dir_with`] runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Print progress to stderr.
+    pub progress: bool,
+    /// Write the trace (every committed transaction and event, decoded) to
+    /// `<out>/trace/`; without it the chain keeps no transactions.
+    pub trace: bool,
+}
+
+/// A finished run: its one-line summary, and the engine with the world as
+/// the run left it (chain state, address book, reverts).
+#[derive(Debug)]
+pub struct FinishedRun {
+    /// The summary line `tsp run` prints.
+    pub summary: String,
+    /// Why an invariant stopped the run (also in `run.json`), if one did.
+    pub stopped: Option<String>,
+    /// The engine after its last tick.
+    pub engine: SimEngine,
+}
+
 /// Run `loaded` and write `kpis.csv` and `run.json` into `out`; returns a one-line summary.
 pub fn run_to_dir(loaded: &LoadedNetlist, out: &Path, progress: bool) -> anyhow::Result<String> {
     run_to_dir_on(loaded, out, progress, SimChain::embedded())
@@ -102,23 +132,36 @@ pub fn run_to_dir_on(
     progress: bool,
     chain: SimChain,
 ) -> anyhow::Result<String> {
-    let (line, stopped) = write_run(loaded, out, progress, chain)?;
-    if let Some(message) = stopped {
+    let options = RunOptions { progress, trace: false };
+    let run = run_to_dir_with(loaded, out, chain, options)?;
+    if let Some(message) = run.stopped {
         anyhow::bail!("{message} (kpis.csv and run.json in {} hold the run up to that tick)", out.display());
     }
-    Ok(line)
+    Ok(run.summary)
 }
 
-/// [`run_to_dir_on`], giving instead of an error why the run stopped early:
-/// a violated invariant with `on_fail = "stop"` (its message is in run.json too).
-fn write_run(
+/// Run `loaded` on a fresh `chain` and write `kpis.csv`, `run.json` and,
+/// with [`RunOptions::trace`], `trace/` into `out`. A run that fails still
+/// finishes its trace (up to the failing transaction) before the error is
+/// returned; a run an invariant stopped is not an error here
+/// ([`FinishedRun::stopped`]).
+pub fn run_to_dir_with(
     loaded: &LoadedNetlist,
     out: &Path,
-    progress: bool,
-    chain: SimChain,
-) -> anyhow::Result<(String, Option<String>)> {
+    mut chain: SimChain,
+    options: RunOptions,
+) -> anyhow::Result<FinishedRun> {
+    let progress = options.progress;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    if options.trace {
+        keep_journal(&mut chain);
+    }
     let mut engine = loaded.build_on(chain, false)?;
+    let mut trace = options
+        .trace
+        .then(|| TraceRecorder::create(&out.join(TRACE_DIR)))
+        .transpose()
+        .map_err(trace_error)?;
     let clock = loaded.clock()?;
     let csv = out.join("kpis.csv");
     let kept = loaded.selected_columns(engine.columns())?;
@@ -131,7 +174,7 @@ fn write_run(
     let terminal = std::io::stderr().is_terminal();
     let step = (clock.ticks / if terminal { 100 } else { 10 }).max(1);
     let stop = stop_flag();
-    let summary = engine.run(
+    let summary = engine.run_with(
         |tick, time_s, values| {
             row.clear();
             row.extend(kept.iter().map(|&i| values[i]));
@@ -156,11 +199,25 @@ fn write_run(
             }
             !stop.load(Ordering::SeqCst)
         },
+        |tick, world| match trace.as_mut() {
+            Some(trace) => trace.record(tick, world).map_err(trace_error),
+            None => Ok(()),
+        },
     );
     if progress && terminal {
         eprintln!();
     }
+    // What a failed tick committed before the failure, then the files' ends;
+    // the run's own error, if any, comes first.
+    let traced = trace.map(|mut trace| {
+        let tick = engine.world().tick;
+        trace.record(tick, engine.world_mut()).map_err(trace_error)?;
+        let written = trace.written();
+        trace.finish().map_err(trace_error)?;
+        anyhow::Ok(written)
+    });
     let summary = summary?;
+    let traced = traced.transpose()?;
     writer.finish()?;
     let interrupted = summary.ticks < clock.ticks && summary.stopped.is_none();
     if interrupted {
@@ -190,7 +247,10 @@ fn write_run(
         .reverts
         .iter()
         .take(1_000)
-        .map(|r| json!({ "tick": r.tick, "agent": r.agent, "action": r.action, "reason": r.reason.label() }))
+        .map(|r| {
+            let reason = world.describe_revert(&r.reason);
+            json!({ "tick": r.tick, "agent": r.agent, "action": r.action, "reason": reason })
+        })
         .collect();
     let mut run = json!({
         "netlist": loaded.file,
@@ -219,13 +279,19 @@ fn write_run(
     for (name, count) in &summary.counts {
         run[*name] = json!(count);
     }
+    if traced.is_some() {
+        run["trace"] = json!(format!("{TRACE_DIR}/"));
+    }
     let json_path = out.join("run.json");
     std::fs::write(&json_path, serde_json::to_string_pretty(&run)? + "\n")
         .with_context(|| format!("writing {}", json_path.display()))?;
     let counts: String = summary.counts.iter().map(|(name, n)| format!(", {n} {name}")).collect();
     let stopped = summary.stopped.as_ref().map_or(String::new(), |m| format!("; stopped: {m}"));
+    let traced = traced
+        .map(|(txs, events)| format!(", trace of {txs} transactions and {events} events"))
+        .unwrap_or_default();
     let line = format!(
-        "{}: {} ticks, {} KPI rows{counts}, {} reverted actions, {:.2} s ({:.0} ticks/s){stopped}",
+        "{}: {} ticks, {} KPI rows{counts}, {} reverted actions{traced}, {:.2} s ({:.0} ticks/s){stopped}",
         loaded.netlist.sim.name,
         summary.ticks,
         summary.rows,
@@ -233,7 +299,7 @@ fn write_run(
         wall,
         summary.ticks as f64 / wall.max(1e-9)
     );
-    Ok((line, summary.stopped))
+    Ok(FinishedRun { summary: line, stopped: summary.stopped, engine })
 }
 
 /// The netlist's `[[chart]]`s, or the default set when it has none.

@@ -2,8 +2,10 @@
 //! in an order shuffled by the run's seeded stream (unless shuffling is off),
 //! agents created during the tick join after it, then the chain mines one
 //! block `tick_seconds` later, the tick's logs join the world's event log and
-//! each model's after-tick hook runs; KPIs are sampled every `log_every`
-//! ticks: the models' columns, the core's, then the agents'.
+//! each model's after-tick hook runs, then the caller's ([`SimEngine::run_with`]:
+//! the CLI writes the tick's transactions to a trace there, so the engine
+//! itself never touches a file); KPIs are sampled every `log_every` ticks:
+//! the models' columns, the core's, then the agents'.
 //!
 //! # State
 //! The engine owns the [`World`] (and through it the chain) and the agents,
@@ -142,8 +144,22 @@ impl SimEngine {
     /// false the run stops there (after that tick's row, if it had one).
     pub fn run(
         &mut self,
+        sink: impl FnMut(u64, u64, &[f64]) -> anyhow::Result<()>,
+        progress: impl FnMut(u64) -> bool,
+    ) -> anyhow::Result<RunSummary> {
+        self.run_with(sink, progress, |_, _| Ok(()))
+    }
+
+    /// [`SimEngine::run`], also calling `after_tick(tick, world)` once per
+    /// tick, when every transaction of the tick has committed (after the
+    /// models' hooks, before invariants and KPI sampling): a caller reads
+    /// what the tick did there (`tsp run --trace` takes the chain's
+    /// journal). An error from it stops the run.
+    pub fn run_with(
+        &mut self,
         mut sink: impl FnMut(u64, u64, &[f64]) -> anyhow::Result<()>,
         mut progress: impl FnMut(u64) -> bool,
+        mut after_tick: impl FnMut(u64, &mut World) -> anyhow::Result<()>,
     ) -> anyhow::Result<RunSummary> {
         let mut rows = 0;
         let mut ticks_run = 0;
@@ -174,6 +190,7 @@ impl SimEngine {
             for (model, _) in &mut self.models {
                 model.after_tick(&mut self.world).with_context(|| format!("model hooks at tick {tick}"))?;
             }
+            after_tick(tick, &mut self.world)?;
             if stopped.is_none() && !self.observers.invariants.is_empty() {
                 stopped = self.observers.check(&mut self.world, None)?;
             }

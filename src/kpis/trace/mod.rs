@@ -10,7 +10,8 @@
 //! `f64`), raw topics and data as `0x` hex. Ticks, transaction numbers, log
 //! positions and gas are integer columns (Parquet `UINT_64` / `UINT_32`).
 //! `tx_index` joins an event to its transaction. A missing value (the `to`
-//! of a deployment, absent topics) is null in Parquet and empty in CSV.
+//! of a deployment, the created contract of a call, absent topics) is null
+//! in Parquet and empty in CSV.
 //! Parquet columns are Snappy-compressed; the same records give the same
 //! bytes (no timestamps in either format).
 //!

@@ -43,6 +43,13 @@ pub struct TxRecord {
     pub to: Option<Address>,
     /// The receiver's address-book name, empty if it has none (`to_name`).
     pub to_name: String,
+    /// The contract a successful deployment created; `None` for calls and
+    /// failed deployments (column `created_address`: null in Parquet, empty
+    /// in CSV).
+    pub created: Option<Address>,
+    /// The created contract's address-book name, empty if it has none
+    /// (column `created_name`).
+    pub created_name: String,
     /// The function called (`transfer(address,uint256)`, `constructor`, a
     /// selector as `0x` hex when unknown) (column `function`).
     pub function: String,
@@ -97,6 +104,11 @@ pub(super) const TX_COLUMNS: &[Column<TxRecord>] = &[
     Column { name: "from_name", value: ColumnValue::Text(|tx| tx.from_name.clone()) },
     Column { name: "to_address", value: ColumnValue::OptionalText(|tx| tx.to.as_ref().map(checksummed)) },
     Column { name: "to_name", value: ColumnValue::Text(|tx| tx.to_name.clone()) },
+    Column {
+        name: "created_address",
+        value: ColumnValue::OptionalText(|tx| tx.created.as_ref().map(checksummed)),
+    },
+    Column { name: "created_name", value: ColumnValue::Text(|tx| tx.created_name.clone()) },
     Column { name: "function", value: ColumnValue::Text(|tx| tx.function.clone()) },
     Column { name: "args", value: ColumnValue::Text(|tx| tx.args.clone()) },
     Column { name: "value_wei", value: ColumnValue::Text(|tx| tx.value_wei.to_string()) },

@@ -30,6 +30,8 @@ fn transactions() -> Vec<TxRecord> {
             from_name: String::new(),
             to: None,
             to_name: String::new(),
+            created: Some(TOKEN),
+            created_name: "token".into(),
             function: "constructor".into(),
             args: String::new(),
             value_wei: U256::ZERO,
@@ -44,6 +46,8 @@ fn transactions() -> Vec<TxRecord> {
             from_name: "alice".into(),
             to: Some(TOKEN),
             to_name: "token".into(),
+            created: None,
+            created_name: String::new(),
             function: "transfer(address,uint256)".into(),
             args: format!("to={ALICE_TEXT}; amount={BIG_WEI}"),
             value_wei: U256::from_str(BIG_WEI).expect("decimal"),
@@ -58,6 +62,8 @@ fn transactions() -> Vec<TxRecord> {
             from_name: "bot, the \"first\"".into(),
             to: Some(ALICE),
             to_name: "alice".into(),
+            created: None,
+            created_name: String::new(),
             function: "0xdeadbeef".into(),
             args: "data=0x".into(),
             value_wei: U256::MAX,
@@ -108,7 +114,7 @@ fn events() -> Vec<EventRecord> {
 
 /// The rows the transactions table must hold, written out by hand.
 fn expected_transactions() -> Expected {
-    let row = |values: [(&'static str, Option<&str>); 12]| {
+    let row = |values: [(&'static str, Option<&str>); 14]| {
         values.iter().map(|(name, value)| (*name, value.map(str::to_string))).collect::<Vec<_>>()
     };
     let args = format!("to={ALICE_TEXT}; amount={BIG_WEI}");
@@ -121,6 +127,8 @@ fn expected_transactions() -> Expected {
             ("from_name", Some("")),
             ("to_address", None),
             ("to_name", Some("")),
+            ("created_address", Some(TOKEN_TEXT)),
+            ("created_name", Some("token")),
             ("function", Some("constructor")),
             ("args", Some("")),
             ("value_wei", Some("0")),
@@ -135,6 +143,8 @@ fn expected_transactions() -> Expected {
             ("from_name", Some("alice")),
             ("to_address", Some(TOKEN_TEXT)),
             ("to_name", Some("token")),
+            ("created_address", None),
+            ("created_name", Some("")),
             ("function", Some("transfer(address,uint256)")),
             ("args", Some(&args)),
             ("value_wei", Some(BIG_WEI)),
@@ -149,6 +159,8 @@ fn expected_transactions() -> Expected {
             ("from_name", Some("bot, the \"first\"")),
             ("to_address", Some(ALICE_TEXT)),
             ("to_name", Some("alice")),
+            ("created_address", None),
+            ("created_name", Some("")),
             ("function", Some("0xdeadbeef")),
             ("args", Some("data=0x")),
             ("value_wei", Some(&max)),
@@ -265,7 +277,8 @@ fn read_parquet(path: &Path) -> (usize, Rows) {
 fn read_csv(path: &Path) -> Rows {
     let mut reader = csv::Reader::from_path(path).expect("csv file exists");
     let header: Vec<String> = reader.headers().expect("header").iter().map(str::to_string).collect();
-    let nullable = |name: &str| name == "to_address" || name.starts_with("topic");
+    let nullable =
+        |name: &str| name == "to_address" || name == "created_address" || name.starts_with("topic");
     reader
         .records()
         .map(|record| {
@@ -345,7 +358,7 @@ fn an_empty_trace_is_two_headers_and_two_empty_tables() {
     let header = std::fs::read_to_string(dir.path().join(TRANSACTIONS_CSV)).expect("csv");
     assert_eq!(
         header,
-        "tick,tx_index,from_address,from_name,to_address,to_name,function,args,value_wei,status,gas_used,revert_reason\n"
+        "tick,tx_index,from_address,from_name,to_address,to_name,created_address,created_name,function,args,value_wei,status,gas_used,revert_reason\n"
     );
     let header = std::fs::read_to_string(dir.path().join(EVENTS_CSV)).expect("csv");
     assert_eq!(

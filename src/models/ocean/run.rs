@@ -12,6 +12,7 @@ use crate::agents::GenericConfig;
 use crate::artifacts::{own_artifact, Build};
 use crate::models::{AgentSpec, ModelConfig, ModelRun, ModelSetting};
 use crate::world::{EntryKind, World};
+use alloy_json_abi::JsonAbi;
 use alloy_primitives::B256;
 use anyhow::{bail, Context};
 use serde_json::json;
@@ -91,6 +92,21 @@ impl OceanConfig {
         })
     }
 
+    /// The ABI of system contract `name` (`contract` in the build): the
+    /// project's artifact, or for an adapted build its role's (the run's
+    /// OCEAN is always the project's `OceanToken`).
+    fn system_abi(&self, name: &str, contract: &str) -> Option<Arc<JsonAbi>> {
+        let own = |contract: &str| own_artifact(contract).ok().map(|a| Arc::new(a.abi));
+        match &self.build {
+            MarketBuild::Own(_) => own(contract),
+            MarketBuild::Adapted(adapter) => match adapter.role_abi(name) {
+                Some(abi) => Some(Arc::clone(abi)),
+                None if name == "ocean" => own("OceanToken"),
+                None => None,
+            },
+        }
+    }
+
     fn ocean_agents(agents: &[AgentSpec]) -> impl Iterator<Item = (&str, &OceanAgentConfig)> {
         agents.iter().filter_map(|a| a.config.as_any().downcast_ref().map(|c| (a.name.as_str(), c)))
     }
@@ -165,7 +181,12 @@ impl ModelConfig for OceanConfig {
     fn setup(&self, world: &mut World) -> anyhow::Result<()> {
         let market = Market::deploy(&mut world.chain, &self.build)?;
         for (name, contract, address) in market.system_contracts() {
-            let abi = own_artifact(&contract).ok().map(|a| Arc::new(a.abi));
+            let abi = self.system_abi(&name, &contract);
+            // Registered under the name the book gives as its artifact, so
+            // decoding a call to it prefers its ABI.
+            if let Some(abi) = &abi {
+                world.abis.add(&contract, abi);
+            }
             let artifact = Some(contract);
             if let Err(taken) = world.book.insert(&name, address, EntryKind::Contract { artifact }, abi) {
                 bail!("the Ocean model names its contract {name:?}, but {name:?} is already {taken}");

@@ -100,7 +100,7 @@ fn groups_name_count_copies_and_balances_sum_over_them() {
     );
     assert_eq!(
         h.error("balance(@token, [@alice, 5])"),
-        "balance: who, element 2: expected an address, got int 5"
+        "balance: who, element 2: expected an address, got int 5: a bare 0x… is a number in an expression; write addr(\"0x…\")"
     );
 }
 

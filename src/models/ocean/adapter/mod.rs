@@ -21,10 +21,12 @@ pub use market::{AdaptedMarket, Vars};
 use super::Design;
 use crate::artifacts::{Artifact, Build};
 use alloy_dyn_abi::DynSolType;
+use alloy_json_abi::JsonAbi;
 use anyhow::{bail, Context};
 use compile::Step;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The adapters shipped with the project: `(name, TOML)`.
 pub const BUILTIN_ADAPTERS: &[(&str, &str)] = &[
@@ -189,6 +191,8 @@ pub struct Adapter {
     pub bot: Option<String>,
     /// Role → contract name, after the netlist's overrides.
     pub roles: BTreeMap<String, String>,
+    /// Role → its contract's ABI (for decoding traces and reverts).
+    role_abis: BTreeMap<String, Arc<JsonAbi>>,
     system: Vec<Step>,
     ops: BTreeMap<String, Vec<Step>>,
 }
@@ -236,6 +240,8 @@ impl Adapter {
                 bail!("{at}: bot = {bot:?} is not a role in [roles]");
             }
         }
+        let role_abis =
+            artifacts.into_iter().map(|(role, artifact)| (role, Arc::new(artifact.abi))).collect();
         Ok(Self {
             name: name_or_path.to_string(),
             description: spec.description,
@@ -243,6 +249,7 @@ impl Adapter {
             build: build.describe(),
             bot: spec.bot,
             roles,
+            role_abis,
             system,
             ops,
         })
@@ -251,6 +258,11 @@ impl Adapter {
     /// Whether the adapter defines operation `op`.
     pub fn has_op(&self, op: &str) -> bool {
         self.ops.contains_key(op)
+    }
+
+    /// The ABI of `role`'s contract (a role of `[roles]`).
+    pub fn role_abi(&self, role: &str) -> Option<&Arc<JsonAbi>> {
+        self.role_abis.get(role)
     }
 }
 

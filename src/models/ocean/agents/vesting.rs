@@ -75,9 +75,15 @@ impl Agent for VestingFunder {
             start.to_string(),
             c.duration.seconds().to_string(),
         ];
-        let init =
-            own_artifact("LinearVesting")?.init_code_from_strs(&args.each_ref().map(String::as_str))?;
+        let artifact = own_artifact("LinearVesting")?;
+        let init = artifact.init_code_from_strs(&args.each_ref().map(String::as_str))?;
         let address = world.chain.deploy_contract(self.wallet.address, init)?;
+        // Named `<funder>_vesting` with its ABI, so traces and reverts decode it;
+        // a name already taken keeps its first address.
+        world.abis.add(&artifact.name, &artifact.abi);
+        let kind = crate::world::EntryKind::Contract { artifact: Some(artifact.name.clone()) };
+        let name = format!("{}_vesting", self.wallet.name);
+        let _ = world.book.insert(&name, address, kind, Some(std::sync::Arc::new(artifact.abi)));
         fund(world, &self.wallet, c.ocean)?;
         let ocean = world.ocean().market.ocean().address;
         self.wallet.transfer_token(&mut world.chain, ocean, address, to_base18(c.ocean)?)?;
