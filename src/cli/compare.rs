@@ -4,15 +4,17 @@
 //! for every design), then mean ± 95% CI and paired differences.
 //!
 //! Writes into `--out` (default `results/compare/`): one side-by-side chart
-//! per KPI (PNG and SVG), `criteria.md`, `criteria.csv` and `report.html`;
-//! Monte Carlo runs go to `<out>/runs/<label>/seed-<K>/`.
+//! per KPI (PNG and SVG), `criteria.md`, `criteria.csv` (numbers: mean, half
+//! width, interval, n, verdict) and `report.html`; Monte Carlo adds
+//! `criteria_seeds.csv` and `criteria_paired.csv`, and runs through the
+//! study runner (parallel, resumable) into `<out>/runs/<label>/units/`.
 
-use super::run_to_dir;
 use crate::kpis::read_kpis;
 use crate::models::{criteria::CriteriaSet, criteria_for};
-use crate::netlist::load;
+use crate::netlist::{load, LoadedNetlist};
 use crate::plot::{plot_compare, slug};
-use crate::report::{write_report, CriteriaTable, RunInfo};
+use crate::report::{criteria_values, write_report, CriteriaTable, DesignSeeds, RunInfo};
+use crate::study::monte_carlo::{MonteCarlo, UntilCi};
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,6 +38,18 @@ pub(crate) struct Cmd {
     /// Override a value in every Monte Carlo run, e.g. `--set sim.duration="30d"` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// Monte Carlo: add seeds (from `--seeds`) until every criterion's 95%
+    /// interval, for every design, is within ±X of its mean (X relative:
+    /// 0.05 is ±5%), or `--max-seeds` is reached. Without criteria, the
+    /// `--kpis` (else the netlist's `[[kpi]]`s) are judged.
+    #[arg(long, value_name = "X", requires = "seeds")]
+    until_ci: Option<f64>,
+    /// Most seeds per design with `--until-ci`.
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    max_seeds: u64,
+    /// Monte Carlo worker threads (default: every core).
+    #[arg(long)]
+    jobs: Option<usize>,
 }
 
 impl Cmd {
@@ -69,7 +83,9 @@ impl Cmd {
             runs.len(),
             listing.join(", ")
         );
-        self.write_outputs(out, &runs, &table, &intro)
+        let csvs: Vec<(String, PathBuf)> =
+            runs.iter().map(|(l, d)| (l.clone(), d.join("kpis.csv"))).collect();
+        self.write_outputs(out, &csvs, &table, &intro)
     }
 
     fn monte_carlo(&self, out: &Path, seeds: u64) -> anyhow::Result<ExitCode> {
@@ -82,6 +98,7 @@ impl Cmd {
         // Load every netlist once before running anything, so a bad one fails fast.
         let mut candidates = Vec::with_capacity(self.inputs.len());
         let mut models = Vec::new();
+        let mut loaded_all = Vec::with_capacity(self.inputs.len());
         for netlist in &self.inputs {
             let loaded = load(netlist, &self.set)?;
             models.extend(loaded.models.iter().map(|(model, _)| model.name()));
@@ -89,30 +106,68 @@ impl Cmd {
                 .file_stem()
                 .map_or_else(|| netlist.display().to_string(), |s| s.to_string_lossy().into());
             candidates.push((loaded.netlist.sim.name.clone(), stem));
+            loaded_all.push(loaded);
         }
+        let set = criteria_for(&models);
         let labels = unique_labels(candidates);
-        let total = labels.len() as u64 * seeds;
-        let mut designs: Vec<(String, Vec<(u64, PathBuf)>)> = Vec::with_capacity(labels.len());
-        let mut done = 0;
-        for (label, netlist) in labels.iter().zip(&self.inputs) {
-            let mut runs = Vec::with_capacity(seeds as usize);
-            for seed in 1..=seeds {
-                let mut overrides = self.set.clone();
-                overrides.push(format!("sim.seed={seed}"));
-                let loaded = load(netlist, &overrides)?;
-                let dir = out.join("runs").join(slug(label)).join(format!("seed-{seed}"));
-                done += 1;
-                eprintln!("[{done}/{total}] {label} seed {seed} -> {}", dir.display());
-                let summary = run_to_dir(&loaded, &dir, false)
-                    .with_context(|| format!("{label} seed {seed} ({})", netlist.display()))?;
-                eprintln!("  {summary}");
-                runs.push((seed, dir));
+        let designs: Vec<(String, PathBuf)> =
+            labels.iter().cloned().zip(self.inputs.iter().cloned()).collect();
+        let targets: Vec<String> = if !set.criteria.is_empty() {
+            set.criteria.iter().map(|c| c.column.to_owned()).filter(|c| !c.is_empty()).collect()
+        } else if !self.kpis.is_empty() {
+            self.kpis.clone()
+        } else {
+            loaded_all[0].kpis.iter().map(|k| k.column.clone()).collect()
+        };
+        let until_ci = self.until_ci.map(|target| UntilCi { target, max_seeds: self.max_seeds });
+        let jobs =
+            self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+        let stop = super::run::stop_flag();
+        let bar = super::sweep::progress_bar(designs.len() * seeds as usize, false);
+        let on_done = |_done: usize, _total: usize| {
+            if bar.position() >= bar.length().unwrap_or(0) {
+                bar.inc_length(1);
             }
-            designs.push((label.clone(), runs));
+            bar.inc(1);
+        };
+        let study = MonteCarlo {
+            designs: &designs,
+            overrides: &self.set,
+            seeds,
+            until_ci,
+            targets: &targets,
+            out,
+            jobs,
+            stop: &stop,
+            on_done: &on_done,
+        };
+        let report = study.run()?;
+        bar.finish_and_clear();
+        if report.interrupted {
+            eprintln!(
+                "interrupted: rerun the same command to finish (finished runs are kept in {})",
+                out.display()
+            );
+            return Ok(ExitCode::from(130));
         }
-        let table = CriteriaTable::from_seeds(criteria_for(&models), &designs)?;
-        let first: Vec<(String, PathBuf)> =
-            designs.iter().map(|(label, runs)| (label.clone(), runs[0].1.clone())).collect();
+        let mut per_design = Vec::with_capacity(designs.len());
+        for (((label, netlist), loaded), runs) in designs.iter().zip(&loaded_all).zip(&report.outcomes) {
+            let info = run_info(loaded, netlist, &out.join("runs").join(slug(label)));
+            let values = runs
+                .iter()
+                .map(|o| {
+                    (o.unit.seed, criteria_values(set, &o.table(), &format!("{label} seed {}", o.unit.seed)))
+                })
+                .collect();
+            per_design.push(DesignSeeds { label: label.clone(), info, values });
+        }
+        let table = CriteriaTable::from_seed_values(set, per_design)?;
+        let first: Vec<(String, PathBuf)> = designs
+            .iter()
+            .map(|(label, _)| {
+                (label.clone(), out.join("runs").join(slug(label)).join("units").join("00000.csv"))
+            })
+            .collect();
         let listing: Vec<String> =
             labels.iter().zip(&self.inputs).map(|(l, n)| format!("**{l}** (`{}`)", n.display())).collect();
         let overrides = if self.set.is_empty() {
@@ -120,26 +175,56 @@ impl Cmd {
         } else {
             format!(" Overrides for every run: `{}`.", self.set.join("`, `"))
         };
+        let precision = match (&report.met, &report.widest) {
+            (Some(true), Some(w)) => format!(
+                " Seeds were added until every criterion's 95% interval was within ±{} of its mean \
+                 (reached at {} seeds; widest: {} of {}, ±{:.4}).",
+                self.until_ci.unwrap_or_default(),
+                report.seeds,
+                w.column,
+                w.design,
+                w.relative
+            ),
+            (Some(false), Some(w)) => format!(
+                " The target precision ±{} was NOT reached within {} seeds (widest: {} of {}, ±{:.4}).",
+                self.until_ci.unwrap_or_default(),
+                report.seeds,
+                w.column,
+                w.design,
+                w.relative
+            ),
+            _ => String::new(),
+        };
         let intro = format!(
-            "Monte Carlo: {} run on seeds 1..={seeds} each (common random numbers).{overrides} \
+            "Monte Carlo: {} run on seeds 1..={} each (common random numbers).{overrides}{precision} \
              Charts show seed 1.",
-            listing.join(", ")
+            listing.join(", "),
+            report.seeds
         );
-        self.write_outputs(out, &first, &table, &intro)
+        let seed_tables =
+            [("criteria_seeds.csv", table.to_seeds_csv()?), ("criteria_paired.csv", table.to_paired_csv()?)];
+        for (name, text) in seed_tables {
+            std::fs::create_dir_all(out)?;
+            std::fs::write(out.join(name), text)
+                .with_context(|| format!("writing {}", out.join(name).display()))?;
+        }
+        let code = self.write_outputs(out, &first, &table, &intro)?;
+        if report.met == Some(false) {
+            eprintln!("{}", precision.trim());
+        }
+        Ok(code)
     }
 
     /// Charts, `criteria.md`, `criteria.csv` and `report.html` into `out`.
     fn write_outputs(
         &self,
         out: &Path,
-        runs: &[(String, PathBuf)],
+        csvs: &[(String, PathBuf)],
         table: &CriteriaTable,
         intro: &str,
     ) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-        let csvs: Vec<(String, PathBuf)> =
-            runs.iter().map(|(l, d)| (l.clone(), d.join("kpis.csv"))).collect();
-        let (kpis, skipped) = self.chart_kpis(table.set, &csvs)?;
+        let (kpis, skipped) = self.chart_kpis(table.set, csvs)?;
         let mut intro = intro.to_owned();
         if !skipped.is_empty() {
             intro.push_str(&format!(
@@ -147,7 +232,7 @@ impl Cmd {
                 skipped.join("`, `")
             ));
         }
-        let charts = if kpis.is_empty() { Vec::new() } else { plot_compare(&csvs, out, &kpis)? };
+        let charts = if kpis.is_empty() { Vec::new() } else { plot_compare(csvs, out, &kpis)? };
         let title = format!("tokenspice: {}", table.designs.join(" vs "));
         let markdown = format!("# {title}\n\n{intro}\n\n{}", table.to_markdown());
         let md_path = out.join("criteria.md");
@@ -193,6 +278,21 @@ impl Cmd {
             present.into_iter().map(str::to_owned).collect(),
             missing.into_iter().map(str::to_owned).collect(),
         ))
+    }
+}
+
+/// What a results directory's `run.json` would say of a run of `loaded`.
+fn run_info(loaded: &LoadedNetlist, netlist: &Path, dir: &Path) -> RunInfo {
+    let manifests: Vec<serde_json::Value> =
+        loaded.models.iter().map(|(_, config)| config.manifest()).collect();
+    RunInfo {
+        dir: dir.to_owned(),
+        sim_name: Some(loaded.netlist.sim.name.clone()),
+        design: Some(loaded.label()),
+        seed: Some(1),
+        netlist: Some(netlist.display().to_string()),
+        build: manifests.iter().find_map(|m| m.pointer("/build/build")?.as_str().map(str::to_owned)),
+        models: loaded.models.iter().map(|(model, _)| model.name().to_owned()).collect(),
     }
 }
 

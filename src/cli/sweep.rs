@@ -170,7 +170,7 @@ fn default_columns(loaded: &crate::netlist::LoadedNetlist) -> Vec<String> {
 }
 
 /// A progress bar with runs done, runs/s and ETA (hidden when quiet or not on a terminal).
-fn progress_bar(total: usize, quiet: bool) -> indicatif::ProgressBar {
+pub(super) fn progress_bar(total: usize, quiet: bool) -> indicatif::ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }

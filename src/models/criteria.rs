@@ -18,17 +18,32 @@ pub enum Rule {
 }
 
 impl Rule {
-    /// `Some(true)` for a pass, `Some(false)` for a fail, `None` when the rule
-    /// does not judge or the value is not finite (not measured).
-    pub fn verdict(self, value: f64) -> Option<bool> {
-        if !value.is_finite() {
+    /// The verdict on one value: pass or FAIL; `None` when the rule does not
+    /// judge or the value is not finite (not measured).
+    pub fn verdict(self, value: f64) -> Option<Verdict> {
+        self.verdict_interval(value, value)
+    }
+
+    /// The verdict on an interval `[lo, hi]` (a 95% confidence interval of a
+    /// mean over seeds): pass when every value in it passes, FAIL when none
+    /// does, inconclusive when it straddles the threshold; `None` when the
+    /// rule does not judge or the interval is not finite.
+    pub fn verdict_interval(self, lo: f64, hi: f64) -> Option<Verdict> {
+        if !lo.is_finite() || !hi.is_finite() {
             return None;
         }
-        match self {
-            Self::AtMost(limit) => Some(value <= limit),
-            Self::AtLeast(limit) => Some(value >= limit),
-            Self::Reported => None,
-        }
+        let (all_pass, none_pass) = match self {
+            Self::AtMost(limit) => (hi <= limit, lo > limit),
+            Self::AtLeast(limit) => (lo >= limit, hi < limit),
+            Self::Reported => return None,
+        };
+        Some(if all_pass {
+            Verdict::Pass
+        } else if none_pass {
+            Verdict::Fail
+        } else {
+            Verdict::Inconclusive
+        })
     }
 
     /// The threshold as text: `≤ 1`, `≥ 0`, `reported`.
@@ -46,6 +61,28 @@ impl Rule {
             Self::AtMost(limit) => format!("<= {limit}"),
             Self::AtLeast(limit) => format!(">= {limit}"),
             Self::Reported => "reported".to_owned(),
+        }
+    }
+}
+
+/// A rule's judgement of a design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Meets the threshold (every value of the interval does).
+    Pass,
+    /// Misses it (every value of the interval does).
+    Fail,
+    /// The interval straddles the threshold: more seeds may decide.
+    Inconclusive,
+}
+
+impl Verdict {
+    /// `pass`, `FAIL` or `inconclusive`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Fail => "FAIL",
+            Self::Inconclusive => "inconclusive",
         }
     }
 }

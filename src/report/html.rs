@@ -8,6 +8,7 @@
 use super::format::{diff_text, plural, run_text, seed_list, title_with_unit};
 use super::table::CriteriaTable;
 use super::{ReportError, Result};
+use crate::models::criteria::Verdict;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +16,7 @@ const STYLE: &str = "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em 
 padding:0 1em;color:#222}h1{font-size:1.6em}h2{font-size:1.2em;margin-top:1.6em}\
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #bbb;padding:.35em .6em;\
 text-align:left;vertical-align:top}th{background:#eee}td.pass{background:#e3f6e3}\
-td.fail{background:#fbe0e0;font-weight:bold}td.na{color:#888}code{background:#f3f3f3;padding:0 .2em}\
+td.fail{background:#fbe0e0;font-weight:bold}td.inconclusive{background:#fdf3d0}td.na{color:#888}code{background:#f3f3f3;padding:0 .2em}\
 figure{margin:1em 0}img.chart{max-width:100%;border:1px solid #ddd}figcaption{color:#555;font-size:.9em}";
 
 const SCRIPT: &str = "window.addEventListener('load',function(){\
@@ -98,7 +99,8 @@ fn push_table(html: &mut String, table: &CriteriaTable) {
         let _ = writeln!(
             html,
             "<p>Monte Carlo over {} ({}), the same seeds for every design: mean ± half width of the \
-             95% confidence interval (Student's t); pass/fail judges the mean.</p>",
+             95% confidence interval (Student's t); pass when the whole interval meets the threshold, \
+             FAIL when none of it does, inconclusive when it straddles it.</p>",
             plural(table.seeds.len(), "seed"),
             escape(&seed_list(&table.seeds))
         );
@@ -119,9 +121,10 @@ fn push_table(html: &mut String, table: &CriteriaTable) {
             escape(&c.rule.threshold_text())
         );
         for cell in &row.cells {
-            let class = match cell.pass {
-                Some(true) => "pass",
-                Some(false) => "fail",
+            let class = match cell.verdict {
+                Some(Verdict::Pass) => "pass",
+                Some(Verdict::Fail) => "fail",
+                Some(Verdict::Inconclusive) => "inconclusive",
                 None if matches!(cell.value, super::CellValue::Missing(_)) => "na",
                 None => "reported",
             };

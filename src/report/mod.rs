@@ -25,12 +25,16 @@ mod html;
 mod simplicity;
 mod stats;
 mod table;
+mod tables_csv;
 
 pub use crate::models::criteria::{CriteriaSet, Criterion, Rule, SIMPLICITY_ID};
 pub use html::{base64_encode, write_report, write_run_report};
 pub use simplicity::{design_files, measure_design, measure_source, DesignSources, Simplicity};
 pub use stats::{paired_differences, t_critical_95, SeedStats};
-pub use table::{Cell, CellValue, CriteriaRow, CriteriaTable, PairedRow, RunInfo};
+pub use table::{
+    criteria_values, interval_verdict, Cell, CellValue, CriteriaRow, CriteriaTable, DesignSeeds, PairedRow,
+    RunInfo,
+};
 
 use std::path::{Path, PathBuf};
 

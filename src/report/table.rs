@@ -9,7 +9,7 @@ use super::simplicity::{measure_design, Simplicity};
 use super::stats::{paired_differences, SeedStats};
 use super::{contracts_root, ReportError, Result};
 use crate::kpis::read_kpis;
-use crate::models::criteria::{CriteriaSet, Criterion, SIMPLICITY_ID};
+use crate::models::criteria::{CriteriaSet, Criterion, Verdict, SIMPLICITY_ID};
 use std::path::{Path, PathBuf};
 
 /// What a results directory says about its run (from `run.json`).
@@ -93,12 +93,14 @@ pub enum CellValue {
 pub struct Cell {
     /// The value.
     pub value: CellValue,
-    /// `Some(true)` pass, `Some(false)` fail, `None` not judged.
-    pub pass: Option<bool>,
+    /// pass, FAIL or inconclusive; `None` not judged.
+    pub verdict: Option<Verdict>,
+    /// Monte Carlo: the value on each seed (NaN where not measured).
+    pub seeds: Vec<(u64, f64)>,
 }
 
 impl Cell {
-    /// `value (pass|FAIL)`, `mean ± ci (pass|FAIL)`, or `n/a`.
+    /// `value (pass|FAIL)`, `mean ± ci (pass|FAIL|inconclusive)`, or `n/a`.
     pub fn text(&self) -> String {
         let value = match &self.value {
             CellValue::Missing(_) => return "n/a".to_owned(),
@@ -106,9 +108,8 @@ impl Cell {
             CellValue::Seeds(stats) => stats_text(stats),
             CellValue::Simplicity(s) => s.text(),
         };
-        match self.pass {
-            Some(true) => format!("{value} (pass)"),
-            Some(false) => format!("{value} (FAIL)"),
+        match self.verdict {
+            Some(verdict) => format!("{value} ({})", verdict.label()),
             None => value,
         }
     }
@@ -150,6 +151,28 @@ pub struct CriteriaTable {
     pub paired: Vec<PairedRow>,
 }
 
+/// The verdict on a mean over seeds: its whole 95% interval judged; with one
+/// seed there is no interval, so a judged criterion is inconclusive.
+pub fn interval_verdict(criterion: &Criterion, stats: &SeedStats) -> Option<Verdict> {
+    let half = stats.ci95_half_width;
+    if half.is_finite() {
+        criterion.rule.verdict_interval(stats.mean - half, stats.mean + half)
+    } else {
+        criterion.rule.verdict(stats.mean).map(|_| Verdict::Inconclusive)
+    }
+}
+
+/// One design's Monte Carlo values, for [`CriteriaTable::from_seed_values`].
+#[derive(Debug, Clone)]
+pub struct DesignSeeds {
+    /// Column label.
+    pub label: String,
+    /// Its first run's description (design, build, netlist).
+    pub info: RunInfo,
+    /// Per seed, per criterion of the set: the value or why there is none.
+    pub values: Vec<(u64, Vec<std::result::Result<f64, String>>)>,
+}
+
 /// One run's criterion values, read from its results directory.
 struct RunValues {
     info: RunInfo,
@@ -164,20 +187,29 @@ fn read_run(set: &CriteriaSet, dir: &Path) -> Result<RunValues> {
         return Err(ReportError::MissingFile { file: csv, dir: dir.to_owned(), what: "KPI table" });
     }
     let table = read_kpis(&csv)?;
-    let values = set
-        .criteria
+    let values = criteria_values(set, &table, &csv.display().to_string());
+    Ok(RunValues { info, values })
+}
+
+/// The last row's value of each criterion of `set` in `table` (read from
+/// `source`, named in the reasons for a missing value).
+pub fn criteria_values(
+    set: &CriteriaSet,
+    table: &crate::kpis::KpiTable,
+    source: &str,
+) -> Vec<std::result::Result<f64, String>> {
+    set.criteria
         .iter()
         .map(|c| match table.column(c.column) {
             _ if c.id == SIMPLICITY_ID => Err("measured from sources".to_owned()),
-            None => Err(format!("no column {} in {}", c.column, csv.display())),
+            None => Err(format!("no column {} in {source}", c.column)),
             Some(values) => match values.last() {
-                None => Err(format!("{} has no rows", csv.display())),
+                None => Err(format!("{source} has no rows")),
                 Some(v) if !v.is_finite() => Err(format!("{} is {v} in the last row", c.column)),
                 Some(&v) => Ok(v),
             },
         })
-        .collect();
-    Ok(RunValues { info, values })
+        .collect()
 }
 
 fn simplicity_cell(set: &CriteriaSet, info: &RunInfo) -> Cell {
@@ -194,7 +226,7 @@ fn simplicity_cell(set: &CriteriaSet, info: &RunInfo) -> Cell {
             Err(e) => CellValue::Missing(e.to_string()),
         },
     };
-    Cell { value, pass: None }
+    Cell { value, verdict: None, seeds: Vec::new() }
 }
 
 impl CriteriaTable {
@@ -214,8 +246,14 @@ impl CriteriaTable {
                     .iter()
                     .map(|run| match (&run.values[index], criterion.id) {
                         (_, SIMPLICITY_ID) => simplicity_cell(set, &run.info),
-                        (Ok(v), _) => Cell { value: CellValue::Value(*v), pass: criterion.rule.verdict(*v) },
-                        (Err(why), _) => Cell { value: CellValue::Missing(why.clone()), pass: None },
+                        (Ok(v), _) => Cell {
+                            value: CellValue::Value(*v),
+                            verdict: criterion.rule.verdict(*v),
+                            seeds: Vec::new(),
+                        },
+                        (Err(why), _) => {
+                            Cell { value: CellValue::Missing(why.clone()), verdict: None, seeds: Vec::new() }
+                        }
                     })
                     .collect(),
             })
@@ -234,57 +272,72 @@ impl CriteriaTable {
     /// Cells hold mean ± 95% CI over seeds; paired differences compare every
     /// design with the first on the seeds both ran.
     pub fn from_seeds(set: &'static CriteriaSet, designs: &[(String, Vec<(u64, PathBuf)>)]) -> Result<Self> {
+        let mut read = Vec::with_capacity(designs.len());
+        for (label, runs) in designs {
+            let first =
+                runs.first().ok_or_else(|| ReportError::Runs(format!("design {label} has no seeds")))?;
+            let info = RunInfo::read(&first.1)?;
+            let values = runs
+                .iter()
+                .map(|(seed, dir)| Ok((*seed, read_run(set, dir)?.values)))
+                .collect::<Result<_>>()?;
+            read.push(DesignSeeds { label: label.clone(), info, values });
+        }
+        Self::from_seed_values(set, read)
+    }
+
+    /// Score Monte Carlo values: per design, its first run's description and
+    /// per seed the value of each criterion of `set` (in the set's order).
+    pub fn from_seed_values(set: &'static CriteriaSet, designs: Vec<DesignSeeds>) -> Result<Self> {
         if designs.is_empty() {
             return Err(ReportError::Runs("no designs to compare".to_owned()));
         }
-        let mut per_design: Vec<Vec<(u64, RunValues)>> = Vec::with_capacity(designs.len());
-        for (label, runs) in designs {
-            if runs.is_empty() {
-                return Err(ReportError::Runs(format!("design {label} has no seeds")));
-            }
-            per_design.push(
-                runs.iter().map(|(seed, dir)| Ok((*seed, read_run(set, dir)?))).collect::<Result<_>>()?,
-            );
+        if let Some(empty) = designs.iter().find(|d| d.values.is_empty()) {
+            return Err(ReportError::Runs(format!("design {} has no seeds", empty.label)));
         }
-        let mut seeds: Vec<u64> = per_design.iter().flatten().map(|(seed, _)| *seed).collect();
+        let mut seeds: Vec<u64> =
+            designs.iter().flat_map(|d| d.values.iter().map(|(seed, _)| *seed)).collect();
         seeds.sort_unstable();
         seeds.dedup();
-        let series = |design: &[(u64, RunValues)], index: usize| -> Vec<(u64, f64)> {
+        let series = |design: &DesignSeeds, index: usize| -> Vec<(u64, f64)> {
             design
+                .values
                 .iter()
-                .map(|(seed, run)| (*seed, *run.values[index].as_ref().unwrap_or(&f64::NAN)))
+                .map(|(seed, values)| (*seed, *values[index].as_ref().unwrap_or(&f64::NAN)))
                 .collect()
         };
         let mut rows = Vec::with_capacity(set.criteria.len());
         let mut paired = Vec::new();
         for (index, criterion) in set.criteria.iter().enumerate() {
             if criterion.id == SIMPLICITY_ID {
-                let cells = per_design.iter().map(|runs| simplicity_cell(set, &runs[0].1.info)).collect();
+                let cells = designs.iter().map(|d| simplicity_cell(set, &d.info)).collect();
                 rows.push(CriteriaRow { criterion, cells });
                 continue;
             }
-            let cells = per_design
+            let cells = designs
                 .iter()
-                .map(|runs| {
-                    let values: Vec<f64> = series(runs, index).into_iter().map(|(_, v)| v).collect();
+                .map(|design| {
+                    let per_seed = series(design, index);
+                    let values: Vec<f64> = per_seed.iter().map(|(_, v)| *v).collect();
                     let stats = SeedStats::of(&values);
                     if stats.n == 0 {
-                        let why = runs[0].1.values[index].clone().err().unwrap_or_default();
-                        Cell { value: CellValue::Missing(why), pass: None }
+                        let why = design.values[0].1[index].clone().err().unwrap_or_default();
+                        Cell { value: CellValue::Missing(why), verdict: None, seeds: per_seed }
                     } else {
-                        Cell { value: CellValue::Seeds(stats), pass: criterion.rule.verdict(stats.mean) }
+                        let verdict = interval_verdict(criterion, &stats);
+                        Cell { value: CellValue::Seeds(stats), verdict, seeds: per_seed }
                     }
                 })
                 .collect();
             rows.push(CriteriaRow { criterion, cells });
-            let first = series(&per_design[0], index);
-            let diffs = per_design[1..].iter().map(|runs| paired_differences(&first, &series(runs, index)));
+            let first = series(&designs[0], index);
+            let diffs = designs[1..].iter().map(|d| paired_differences(&first, &series(d, index)));
             paired.push(PairedRow { criterion, diffs: diffs.collect() });
         }
         Ok(Self {
             set,
-            designs: designs.iter().map(|(label, _)| label.clone()).collect(),
-            runs: per_design.into_iter().map(|mut runs| runs.swap_remove(0).1.info).collect(),
+            designs: designs.iter().map(|d| d.label.clone()).collect(),
+            runs: designs.into_iter().map(|d| d.info).collect(),
             rows,
             seeds,
             paired,
@@ -308,7 +361,8 @@ impl CriteriaTable {
         if self.is_monte_carlo() {
             out.push_str(&format!(
                 "Monte Carlo over {} ({}), the same seeds for every design: mean ± half width \
-                 of the 95% confidence interval (Student's t); pass/fail judges the mean.\n\n",
+                 of the 95% confidence interval (Student's t); pass when the whole interval meets the \
+                 threshold, FAIL when none of it does, inconclusive when it straddles it.\n\n",
                 plural(self.seeds.len(), "seed"),
                 seed_list(&self.seeds)
             ));
@@ -352,37 +406,5 @@ impl CriteriaTable {
             out.push_str(&format!("- **{}**: {}\n", md_escape(label), run_text(run)));
         }
         out
-    }
-
-    /// The table as CSV: `criterion,column,unit,threshold`, one column per
-    /// design (cell text as in Markdown), then the paired differences in
-    /// Monte Carlo mode.
-    pub fn to_csv(&self) -> Result<String> {
-        let io = |e: csv::Error| ReportError::Runs(format!("cannot format CSV: {e}"));
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        let mut header: Vec<String> =
-            ["criterion", "column", "unit", "threshold"].iter().map(|s| (*s).to_owned()).collect();
-        header.extend(self.designs.iter().cloned());
-        let monte_carlo_diffs = self.is_monte_carlo() && self.designs.len() > 1;
-        if monte_carlo_diffs {
-            header.extend(self.paired_headers());
-        }
-        writer.write_record(&header).map_err(io)?;
-        for row in &self.rows {
-            let c = row.criterion;
-            let mut record =
-                vec![c.id.to_owned(), c.column.to_owned(), c.unit.to_owned(), c.rule.threshold_ascii()];
-            record.extend(row.cells.iter().map(|cell| cell.text().replace('±', "+/-")));
-            if monte_carlo_diffs {
-                let paired = self.paired.iter().find(|p| p.criterion.id == c.id);
-                for index in 0..self.designs.len() - 1 {
-                    let text = paired.map_or_else(String::new, |p| diff_text(&p.diffs[index]));
-                    record.push(text.replace('±', "+/-"));
-                }
-            }
-            writer.write_record(&record).map_err(io)?;
-        }
-        let bytes = writer.into_inner().map_err(|e| ReportError::Runs(format!("cannot format CSV: {e}")))?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 }

@@ -29,12 +29,20 @@ pub(crate) fn fake_run(dir: &Path, name: &str, design: Option<&str>, columns: &[
 
 #[test]
 fn rules_judge_and_print_thresholds() {
-    assert_eq!(Rule::AtMost(1.0).verdict(1.0), Some(true));
-    assert_eq!(Rule::AtMost(1.0).verdict(1.0001), Some(false));
-    assert_eq!(Rule::AtLeast(0.5).verdict(0.5), Some(true));
-    assert_eq!(Rule::AtLeast(0.5).verdict(-3.0), Some(false));
+    use crate::models::criteria::Verdict::{Fail, Inconclusive, Pass};
+    assert_eq!(Rule::AtMost(1.0).verdict(1.0), Some(Pass));
+    assert_eq!(Rule::AtMost(1.0).verdict(1.0001), Some(Fail));
+    assert_eq!(Rule::AtLeast(0.5).verdict(0.5), Some(Pass));
+    assert_eq!(Rule::AtLeast(0.5).verdict(-3.0), Some(Fail));
     assert_eq!(Rule::Reported.verdict(3.0), None);
     assert_eq!(Rule::AtMost(1.0).verdict(f64::NAN), None);
+    // An interval: pass only when all of it passes, FAIL when none of it does.
+    assert_eq!(Rule::AtMost(1.0).verdict_interval(0.2, 0.9), Some(Pass));
+    assert_eq!(Rule::AtMost(1.0).verdict_interval(0.9, 1.1), Some(Inconclusive));
+    assert_eq!(Rule::AtMost(1.0).verdict_interval(1.01, 1.5), Some(Fail));
+    assert_eq!(Rule::AtLeast(0.0).verdict_interval(4.77 - 13.64, 4.77 + 13.64), Some(Inconclusive));
+    assert_eq!(Rule::AtLeast(0.0).verdict_interval(0.0, 3.0), Some(Pass));
+    assert_eq!(Rule::AtLeast(0.0).verdict_interval(f64::NAN, f64::NAN), None);
     assert_eq!(Rule::AtMost(1.5).threshold_text(), "≤ 1.5");
     assert_eq!(Rule::AtLeast(0.0).threshold_ascii(), ">= 0");
     assert_eq!(Rule::Reported.threshold_text(), "reported");

@@ -62,6 +62,20 @@ pub struct Outcome {
     pub rows: Vec<(u64, u64, Vec<f64>)>,
 }
 
+impl Outcome {
+    /// The stored rows as a KPI table (empty for a failed run).
+    pub fn table(&self) -> crate::kpis::KpiTable {
+        crate::kpis::KpiTable {
+            columns: self.columns.clone(),
+            ticks: self.rows.iter().map(|(tick, _, _)| *tick).collect(),
+            times: self.rows.iter().map(|(_, time, _)| *time).collect(),
+            values: (0..self.columns.len())
+                .map(|c| self.rows.iter().map(|(_, _, v)| v[c]).collect())
+                .collect(),
+        }
+    }
+}
+
 /// The key of a unit: what its result depends on.
 pub fn unit_key(netlist: &Path, overrides: &[String], columns: &[String]) -> anyhow::Result<String> {
     let mut material = Vec::new();

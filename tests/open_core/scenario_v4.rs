@@ -92,7 +92,7 @@ fn scripted_v4_scenario_follows_the_v4_reference() {
     let staked = s_ocean[0] / 2.0;
     assert_eq!(staked, 500.0);
     assert_eq!(s_shares[1], p_shares[0] * staked / (2.0 * p_ocean[0]));
-    assert_eq!(p_shares[1], p_shares[0] + 2.0 * s_shares[1]);
+    assert_eq!(p_shares[1], 2.0f64.mul_add(s_shares[1], p_shares[0]));
     assert_eq!(p_dt[1], p_dt[0] + p_dt[0] * staked / p_ocean[0]);
     assert_eq!(p_ocean[1], p_ocean[0] + staked);
 

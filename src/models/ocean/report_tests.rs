@@ -72,12 +72,17 @@ fn table_from_runs_shows_values_verdicts_and_na() {
     ));
     assert!(!md.contains("Paired differences"));
     let csv = table.to_csv().unwrap();
-    let first_two: Vec<&str> = csv.lines().take(1).collect();
-    assert_eq!(first_two, ["criterion,column,unit,threshold,A,B|x"]);
-    assert!(
-        csv.contains("opening_spike,criteria.opening_spike,× opening price,<= 1.5,3.250 (FAIL),1.200 (pass)")
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "criterion,column,unit,rule,threshold,design,n,mean,half_width,lo,hi,verdict,note"
     );
-    assert_eq!(csv.lines().count(), 1 + CRITERIA_SET.criteria.len());
+    assert!(
+        csv.contains("opening_spike,criteria.opening_spike,× opening price,at_most,1.5,A,1,3.25,,,,FAIL,\n")
+    );
+    assert!(
+        csv.contains("opening_spike,criteria.opening_spike,× opening price,at_most,1.5,B|x,1,1.2,,,,pass,\n")
+    );
+    assert_eq!(csv.lines().count(), 1 + 2 * CRITERIA_SET.criteria.len());
 
     // Missing files are errors naming the file, not panics.
     std::fs::remove_file(a.join("kpis.csv")).unwrap();
@@ -97,7 +102,7 @@ fn monte_carlo_table_has_mean_ci_and_paired_section() {
     let tmp = tempfile::tempdir().unwrap();
     let column = ["criteria.swap_consume_ratio"];
     let mut designs = Vec::new();
-    for (label, offset) in [("v3", 0.0), ("v41", -5.0)] {
+    for (label, offset) in [("v3", 0.0), ("v41", -5.0), ("v4", -2.5)] {
         let mut seeds = Vec::new();
         for seed in 1..=4_u64 {
             let dir = tmp.path().join(label).join(seed.to_string());
@@ -112,15 +117,32 @@ fn monte_carlo_table_has_mean_ci_and_paired_section() {
     // v3: 11..14 → mean 12.5 ± 2.054 (FAIL, shown to the mean's 4 digits); v41: 6..9 → 7.5 ± 2.054 (pass).
     assert_eq!(row.cells[0].text(), "12.50 ± 2.05 (FAIL)");
     assert_eq!(row.cells[1].text(), "7.500 ± 2.054 (pass)");
+    // v4: 8.5..11.5 → 10 ± 2.054 straddles the threshold of 10: neither pass nor FAIL.
+    assert_eq!(row.cells[2].text(), "10.00 ± 2.05 (inconclusive)");
     let paired = table.paired.iter().find(|r| r.criterion.id == "swap_consume_ratio").unwrap();
     assert_eq!((paired.diffs[0].mean, paired.diffs[0].ci95_half_width, paired.diffs[0].n), (-5.0, 0.0, 4));
     let md = table.to_markdown();
     assert!(md.contains("Monte Carlo over 4 seeds (seeds 1..=4)"), "{md}");
     assert!(md.contains("## Paired differences against v3"));
-    assert!(md.contains("| Swap volume tied to consumption (ratio) | -5.000 ± 0.000 * |"), "{md}");
+    assert!(
+        md.contains("| Swap volume tied to consumption (ratio) | -5.000 ± 0.000 * | -2.500 ± 0.000 * |"),
+        "{md}"
+    );
     let csv = table.to_csv().unwrap();
-    assert!(csv.lines().next().unwrap().ends_with(",v3,v41,v41 − v3"));
-    assert!(csv.contains("12.50 +/- 2.05 (FAIL),7.500 +/- 2.054 (pass),-5.000 +/- 0.000 *"), "{csv}");
+    let half = 3.182 * (5.0_f64 / 3.0 / 4.0).sqrt();
+    let row = |design: &str, mean: f64, verdict: &str| {
+        let (lo, hi) = (mean - half, mean + half);
+        format!("swap_consume_ratio,criteria.swap_consume_ratio,ratio,at_most,10,{design},4,{mean},{half},{lo},{hi},{verdict},\n")
+    };
+    assert!(csv.contains(&row("v3", 12.5, "FAIL")), "{csv}");
+    assert!(csv.contains(&row("v41", 7.5, "pass")), "{csv}");
+    assert!(csv.contains(&row("v4", 10.0, "inconclusive")), "{csv}");
+    let seeds = table.to_seeds_csv().unwrap();
+    assert!(seeds.starts_with("criterion,design,seed,value\n"));
+    assert!(seeds.contains("swap_consume_ratio,v41,3,8\n"), "{seeds}");
+    let paired = table.to_paired_csv().unwrap();
+    assert!(paired.contains("swap_consume_ratio,v41,v3,4,-5,0,-5,-5,true\n"), "{paired}");
+    assert!(paired.contains("swap_consume_ratio,v4,v3,4,-2.5,0,-2.5,-2.5,true\n"), "{paired}");
 }
 
 #[test]
