@@ -90,7 +90,7 @@ fn until_ci_stops_at_the_first_seed_count_that_meets_the_target() {
     assert!(tighter.outcomes[0][..n].iter().all(|o| o.reused));
 
     // A cap it cannot meet: the study says so.
-    let designs = [("walk".to_string(), netlist.clone())];
+    let designs = [("walk".to_string(), netlist)];
     let capped = MonteCarlo {
         designs: &designs,
         overrides: &[],

@@ -1,6 +1,6 @@
 //! `tsp bench [chain|pool|engine|all]`.
 
-use crate::bench::{embedded_vs_rpc, engine_run, erc20_transfers};
+use crate::bench::{embedded_vs_rpc, engine_run, erc20_transfers, study_speed};
 use crate::models::ocean::bench::pool_gas;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,7 +13,9 @@ pub(crate) struct Cmd {
     /// (gas of the V3 pool's operations and swaps/s), `engine` (a simulated
     /// year of each Ocean design: ticks/s, peak memory, engine vs a bare-revm
     /// replay of the same transactions), `rpc` (ocean_v3 on the embedded EVM
-    /// and on anvil, per-tick cost and identical KPIs), or `all`.
+    /// and on anvil, per-tick cost and identical KPIs), `study` (the engine
+    /// netlists on common seeds with 1 worker and with `--jobs`: speed-up,
+    /// identical results, and set-up by forking vs deploying), or `all`.
     #[arg(default_value = "all")]
     scenario: String,
     /// Transfers (and swaps) per round.
@@ -28,9 +30,15 @@ pub(crate) struct Cmd {
     /// Ticks of the rpc scenario (on each backend).
     #[arg(long, default_value_t = 48)]
     rpc_ticks: u64,
-    /// Override a value in every engine-scenario run, e.g. `--set sim.duration="30d"`.
+    /// Override a value in every engine- and study-scenario run, e.g. `--set sim.duration="30d"`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// Seeds per design of the study scenario.
+    #[arg(long, default_value_t = 10)]
+    seeds: u64,
+    /// Workers of the study scenario's parallel run (default: every core, at least 2).
+    #[arg(long)]
+    jobs: Option<usize>,
 }
 
 impl Cmd {
@@ -40,16 +48,20 @@ impl Cmd {
         let pool = self.scenario == "pool" || self.scenario == "all";
         let engine = self.scenario == "engine" || self.scenario == "all";
         let rpc = self.scenario == "rpc" || self.scenario == "all";
-        if !(chain || pool || engine || rpc) {
-            anyhow::bail!("unknown bench scenario {:?}; known: chain, pool, engine, rpc, all", self.scenario);
+        let study = self.scenario == "study" || self.scenario == "all";
+        if !(chain || pool || engine || rpc || study) {
+            anyhow::bail!(
+                "unknown bench scenario {:?}; known: chain, pool, engine, rpc, study, all",
+                self.scenario
+            );
         }
+        let defaults: Vec<PathBuf> = ["ocean_v3", "ocean_v4", "ocean_v41"]
+            .iter()
+            .map(|n| PathBuf::from(format!("netlists/{n}.toml")))
+            .collect();
+        let netlists = if self.netlists.is_empty() { &defaults } else { &self.netlists };
         if engine {
             // First, so that the peak memory it reports is the simulation's own.
-            let defaults: Vec<PathBuf> = ["ocean_v3", "ocean_v4", "ocean_v41"]
-                .iter()
-                .map(|n| PathBuf::from(format!("netlists/{n}.toml")))
-                .collect();
-            let netlists = if self.netlists.is_empty() { &defaults } else { &self.netlists };
             for netlist in netlists {
                 println!("{}\n", engine_run(netlist, &self.set)?);
             }
@@ -64,7 +76,12 @@ impl Cmd {
             let scratch = tempfile::tempdir()?;
             let netlist =
                 self.netlists.first().cloned().unwrap_or_else(|| PathBuf::from("netlists/ocean_v3.toml"));
-            println!("{}", embedded_vs_rpc(&netlist, self.rpc_ticks, scratch.path())?);
+            println!("{}\n", embedded_vs_rpc(&netlist, self.rpc_ticks, scratch.path())?);
+        }
+        if study {
+            let jobs =
+                self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            println!("{}", study_speed(netlists, &self.set, self.seeds, jobs)?);
         }
         Ok(ExitCode::SUCCESS)
     }
