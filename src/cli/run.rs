@@ -229,6 +229,21 @@ pub fn run_to_dir_with(
     for model in models {
         bytecode.extend(model.code_hashes(world)?.into_iter().map(|(name, hash)| (name, hash.to_string())));
     }
+    // Every named contract of the book (`[[contract]]`s and the models'), by its deployed code.
+    let world = engine.world_mut();
+    let contracts: Vec<_> = world
+        .book
+        .entries()
+        .iter()
+        .filter(|e| matches!(e.kind, crate::world::EntryKind::Contract { .. }))
+        .map(|e| (e.name.clone(), e.address))
+        .collect();
+    for (name, address) in contracts {
+        let code = world.chain.code(address)?;
+        if !code.is_empty() {
+            bytecode.entry(name).or_insert_with(|| alloy_primitives::keccak256(&code).to_string());
+        }
+    }
     let world = engine.world();
     let manifests: serde_json::Map<String, serde_json::Value> =
         loaded.models.iter().map(|(model, config)| (model.name().to_string(), config.manifest())).collect();
