@@ -17,7 +17,7 @@ fn netlist(name: &str) -> PathBuf {
 /// 16 points (publisher sizes × swap amounts) × 4 seeds of 20 days of V3.
 fn sweep(out: &Path, jobs: usize, fork: bool) -> Sweep {
     Sweep {
-        netlist: netlist("ocean_v3.toml"),
+        netlists: vec![netlist("ocean_v3.toml")],
         overrides: vec!["sim.duration=\"20d\"".into()],
         factors: vec![
             parse_factor("agent.publisher.dt_in_pool=50,80,100,150").unwrap(),
@@ -31,6 +31,7 @@ fn sweep(out: &Path, jobs: usize, fork: bool) -> Sweep {
         out: out.to_path_buf(),
         jobs,
         fork,
+        charts: false,
     }
 }
 
@@ -174,4 +175,52 @@ fn a_sweep_stopped_with_sigterm_exits_non_zero_says_interrupted_and_resumes() {
     assert_eq!(study["status"], "interrupted");
     assert!(study["done"].as_u64().unwrap() >= 2 && study["done"].as_u64().unwrap() < 12, "{study}");
     resume_and_compare(dir.path(), &done);
+}
+
+#[test]
+fn several_netlists_are_designs_swept_over_the_same_points_with_factor_effects() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut study = sweep(dir.path(), 2, true);
+    study.netlists = vec![netlist("ocean_v3.toml"), netlist("ocean_v41.toml")];
+    study.factors = vec![parse_factor("agent.publisher.swap_fee=0.001,0.01").unwrap()];
+    study.seeds = vec![1, 2];
+    study.charts = true;
+    let report = run(&study);
+    assert_eq!((report.planned, report.outcomes.len(), report.failed()), (8, 8, 0));
+    assert_eq!(report.designs, ["ocean_v3", "ocean_v41"]);
+    assert!(dir.path().join("ocean-v3/units").is_dir() && dir.path().join("ocean-v41/units").is_dir());
+
+    let summary = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(summary.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(header[..4], ["design", "run", "point", "agent.publisher.swap_fee"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let runs: Vec<&str> = rows.iter().map(|r| &r[1]).collect();
+    assert_eq!(runs, ["0", "1", "2", "3", "4", "5", "6", "7"]);
+
+    // Each effect is the mean of the summary's final values at that design and value.
+    let effects = std::fs::read_to_string(dir.path().join("effects.csv")).unwrap();
+    let mut effects_reader = csv::Reader::from_reader(effects.as_bytes());
+    let mut checked = 0;
+    for effect in effects_reader.records().map(|r| r.unwrap()) {
+        let (design, value, kpi) = (&effect[0], effect[2].parse::<f64>().unwrap(), &effect[3]);
+        let column = header.iter().position(|h| h == kpi).unwrap();
+        let finals: Vec<f64> = rows
+            .iter()
+            .filter(|r| &r[0] == design && r[3].parse::<f64>().unwrap() == value)
+            .map(|r| r[column].parse::<f64>().unwrap())
+            .collect();
+        assert_eq!(finals.len(), 2, "{design} at {value}");
+        assert_eq!(&effect[4], "2");
+        let mean = effect[5].parse::<f64>().unwrap();
+        assert!(
+            (mean - (finals[0] + finals[1]) / 2.0).abs() <= 1e-12 * mean.abs().max(1.0),
+            "{kpi}: {mean} vs {finals:?}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 2 * 2 * 7, "2 designs × 2 values × 7 criteria");
+    let charts = dir.path().join("charts");
+    assert!(charts.join("criteria-rug-staker-loss-pct-vs-agent-publisher-swap-fee.png").is_file());
+    assert_eq!(std::fs::read_dir(&charts).unwrap().count(), 2 * 7, "a PNG and an SVG per criterion");
 }

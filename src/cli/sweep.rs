@@ -1,7 +1,10 @@
-//! `tsp sweep NETLIST [--factor PATH=VALUES]... [--design D] [--seeds N]
+//! `tsp sweep NETLIST... [--factor PATH=VALUES]... [--design D] [--seeds N]
 //! [--jobs N] [--out DIR]`: run a netlist at many points of a design, each on
 //! the same seeds, in parallel; write tidy and summary tables (CSV and
-//! Parquet). Without `--factor` the netlist's `[study]` table says what to sweep.
+//! Parquet) and a chart of each KPI's final value against each factor.
+//! Without `--factor` the first netlist's `[study]` table says what to
+//! sweep. Several netlists are several designs swept over the same points
+//! and seeds (a parameter test).
 
 use crate::netlist::load;
 use crate::study::{parse_factor, seeds_of, Design, Sweep};
@@ -14,8 +17,9 @@ use std::sync::atomic::Ordering;
 /// Run a netlist over a design of factor values, crossed with seeds.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Cmd {
-    /// The netlist (TOML).
-    netlist: PathBuf,
+    /// The netlist (TOML); several netlists are designs compared over the same points and seeds.
+    #[arg(required = true, value_name = "NETLIST")]
+    netlists: Vec<PathBuf>,
     /// A factor: `PATH=a,b,c` (listed values) or `PATH=lo..hi` (a range for
     /// random, lhs and sobol designs; add `:log` for a log scale, `:int` for
     /// whole numbers). PATH is any `--set` path (repeatable).
@@ -51,6 +55,9 @@ pub(crate) struct Cmd {
     /// world per worker for the runs that share it (same results, slower).
     #[arg(long)]
     no_fork: bool,
+    /// Skip the charts of each KPI against each factor (`charts/`).
+    #[arg(long)]
+    no_charts: bool,
     /// Do not print progress.
     #[arg(long)]
     quiet: bool,
@@ -76,7 +83,7 @@ fn factor(text: &str) -> anyhow::Result<crate::study::Factor> {
 
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
-        let loaded = load(&self.netlist, &self.set)?;
+        let loaded = load(&self.netlists[0], &self.set)?;
         let study = &loaded.netlist.study;
         let factors = if self.factors.is_empty() {
             study.factor.clone()
@@ -86,7 +93,7 @@ impl Cmd {
         if factors.is_empty() {
             bail!(
                 "{}: nothing to sweep: give --factor PATH=VALUES or a [study] table with [[study.factor]]",
-                self.netlist.display()
+                self.netlists[0].display()
             );
         }
         let design = match self.design.as_deref() {
@@ -123,7 +130,7 @@ impl Cmd {
         let jobs =
             self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
         let sweep = Sweep {
-            netlist: self.netlist.clone(),
+            netlists: self.netlists.clone(),
             overrides: self.set.clone(),
             factors,
             design,
@@ -134,6 +141,7 @@ impl Cmd {
             out: out.clone(),
             jobs,
             fork: !self.no_fork,
+            charts: !self.no_charts,
         };
         let total = sweep.units()?.len();
         let bar = progress_bar(total, self.quiet);

@@ -28,7 +28,7 @@ pub use render::CHART_SIZE;
 pub use spec::{default_charts, matches, slug, ChartSpec, MAX_LINES_PER_CHART};
 
 use crate::kpis::{quantity_of, read_kpis, KpiTable};
-use render::{render, Chart, Line};
+use render::{render, Chart, Line, TIME_AXIS};
 use spec::Slugs;
 use std::path::{Path, PathBuf};
 
@@ -67,7 +67,13 @@ pub fn plot_run(kpis_csv: &Path, out_dir: &Path, charts: &[ChartSpec]) -> Result
             .collect();
         let names: Vec<&str> = picked.iter().map(|&i| table.columns[i].as_str()).collect();
         let y_label = spec.y_label.clone().unwrap_or_else(|| quantities(&names));
-        resolved.push(Chart { title: spec.title.clone(), y_label, log_y: spec.log_y, lines });
+        resolved.push(Chart {
+            title: spec.title.clone(),
+            x_label: TIME_AXIS.into(),
+            y_label,
+            log_y: spec.log_y,
+            lines,
+        });
     }
     create_dir(out_dir)?;
     let mut slugs = Slugs::default();
@@ -111,8 +117,50 @@ pub fn plot_compare(runs: &[(String, PathBuf)], out_dir: &Path, kpis: &[String])
                 points: zip(days, table.column(kpi).unwrap_or_default()),
             })
             .collect();
-        let chart = Chart { title: kpi.clone(), y_label: quantity_of(kpi).to_owned(), log_y: false, lines };
+        let chart = Chart {
+            title: kpi.clone(),
+            x_label: TIME_AXIS.into(),
+            y_label: quantity_of(kpi).to_owned(),
+            log_y: false,
+            lines,
+        };
         written.extend(render(&chart, out_dir, &slugs.unique(kpi))?);
+    }
+    Ok(written)
+}
+
+/// One chart of values against a parameter: `(legend, points (x, y))` per line.
+#[derive(Debug, Clone)]
+pub struct XyChart {
+    /// Title, and the file stem after [`slug`].
+    pub title: String,
+    /// The x axis: the parameter.
+    pub x_label: String,
+    /// The y axis.
+    pub y_label: String,
+    /// One line per legend entry.
+    pub lines: Vec<(String, Vec<(f64, f64)>)>,
+}
+
+/// Draw each chart (PNG and SVG) into `out_dir`; returns the files written.
+pub fn plot_xy(charts: &[XyChart], out_dir: &Path) -> Result<Vec<PathBuf>> {
+    ensure_font()?;
+    create_dir(out_dir)?;
+    let mut slugs = Slugs::default();
+    let mut written = Vec::with_capacity(2 * charts.len());
+    for xy in charts {
+        let chart = Chart {
+            title: xy.title.clone(),
+            x_label: xy.x_label.clone(),
+            y_label: xy.y_label.clone(),
+            log_y: false,
+            lines: xy
+                .lines
+                .iter()
+                .map(|(label, points)| Line { label: label.clone(), points: points.clone() })
+                .collect(),
+        };
+        written.extend(render(&chart, out_dir, &slugs.unique(&xy.title))?);
     }
     Ok(written)
 }

@@ -41,10 +41,15 @@ pub(crate) struct Line {
     pub(crate) points: Vec<(f64, f64)>,
 }
 
+/// The x axis of charts over simulated time.
+pub(crate) const TIME_AXIS: &str = "time (days)";
+
 /// A chart ready to draw.
 #[derive(Debug, Clone)]
 pub(crate) struct Chart {
     pub(crate) title: String,
+    /// [`TIME_AXIS`] (drawn from 0), or a swept parameter (drawn over its range).
+    pub(crate) x_label: String,
     pub(crate) y_label: String,
     pub(crate) log_y: bool,
     pub(crate) lines: Vec<Line>,
@@ -54,6 +59,7 @@ pub(crate) struct Chart {
 #[derive(Debug)]
 struct Plan<'a> {
     title: String,
+    x_label: &'a str,
     y_label: String,
     log: bool,
     x: Range<f64>,
@@ -100,8 +106,18 @@ fn plan(chart: &Chart) -> Plan<'_> {
         .collect();
 
     let xs = chart.lines.iter().flat_map(|l| &l.points).map(|&(x, _)| x).filter(|x| x.is_finite());
-    let x_max = xs.fold(0.0_f64, f64::max);
-    let x = 0.0..if x_max > 0.0 { x_max } else { 1.0 };
+    let x = if chart.x_label == TIME_AXIS {
+        let x_max = xs.fold(0.0_f64, f64::max);
+        0.0..if x_max > 0.0 { x_max } else { 1.0 }
+    } else {
+        let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
+        let pad = if hi > lo { (hi - lo) * 0.05 } else { lo.abs().max(1.0) * 0.1 };
+        if lo > hi {
+            0.0..1.0
+        } else {
+            lo - pad..hi + pad
+        }
+    };
 
     let ys = segments.iter().flatten().flatten().map(|&(_, y)| y);
     let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| (lo.min(y), hi.max(y)));
@@ -137,6 +153,7 @@ fn plan(chart: &Chart) -> Plan<'_> {
     }
     Plan {
         title,
+        x_label: &chart.x_label,
         y_label,
         log,
         x,
@@ -177,7 +194,7 @@ where
     let format = |v: &f64| tick_label(*v);
     chart
         .configure_mesh()
-        .x_desc("time (days)")
+        .x_desc(plan.x_label)
         .y_desc(plan.y_label.as_str())
         .x_label_formatter(&format)
         .y_label_formatter(&format)
@@ -284,6 +301,7 @@ mod tests {
     fn gaps_and_log_fallback() {
         let chart = Chart {
             title: "t".into(),
+            x_label: TIME_AXIS.into(),
             y_label: "y".into(),
             log_y: true,
             lines: vec![Line {

@@ -8,15 +8,17 @@
 //! stored results in unit order ([`tables`]).
 //!
 //! # State
-//! `<out>/units/` holds one stored result per finished unit (the chosen KPI
-//! columns of every row, and a marker with the unit's key); `tidy.*`,
-//! `summary.*` and `study.json` are rewritten at the end of every study run.
+//! `<out>/units/` (`<out>/<design>/units/` with several netlists) holds one
+//! stored result per finished unit (the chosen KPI columns of every row, and
+//! a marker with the unit's key); `tidy.*`, `summary.*`, `effects.csv`,
+//! `charts/` and `study.json` are rewritten at the end of every study run.
 //!
 //! # Errors
 //! Bad factors, seeds or values (every point is loaded first) are errors
 //! before any run. A unit that fails while running is a row of the summary
 //! (status `failed`, its message); a stopped study keeps its finished units and says `"status": "interrupted"` in `study.json`.
 
+pub mod effects;
 pub mod monte_carlo;
 pub mod plan;
 pub mod runner;
@@ -32,8 +34,9 @@ use std::sync::atomic::AtomicBool;
 /// A sweep: what to run and where.
 #[derive(Debug, Clone)]
 pub struct Sweep {
-    /// The netlist.
-    pub netlist: PathBuf,
+    /// The netlist; with several, each is a design run at every point on
+    /// every seed (the tables gain a `design` column: each netlist's label).
+    pub netlists: Vec<PathBuf>,
     /// Overrides of every run.
     pub overrides: Vec<String>,
     /// The factors.
@@ -55,15 +58,20 @@ pub struct Sweep {
     /// Fork each worker's set-up world for runs sharing a deployment
     /// ([`runner::Template`]) rather than deploying for every run.
     pub fork: bool,
+    /// Draw each charted KPI against each numeric factor ([`effects`]).
+    pub charts: bool,
 }
 
 /// What a sweep did.
 #[derive(Debug, Clone)]
 pub struct SweepReport {
-    /// Units planned.
+    /// Units planned (over every design).
     pub planned: usize,
-    /// Their outcomes, in order (fewer than planned when interrupted).
-    pub outcomes: Vec<Outcome>,
+    /// The designs' labels (one per netlist).
+    pub designs: Vec<String>,
+    /// Outcomes with their design's index, in order (fewer than planned
+    /// when interrupted).
+    pub outcomes: Vec<(usize, Outcome)>,
     /// Whether the study was stopped before every unit ran.
     pub interrupted: bool,
 }
@@ -71,12 +79,12 @@ pub struct SweepReport {
 impl SweepReport {
     /// Units that failed.
     pub fn failed(&self) -> usize {
-        self.outcomes.iter().filter(|o| o.status.is_err()).count()
+        self.outcomes.iter().filter(|(_, o)| o.status.is_err()).count()
     }
 
     /// Units taken from an earlier run of the study.
     pub fn reused(&self) -> usize {
-        self.outcomes.iter().filter(|o| o.reused).count()
+        self.outcomes.iter().filter(|(_, o)| o.reused).count()
     }
 }
 
@@ -86,41 +94,86 @@ impl Sweep {
         expand(&self.factors, self.design, self.points, &self.seeds, self.design_seed)
     }
 
+    /// Each netlist's label (its `sim.name`, numbered when two share one).
+    pub fn labels(&self) -> anyhow::Result<Vec<String>> {
+        let mut labels: Vec<String> = Vec::with_capacity(self.netlists.len());
+        for netlist in &self.netlists {
+            let name = crate::netlist::load(netlist, &self.overrides)?.netlist.sim.name;
+            let mut label = name.clone();
+            let mut n = 2;
+            while labels.contains(&label) {
+                label = format!("{name}-{n}");
+                n += 1;
+            }
+            labels.push(label);
+        }
+        Ok(labels)
+    }
+
+    /// Where a design's runs are stored: the study's folder for one netlist,
+    /// a folder per design for several.
+    fn design_dir(&self, label: &str) -> PathBuf {
+        if self.netlists.len() == 1 {
+            self.out.clone()
+        } else {
+            self.out.join(crate::plot::slug(label))
+        }
+    }
+
     /// Run the sweep and write its tables; `on_done(done, total)` after each unit.
     pub fn run(
         &self,
         stop: &AtomicBool,
         on_done: &(dyn Fn(usize, usize) + Sync),
     ) -> anyhow::Result<SweepReport> {
+        anyhow::ensure!(!self.netlists.is_empty(), "a sweep needs a netlist");
         let units = self.units()?;
-        self.check_points(&units)?;
+        for netlist in &self.netlists {
+            self.check_points(netlist, &units)?;
+        }
+        let designs = self.labels()?;
         std::fs::create_dir_all(&self.out)?;
-        let runner = Runner {
-            netlist: &self.netlist,
-            overrides: &self.overrides,
-            columns: &self.columns,
-            out: &self.out,
-            jobs: self.jobs,
-            fork: self.fork,
-            stop,
-            on_done,
+        let done_before = std::sync::atomic::AtomicUsize::new(0);
+        let total = units.len() * self.netlists.len();
+        let on_unit = |done: usize, _: usize| {
+            on_done(done_before.load(std::sync::atomic::Ordering::SeqCst) + done, total)
         };
-        let outcomes = runner.run(&units)?;
-        let interrupted = outcomes.len() < units.len();
-        let report = SweepReport { planned: units.len(), outcomes, interrupted };
+        let mut outcomes = Vec::with_capacity(total);
+        for (index, (netlist, label)) in self.netlists.iter().zip(&designs).enumerate() {
+            let out = self.design_dir(label);
+            let runner = Runner {
+                netlist,
+                overrides: &self.overrides,
+                columns: &self.columns,
+                out: &out,
+                jobs: self.jobs,
+                fork: self.fork,
+                stop,
+                on_done: &on_unit,
+            };
+            let ran = runner.run(&units)?;
+            let complete = ran.len() == units.len();
+            done_before.fetch_add(ran.len(), std::sync::atomic::Ordering::SeqCst);
+            outcomes.extend(ran.into_iter().map(|o| (index, o)));
+            if !complete {
+                break;
+            }
+        }
+        let interrupted = outcomes.len() < total;
+        let report = SweepReport { planned: total, designs, outcomes, interrupted };
         self.write(&report)?;
         Ok(report)
     }
 
-    /// Load the netlist at every point of the design once, so that a bad
+    /// Load `netlist` at every point of the design once, so that a bad
     /// path or value is an error before any run rather than a failed row.
-    fn check_points(&self, units: &[Unit]) -> anyhow::Result<()> {
+    fn check_points(&self, netlist: &Path, units: &[Unit]) -> anyhow::Result<()> {
         let mut seen = std::collections::BTreeSet::new();
         for unit in units {
             if seen.insert(unit.point) {
                 let mut overrides = self.overrides.clone();
                 overrides.extend(unit.overrides());
-                crate::netlist::load(&self.netlist, &overrides).map_err(|e| {
+                crate::netlist::load(netlist, &overrides).map_err(|e| {
                     let params: Vec<String> = unit.params.iter().map(|(p, v)| format!("{p}={v}")).collect();
                     e.context(format!("point {} of the study ({})", unit.point, params.join(", ")))
                 })?;
@@ -130,14 +183,22 @@ impl Sweep {
     }
 
     fn write(&self, report: &SweepReport) -> anyhow::Result<()> {
-        let tidy = tables::tidy(&report.outcomes);
+        let units = report.planned / self.netlists.len().max(1);
+        let tidy = tables::tidy(&report.designs, &report.outcomes, units);
         tidy.write_csv(&self.out.join("tidy.csv"))?;
         tidy.write_parquet(&self.out.join("tidy.parquet"))?;
-        let summary = tables::summary(&report.outcomes);
+        let summary = tables::summary(&report.designs, &report.outcomes, units);
         summary.write_csv(&self.out.join("summary.csv"))?;
         summary.write_parquet(&self.out.join("summary.parquet"))?;
+        let charted = effects::charted_columns(&report.outcomes);
+        let found = effects::effects(&report.designs, &report.outcomes, &charted);
+        effects::frame(&found).write_csv(&self.out.join("effects.csv"))?;
+        if self.charts && !found.is_empty() {
+            effects::draw(&found, &self.out.join("charts"))?;
+        }
         let study = json!({
-            "netlist": self.netlist,
+            "netlists": self.netlists,
+            "designs": report.designs,
             "overrides": self.overrides,
             "design": self.design,
             "points": self.points,
