@@ -13,6 +13,8 @@
 # Usage: scripts/ocean-builds.sh [0.6.9|1.1.15]...   (default: both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/npm-pinned.sh
+source scripts/lib/npm-pinned.sh
 
 declare -A integrity=(
   [0.6.9]="sha512-3VqI+TBy07QwJJrhkXUyqJ2nHFs2n1G98KLTzxUPjJgOXZMPnWlmJnmWMKqSj23S/eT16DgEdlTfsqtzC+eKUg=="
@@ -27,31 +29,5 @@ for version in "${versions[@]}"; do
     echo "ocean-builds.sh: no pin for version $version (known: ${!integrity[*]})" >&2
     exit 1
   fi
-  dest="vendor/ocean-contracts/$version"
-  if [ -f "$dest/.integrity" ] && [ "$(cat "$dest/.integrity")" = "$pin" ] && [ -d "$dest/artifacts" ]; then
-    echo "$(pwd)/$dest"
-    continue
-  fi
-  if ! command -v npm >/dev/null; then
-    echo "ocean-builds.sh: npm is missing (bash scripts/setup.sh installs Node.js and npm)" >&2
-    exit 1
-  fi
-  echo "ocean-builds.sh: fetching @oceanprotocol/contracts@$version into $dest" >&2
-  mkdir -p vendor/ocean-contracts
-  staging="$(mktemp -d vendor/ocean-contracts/.staging.XXXXXX)"
-  trap 'rm -rf "$staging"' EXIT
-  (cd "$staging" && npm pack "@oceanprotocol/contracts@$version" --silent --loglevel=error >/dev/null) >&2
-  tarball="$(ls "$staging"/*.tgz)"
-  actual="sha512-$(node -e 'process.stdout.write(require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$tarball")"
-  if [ "$actual" != "$pin" ]; then
-    echo "ocean-builds.sh: $tarball has $actual, expected $pin" >&2
-    exit 1
-  fi
-  tar -xzf "$tarball" -C "$staging"
-  echo "$pin" > "$staging/package/.integrity"
-  rm -rf "$dest"
-  mv "$staging/package" "$dest"
-  rm -rf "$staging"
-  trap - EXIT
-  echo "$(pwd)/$dest"
+  npm_pinned ocean-builds.sh "@oceanprotocol/contracts@$version" "vendor/ocean-contracts/$version" "$pin" artifacts
 done

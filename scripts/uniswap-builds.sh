@@ -19,6 +19,8 @@
 # Usage: scripts/uniswap-builds.sh [v2-core|v2-periphery]...   (default: both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/npm-pinned.sh
+source scripts/lib/npm-pinned.sh
 
 declare -A version=(
   [v2-core]="1.0.1"
@@ -37,32 +39,6 @@ for package in "${packages[@]}"; do
     echo "uniswap-builds.sh: unknown package $package (known: ${!integrity[*]})" >&2
     exit 1
   fi
-  spec="@uniswap/$package@${version[$package]}"
-  dest="vendor/uniswap/$package-${version[$package]}"
-  if [ -f "$dest/.integrity" ] && [ "$(cat "$dest/.integrity")" = "$pin" ] && [ -d "$dest/build" ]; then
-    echo "$(pwd)/$dest"
-    continue
-  fi
-  if ! command -v npm >/dev/null; then
-    echo "uniswap-builds.sh: npm is missing (bash scripts/setup.sh installs Node.js and npm)" >&2
-    exit 1
-  fi
-  echo "uniswap-builds.sh: fetching $spec into $dest" >&2
-  mkdir -p vendor/uniswap
-  staging="$(mktemp -d vendor/uniswap/.staging.XXXXXX)"
-  trap 'rm -rf "$staging"' EXIT
-  (cd "$staging" && npm pack "$spec" --silent --loglevel=error >/dev/null) >&2
-  tarball="$(ls "$staging"/*.tgz)"
-  actual="sha512-$(node -e 'process.stdout.write(require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$tarball")"
-  if [ "$actual" != "$pin" ]; then
-    echo "uniswap-builds.sh: $tarball has $actual, expected $pin" >&2
-    exit 1
-  fi
-  tar -xzf "$tarball" -C "$staging"
-  echo "$pin" > "$staging/package/.integrity"
-  rm -rf "$dest"
-  mv "$staging/package" "$dest"
-  rm -rf "$staging"
-  trap - EXIT
-  echo "$(pwd)/$dest"
+  npm_pinned uniswap-builds.sh "@uniswap/$package@${version[$package]}" \
+    "vendor/uniswap/$package-${version[$package]}" "$pin" build
 done
