@@ -196,16 +196,7 @@ fn kpis_equal_a_replay_of_every_trade_through_the_curve_formulas() {
     let loaded = load(&netlist(), &[]).unwrap();
     let mut engine = loaded.build().unwrap();
     let columns = engine.columns().to_vec();
-    let mut rows = Vec::new();
-    let summary = engine
-        .run(
-            |tick, _, values| {
-                rows.push((tick, values.to_vec()));
-                Ok(())
-            },
-            |_| true,
-        )
-        .unwrap();
+    let (summary, rows) = engine.run_to_rows().unwrap();
     assert_eq!((summary.ticks, summary.stopped.as_deref()), (180 * 24, None), "the run goes the distance");
     assert!(engine.violations().is_empty(), "{:?}", engine.violations());
     let table = Rows { columns, rows };

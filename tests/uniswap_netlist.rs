@@ -187,16 +187,7 @@ fn sixty_days_of_trading_match_the_reference_to_the_wei() {
     let loaded = load(&netlist(), &overrides(&set)).unwrap_or_else(|e| panic!("{e:#}"));
     let mut engine = loaded.build().unwrap_or_else(|e| panic!("{e:#}"));
     let columns = engine.columns().to_vec();
-    let mut rows: Vec<(u64, Vec<f64>)> = Vec::new();
-    let summary = engine
-        .run(
-            |tick, _, values| {
-                rows.push((tick, values.to_vec()));
-                Ok(())
-            },
-            |_| true,
-        )
-        .unwrap_or_else(|e| panic!("{e:#}"));
+    let (summary, rows) = engine.run_to_rows().unwrap_or_else(|e| panic!("{e:#}"));
     assert_eq!(summary.stopped, None, "the invariant holds on Uniswap V2");
     assert_eq!(summary.reverts, 0, "no action reverts");
     let world = engine.world();

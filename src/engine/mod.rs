@@ -139,6 +139,21 @@ impl SimEngine {
         &mut self.world
     }
 
+    /// Run every tick and keep every sampled row in memory: `(tick, values)`
+    /// in [`SimEngine::columns`] order (for tests, notebooks and short runs;
+    /// [`SimEngine::run`] streams instead).
+    pub fn run_to_rows(&mut self) -> anyhow::Result<(RunSummary, Vec<(u64, Vec<f64>)>)> {
+        let mut rows = Vec::new();
+        let summary = self.run(
+            |tick, _, values| {
+                rows.push((tick, values.to_vec()));
+                Ok(())
+            },
+            |_| true,
+        )?;
+        Ok((summary, rows))
+    }
+
     /// Run every tick, handing each sampled row to `sink(tick, time_s, values)`
     /// and calling `progress(tick)` after every tick; when `progress` returns
     /// false the run stops there (after that tick's row, if it had one).

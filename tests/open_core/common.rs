@@ -45,16 +45,7 @@ pub(crate) fn try_run_file(file: &Path, sets: &[&str]) -> Result<Ran, String> {
     let loaded = load(file, &sets).map_err(|e| format!("{e:#}"))?;
     let mut engine = loaded.build().map_err(|e| format!("{e:#}"))?;
     let columns = engine.columns().to_vec();
-    let mut rows = Vec::new();
-    let summary = engine
-        .run(
-            |tick, _, values| {
-                rows.push((tick, values.to_vec()));
-                Ok(())
-            },
-            |_| true,
-        )
-        .map_err(|e| format!("{e:#}"))?;
+    let (summary, rows) = engine.run_to_rows().map_err(|e| format!("{e:#}"))?;
     Ok(Ran { columns, rows, summary, engine })
 }
 
