@@ -17,6 +17,11 @@
 //! before any run. A unit that fails while running is a row of the summary
 //! (status `failed`, its message); a stopped study keeps its finished units and says `"status": "interrupted"` in `study.json`.
 
+pub mod corners;
+pub mod evaluate;
+pub mod expr;
+pub mod netdoc;
+pub mod optimize;
 pub mod plan;
 pub mod runner;
 pub mod tables;
