@@ -97,7 +97,7 @@ impl Cmd {
             step: self.step,
             corners: self.corners,
         };
-        let report = search.run(super::run::stop_flag(), Box::new(print_step))?;
+        let report = search.run(super::run::stop_flag(), print_step("worst"))?;
         println!("the netlist as written: {}", report.default.mean);
         for corner in &report.corners {
             let values: Vec<String> = corner.evaluation.params.iter().map(|(p, v)| format!("{p}={v}")).collect();

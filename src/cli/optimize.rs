@@ -140,19 +140,23 @@ fn default_out(netlist: &Path, suffix: &str) -> PathBuf {
     Path::new("results").join(format!("{stem}-{suffix}"))
 }
 
-/// A path line: iteration, candidates, best objective, feasibility, values.
-pub(super) fn print_step(step: &Step) {
-    let b = &step.best;
-    let values: Vec<String> = b.params.iter().map(|(p, v)| format!("{p}={v}")).collect();
-    let state = if b.feasible() { "feasible".to_string() } else { format!("infeasible (off by {})", b.violation()) };
-    println!(
-        "iteration {:>3}  candidates {:>3}  best {:<14} {state}  point {}  {}",
-        step.iteration,
-        step.evaluations,
-        format!("{:.6}", b.mean),
-        b.point,
-        values.join(" ")
-    );
+/// What prints a path line: iteration, candidates so far, the `label`led
+/// candidate's mean measure, whether it is feasible, its values.
+pub(super) fn print_step(label: &'static str) -> Box<dyn FnMut(&Step)> {
+    Box::new(move |step: &Step| {
+        let b = &step.best;
+        let values: Vec<String> = b.params.iter().map(|(p, v)| format!("{p}={v}")).collect();
+        let state =
+            if b.feasible() { "feasible".to_string() } else { format!("infeasible (off by {})", b.violation()) };
+        println!(
+            "iteration {:>3}  candidates {:>3}  {label} {:<14} {state}  point {}  {}",
+            step.iteration,
+            step.evaluations,
+            format!("{:.6}", b.mean),
+            b.point,
+            values.join(" ")
+        );
+    })
 }
 
 impl Cmd {
@@ -171,7 +175,7 @@ impl Cmd {
         let problem = self.common.problem("optimize", factors, objective, constraints)?;
         let out = problem.out.clone();
         let optimize = Optimize { problem, sense, iterations: self.iterations, step: self.step };
-        let report = optimize.run(super::run::stop_flag(), Box::new(print_step))?;
+        let report = optimize.run(super::run::stop_flag(), print_step("best"))?;
         let (start, best) = (&report.start, &report.best);
         println!(
             "start {} ({}), best {} ({}) after {} candidates; better on every seed: {}; written to {}",

@@ -67,7 +67,7 @@ pub struct Corners {
 pub struct Corner {
     /// 1-based rank (1: the worst found).
     pub rank: usize,
-    /// `lo`/`hi` per range, comma-separated.
+    /// `lo`/`hi` per range, joined by `/`.
     pub region: String,
     /// The point.
     pub evaluation: Evaluation,
@@ -103,7 +103,7 @@ impl Corners {
                 _ => "lo",
             })
             .collect();
-        sides.join(",")
+        sides.join("/")
     }
 
     /// Run the search; `on_step` sees each refinement iteration.
@@ -171,7 +171,7 @@ impl Corners {
         let rows = std::iter::once((0, "default".to_string(), &report.default))
             .chain(report.corners.iter().map(|c| (c.rank, c.region.clone(), &c.evaluation)));
         for (rank, region, e) in rows {
-            csv.push_str(&format!("{rank},\"{region}\",{}", e.point));
+            csv.push_str(&format!("{rank},{region},{}", e.point));
             for f in &problem.factors {
                 let value = e.number(&f.path).or_else(|| doc.number(&f.path));
                 csv.push_str(&format!(",{}", value.map_or(String::new(), |v| v.to_string())));

@@ -301,8 +301,7 @@ impl Optimize {
             doc.set(path, value)?;
         }
         let header = format!(
-            "tsp optimize: the best design found for {} {} on seeds {:?}\nfrom {}",
-            self.sense.name(),
+            "tsp optimize: the best design found for {} on seeds {:?}\nfrom {}",
             problem.measure.what(),
             problem.seeds,
             problem.netlist.display()
