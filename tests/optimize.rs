@@ -29,8 +29,7 @@ fn tsp(args: &[&str]) -> Output {
 
 fn ok(args: &[&str]) -> String {
     let output = tsp(args);
-    let (stdout, stderr) =
-        (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "tsp {args:?} failed:\n{stdout}\n{stderr}");
     stdout.into_owned()
 }
@@ -55,7 +54,8 @@ fn final_values(netlist: &Path, seed: u64, columns: &[&str]) -> Vec<f64> {
     columns
         .iter()
         .map(|name| {
-            let i = table.columns.iter().position(|c| c == name).unwrap_or_else(|| panic!("no column {name}"));
+            let i =
+                table.columns.iter().position(|c| c == name).unwrap_or_else(|| panic!("no column {name}"));
             *table.values[i].last().unwrap()
         })
         .collect()
@@ -92,7 +92,8 @@ fn optimize_finds_a_feasible_design_better_than_the_start_on_every_seed() {
     let out = dir.path().join("opt");
     let stdout = ok(&optimize_args(out.to_str().unwrap(), "2", "12"));
     assert!(stdout.lines().filter(|l| l.starts_with("iteration")).count() >= 2, "{stdout}");
-    let summary: Value = serde_json::from_str(&std::fs::read_to_string(out.join("optimize.json")).unwrap()).unwrap();
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("optimize.json")).unwrap()).unwrap();
     assert_eq!(summary["improved_on_every_seed"], true, "{summary:#}");
 
     // Runs apart from the search: the netlist as written (the start) and best.toml.
@@ -100,7 +101,12 @@ fn optimize_finds_a_feasible_design_better_than_the_start_on_every_seed() {
     for (k, seed) in SEEDS.into_iter().enumerate() {
         let start = final_values(&netlist(), seed, &[VOLUME, NET_WORTH]);
         let found = final_values(&best, seed, &[VOLUME, NET_WORTH]);
-        assert!(found[0] > start[0], "seed {seed}: swap volume {} is not above the start's {}", found[0], start[0]);
+        assert!(
+            found[0] > start[0],
+            "seed {seed}: swap volume {} is not above the start's {}",
+            found[0],
+            start[0]
+        );
         assert!(found[1] >= 0.0, "seed {seed}: the constraint fails: net worth change {}", found[1]);
         // The search's own numbers are those of these runs (to the last
         // digits a CSV round trip may change).
@@ -111,7 +117,8 @@ fn optimize_finds_a_feasible_design_better_than_the_start_on_every_seed() {
     }
     // The path never gets worse, and its last line is the best design.
     let path = std::fs::read_to_string(out.join("optimize.csv")).unwrap();
-    let objectives: Vec<f64> = path.lines().skip(1).map(|l| l.split(',').nth(3).unwrap().parse().unwrap()).collect();
+    let objectives: Vec<f64> =
+        path.lines().skip(1).map(|l| l.split(',').nth(3).unwrap().parse().unwrap()).collect();
     assert!(objectives.windows(2).all(|w| w[1] >= w[0]), "{path}");
     assert_eq!(objectives.last().copied(), summary["best"]["objective"].as_f64());
 }
@@ -186,11 +193,48 @@ fn bad_expressions_and_paths_are_errors_naming_them_before_any_run() {
     let out = dir.path().join("bad");
     let out = out.to_str().unwrap();
     let cases: [(&[&str], &str); 5] = [
-        (&["--param", "agent.publisher.swap_fee=0.001..0.01", "--maximize", "kpi(\"global.swap_volume_ocean\" +"], "--maximize \"kpi(\\\"global.swap_volume_ocean\\\" +\""),
-        (&["--param", "agent.publisher.swap_fee=0.001..0.01", "--minimize", "kpi(\"global.no_such\")"], "no KPI column \"global.no_such\""),
-        (&["--param", "agent.nobody.swap_fee=0.001..0.01", "--minimize", "kpi(\"global.swap_volume_ocean\")"], "nobody"),
-        (&["--param", "agent.publisher.swap_fee=0.001..0.01", "--minimize", "kpi(\"global.swap_volume_ocean\")", "--constraint", "kpi(\"global.pools\")"], "--constraint \"kpi(\\\"global.pools\\\")\": write one comparison"),
-        (&["--param", "agent.publisher.swap_fee=0.01..0.001", "--minimize", "kpi(\"global.swap_volume_ocean\")"], "lo < hi"),
+        (
+            &[
+                "--param",
+                "agent.publisher.swap_fee=0.001..0.01",
+                "--maximize",
+                "kpi(\"global.swap_volume_ocean\" +",
+            ],
+            "--maximize \"kpi(\\\"global.swap_volume_ocean\\\" +\"",
+        ),
+        (
+            &["--param", "agent.publisher.swap_fee=0.001..0.01", "--minimize", "kpi(\"global.no_such\")"],
+            "no KPI column \"global.no_such\"",
+        ),
+        (
+            &[
+                "--param",
+                "agent.nobody.swap_fee=0.001..0.01",
+                "--minimize",
+                "kpi(\"global.swap_volume_ocean\")",
+            ],
+            "nobody",
+        ),
+        (
+            &[
+                "--param",
+                "agent.publisher.swap_fee=0.001..0.01",
+                "--minimize",
+                "kpi(\"global.swap_volume_ocean\")",
+                "--constraint",
+                "kpi(\"global.pools\")",
+            ],
+            "--constraint \"kpi(\\\"global.pools\\\")\": write one comparison",
+        ),
+        (
+            &[
+                "--param",
+                "agent.publisher.swap_fee=0.01..0.001",
+                "--minimize",
+                "kpi(\"global.swap_volume_ocean\")",
+            ],
+            "lo < hi",
+        ),
     ];
     for (extra, expected) in cases {
         let mut args = vec!["optimize", NETLIST, "--set", DURATION, "--out", out];

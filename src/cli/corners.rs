@@ -100,7 +100,8 @@ impl Cmd {
         let report = search.run(super::run::stop_flag(), print_step("worst"))?;
         println!("the netlist as written: {}", report.default.mean);
         for corner in &report.corners {
-            let values: Vec<String> = corner.evaluation.params.iter().map(|(p, v)| format!("{p}={v}")).collect();
+            let values: Vec<String> =
+                corner.evaluation.params.iter().map(|(p, v)| format!("{p}={v}")).collect();
             println!(
                 "corner {} ({}): {}  {}",
                 corner.rank,

@@ -146,8 +146,11 @@ pub(super) fn print_step(label: &'static str) -> Box<dyn FnMut(&Step)> {
     Box::new(move |step: &Step| {
         let b = &step.best;
         let values: Vec<String> = b.params.iter().map(|(p, v)| format!("{p}={v}")).collect();
-        let state =
-            if b.feasible() { "feasible".to_string() } else { format!("infeasible (off by {})", b.violation()) };
+        let state = if b.feasible() {
+            "feasible".to_string()
+        } else {
+            format!("infeasible (off by {})", b.violation())
+        };
         println!(
             "iteration {:>3}  candidates {:>3}  {label} {:<14} {state}  point {}  {}",
             step.iteration,
@@ -167,7 +170,8 @@ impl Cmd {
             _ => bail!("give one objective: --minimize EXPR or --maximize EXPR"),
         };
         let objective = Expr::compile(role, text)?;
-        let constraints = self.constraints.iter().map(|c| Constraint::parse(c)).collect::<anyhow::Result<_>>()?;
+        let constraints =
+            self.constraints.iter().map(|c| Constraint::parse(c)).collect::<anyhow::Result<_>>()?;
         let factors = ranges("--param", &self.params)?;
         if !(self.step > 0.0 && self.step <= 0.5) {
             bail!("--step {}: give a fraction of each range in (0, 0.5]", self.step);

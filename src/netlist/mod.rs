@@ -329,7 +329,7 @@ impl LoadedNetlist {
             .iter()
             .flat_map(|(_, config)| config.later_names(&self.agents, clock.ticks, clock.tick_seconds))
             .collect();
-        setup::check_names(&world, &later, scripts.iter().copied())?;
+        setup::check_names(world, &later, scripts.iter().copied())?;
         for spec in &self.agents {
             let Some(generic) = spec.config.as_any().downcast_ref::<GenericConfig>() else { continue };
             for step in generic.steps() {

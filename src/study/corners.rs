@@ -107,15 +107,20 @@ impl Corners {
     }
 
     /// Run the search; `on_step` sees each refinement iteration.
-    pub fn run(&self, stop: Arc<AtomicBool>, on_step: Box<dyn FnMut(&Step)>) -> anyhow::Result<CornersReport> {
+    pub fn run(
+        &self,
+        stop: Arc<AtomicBool>,
+        on_step: Box<dyn FnMut(&Step)>,
+    ) -> anyhow::Result<CornersReport> {
         let doc = NetlistDoc::load(&self.problem.netlist)?;
         let mut evaluator = Evaluator::new(self.problem.clone(), stop)?;
         std::fs::create_dir_all(&self.problem.out)?;
         let default = evaluator.evaluate(&[Vec::new()])?.remove(0);
-        let sample: Vec<_> = expand(&self.problem.factors, self.design, Some(self.points), &[0], self.design_seed)?
-            .into_iter()
-            .map(|unit| unit.params)
-            .collect();
+        let sample: Vec<_> =
+            expand(&self.problem.factors, self.design, Some(self.points), &[0], self.design_seed)?
+                .into_iter()
+                .map(|unit| unit.params)
+                .collect();
         let sampled = evaluator.evaluate(&sample)?;
         let worst_sampled = sampled
             .iter()
@@ -135,7 +140,8 @@ impl Corners {
             refinement = nelder_mead(&mut evaluator, self.worse, &start, self.step, self.refine, on_step)?;
         }
         let corners = self.pick(&evaluator.evaluations()[1..]);
-        let report = CornersReport { default, corners, evaluations: evaluator.evaluations().len(), refinement };
+        let report =
+            CornersReport { default, corners, evaluations: evaluator.evaluations().len(), refinement };
         self.write(&report, doc, evaluator.evaluations())?;
         Ok(report)
     }

@@ -68,9 +68,8 @@ impl Expr {
     /// Compile `source`; `role` names it in messages (`--minimize`).
     pub fn compile(role: &str, source: &str) -> anyhow::Result<Self> {
         let what = format!("{role} {source:?}");
-        let ast = engine(|_| Ok(0.0))
-            .compile_expression(source)
-            .map_err(|e| anyhow::anyhow!("{what}: {e}"))?;
+        let ast =
+            engine(|_| Ok(0.0)).compile_expression(source).map_err(|e| anyhow::anyhow!("{what}: {e}"))?;
         Ok(Self { what, ast })
     }
 
@@ -108,7 +107,8 @@ impl Expr {
         let engine = engine(move |name| {
             values.get(name).copied().ok_or_else(|| format!("no KPI column {name:?} in the run"))
         });
-        let value = engine.eval_ast::<Dynamic>(&self.ast).map_err(|e| anyhow::anyhow!("{}: {e}", self.what))?;
+        let value =
+            engine.eval_ast::<Dynamic>(&self.ast).map_err(|e| anyhow::anyhow!("{}: {e}", self.what))?;
         number(&value)
             .with_context(|| format!("{}: gave {value} ({}), not a number", self.what, value.type_name()))
     }
@@ -220,7 +220,10 @@ mod tests {
         assert_eq!(e.columns().unwrap(), ["a.x", "b"]);
         let e = Expr::compile("--maximize", "kpi(\"nope\")").unwrap();
         let message = e.eval(&values()).unwrap_err().to_string();
-        assert!(message.contains("--maximize \"kpi(\\\"nope\\\")\"") && message.contains("nope"), "{message}");
+        assert!(
+            message.contains("--maximize \"kpi(\\\"nope\\\")\"") && message.contains("nope"),
+            "{message}"
+        );
         let message = Expr::compile("--minimize", "kpi(\"a\" +").unwrap_err().to_string();
         assert!(message.starts_with("--minimize \"kpi(\\\"a\\\" +\":"), "{message}");
         let text = Expr::compile("--minimize", "\"text\"").unwrap().eval(&values()).unwrap_err();

@@ -49,8 +49,12 @@ impl NetlistDoc {
         let mut document = parse(netlist)?;
         let dir = netlist.parent().unwrap_or(Path::new("."));
         if let Some(include) = document.remove("include") {
-            let files: Vec<String> =
-                include.as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
+            let files: Vec<String> = include
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
             let mut agents = match document.remove("agent") {
                 Some(Item::ArrayOfTables(items)) => items,
                 Some(_) => bail!("{}: `agent` is not a list of [[agent]] tables", netlist.display()),
@@ -156,7 +160,8 @@ fn named(item: &Item, rest: &[String]) -> Option<(usize, usize)> {
     let Item::ArrayOfTables(items) = item else { return None };
     (1..rest.len()).rev().find_map(|used| {
         let name = rest[..used].join(".");
-        let position = items.iter().position(|t| t.get("name").and_then(Item::as_str) == Some(name.as_str()))?;
+        let position =
+            items.iter().position(|t| t.get("name").and_then(Item::as_str) == Some(name.as_str()))?;
         Some((position, used))
     })
 }

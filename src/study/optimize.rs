@@ -251,16 +251,16 @@ impl OptimizeReport {
 
 impl Optimize {
     /// Run the search; `on_step` sees each line of the path as it is found.
-    pub fn run(&self, stop: Arc<AtomicBool>, on_step: Box<dyn FnMut(&Step)>) -> anyhow::Result<OptimizeReport> {
+    pub fn run(
+        &self,
+        stop: Arc<AtomicBool>,
+        on_step: Box<dyn FnMut(&Step)>,
+    ) -> anyhow::Result<OptimizeReport> {
         let doc = NetlistDoc::load(&self.problem.netlist)?;
         let mut evaluator = Evaluator::new(self.problem.clone(), stop)?;
         std::fs::create_dir_all(&self.problem.out)?;
-        let start: Vec<f64> = self
-            .problem
-            .factors
-            .iter()
-            .map(|f| doc.number(&f.path).map_or(0.5, |v| unit_of(f, v)))
-            .collect();
+        let start: Vec<f64> =
+            self.problem.factors.iter().map(|f| doc.number(&f.path).map_or(0.5, |v| unit_of(f, v))).collect();
         let path = nelder_mead(&mut evaluator, self.sense, &start, self.step, self.iterations, on_step)?;
         let start = evaluator.evaluations()[0].clone();
         let best = path.last().map_or_else(|| start.clone(), |s| s.best.clone());

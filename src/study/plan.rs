@@ -265,16 +265,7 @@ fn unit_points(dims: usize, design: Design, n: usize, seed: u64) -> anyhow::Resu
 
 fn sampled(factors: &[Factor], design: Design, n: usize, seed: u64) -> anyhow::Result<Vec<Vec<toml::Value>>> {
     let points = unit_points(factors.len(), design, n, seed)?;
-    Ok(points
-        .into_iter()
-        .map(|u| {
-            factors
-                .iter()
-                .zip(u)
-                .map(|(f, x)| f.value_at(x))
-                .collect()
-        })
-        .collect())
+    Ok(points.into_iter().map(|u| factors.iter().zip(u).map(|(f, x)| f.value_at(x)).collect()).collect())
 }
 
 /// Parse a command-line factor: `path=a,b,c` (values) or `path=lo..hi` (a range).
