@@ -281,3 +281,24 @@ pub fn write_evaluations(
     }
     std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_reflects_into_the_box_and_unit_of_inverts_value_at() {
+        for (x, folded) in [(0.25, 0.25), (1.25, 0.75), (-0.25, 0.25), (2.5, 0.5), (1.0, 1.0)] {
+            assert!((fold(x) - folded).abs() < 1e-12, "fold({x}) = {}", fold(x));
+        }
+        let mut factor = crate::study::parse_factor("a=0.001..10").unwrap();
+        for log in [false, true] {
+            factor.log = log;
+            for u in [0.0, 0.3, 1.0] {
+                let value = factor.value_at(u).as_float().unwrap();
+                assert!((unit_of(&factor, value) - u).abs() < 1e-9, "log {log}, u {u}");
+            }
+        }
+        assert_eq!(unit_of(&factor, 100.0), 1.0, "clamped to the range");
+    }
+}

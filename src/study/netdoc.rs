@@ -25,6 +25,8 @@ const NAMED_ARRAYS: &[&str] = &["agent", "contract", "kpi", "invariant", "series
 #[derive(Debug, Clone)]
 pub struct NetlistDoc {
     document: DocumentMut,
+    /// The comments above `include`, kept when it is dropped.
+    preamble: String,
 }
 
 fn parse(path: &Path) -> anyhow::Result<DocumentMut> {
@@ -48,6 +50,13 @@ impl NetlistDoc {
     pub fn load(netlist: &Path) -> anyhow::Result<Self> {
         let mut document = parse(netlist)?;
         let dir = netlist.parent().unwrap_or(Path::new("."));
+        let preamble = document
+            .as_table()
+            .key("include")
+            .and_then(|key| key.leaf_decor().prefix())
+            .and_then(|prefix| prefix.as_str())
+            .unwrap_or_default()
+            .to_string();
         if let Some(include) = document.remove("include") {
             let files: Vec<String> = include
                 .as_array()
@@ -87,7 +96,7 @@ impl NetlistDoc {
                 }
             }
         }
-        Ok(Self { document })
+        Ok(Self { document, preamble })
     }
 
     /// The number at `path`, if the document holds one there.
@@ -150,7 +159,7 @@ impl NetlistDoc {
     /// The document with a comment on top.
     pub fn render(&self, header: &str) -> String {
         let comment: String = header.lines().map(|l| format!("# {l}\n")).collect();
-        format!("{comment}{}", self.document)
+        format!("{comment}{}{}", self.preamble, self.document)
     }
 }
 

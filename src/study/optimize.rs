@@ -339,3 +339,34 @@ impl Optimize {
         write_json(&out.join("optimize.json"), &summary)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evaluation(mean: f64, violations: &[f64], failed: bool) -> Evaluation {
+        Evaluation {
+            point: 0,
+            params: Vec::new(),
+            values: vec![mean; violations.len()],
+            violations: violations.to_vec(),
+            mean,
+            failed: failed.then(|| "boom".to_string()),
+        }
+    }
+
+    #[test]
+    fn feasible_candidates_rank_before_infeasible_ones_and_failed_runs_last() {
+        let feasible = evaluation(-5e6, &[0.0, 0.0], false);
+        let nearly = evaluation(9e9, &[0.0, 0.5], false);
+        let far = evaluation(9e9, &[3.0, 4.0], false);
+        let failed = evaluation(9e9, &[0.0, 0.0], true);
+        let order = |sense| [&feasible, &nearly, &far, &failed].map(|e| cost(sense, e));
+        for sense in [Sense::Minimize, Sense::Maximize] {
+            let costs = order(sense);
+            assert!(costs.windows(2).all(|w| w[0] < w[1]), "{sense:?}: {costs:?}");
+        }
+        assert_eq!(cost(Sense::Maximize, &feasible), 5e6);
+        assert_eq!(cost(Sense::Minimize, &nearly), PENALTY + 0.5);
+    }
+}
