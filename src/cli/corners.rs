@@ -97,7 +97,15 @@ impl Cmd {
             step: self.step,
             corners: self.corners,
         };
-        let report = search.run(super::run::stop_flag(), print_step("worst"))?;
+        let stop = super::run::stop_flag();
+        let report = match search.run(std::sync::Arc::clone(&stop), print_step("worst")) {
+            Ok(report) => report,
+            Err(error) if stop.load(std::sync::atomic::Ordering::SeqCst) => {
+                eprintln!("{error:#}");
+                return Ok(ExitCode::from(130));
+            }
+            Err(error) => return Err(error),
+        };
         println!("the netlist as written: {}", report.default.mean);
         for corner in &report.corners {
             let values: Vec<String> =

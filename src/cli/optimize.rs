@@ -179,7 +179,15 @@ impl Cmd {
         let problem = self.common.problem("optimize", factors, objective, constraints)?;
         let out = problem.out.clone();
         let optimize = Optimize { problem, sense, iterations: self.iterations, step: self.step };
-        let report = optimize.run(super::run::stop_flag(), print_step("best"))?;
+        let stop = super::run::stop_flag();
+        let report = match optimize.run(std::sync::Arc::clone(&stop), print_step("best")) {
+            Ok(report) => report,
+            Err(error) if stop.load(std::sync::atomic::Ordering::SeqCst) => {
+                eprintln!("{error:#}");
+                return Ok(ExitCode::from(130));
+            }
+            Err(error) => return Err(error),
+        };
         let (start, best) = (&report.start, &report.best);
         println!(
             "start {} ({}), best {} ({}) after {} candidates; better on every seed: {}; written to {}",

@@ -7,6 +7,11 @@
 //! ([`plan`]); workers run them ([`runner`]); the tables are built from the
 //! stored results in unit order ([`tables`]).
 //!
+//! Searches pick their own points through the same runner: [`optimize`]
+//! (the best design under constraints) and [`corners`] (worst cases), with
+//! [`evaluate`] (a point on every seed), [`expr`] (expressions over final
+//! KPI values) and [`netdoc`] (a found point written back as a netlist).
+//!
 //! # State
 //! `<out>/units/` holds one stored result per finished unit (the chosen KPI
 //! columns of every row, and a marker with the unit's key); `tidy.*`,
