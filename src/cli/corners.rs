@@ -11,24 +11,26 @@ use crate::study::Design;
 use anyhow::bail;
 use std::process::ExitCode;
 
-/// Search populations and behaviours the designer does not control for the
-/// worst value of a KPI, and write a few representative worst corners.
-///
-/// Stage 1 samples the ranges (Latin hypercube by default, `--points`
-/// points); stage 2 refines the worst sampled point with Nelder–Mead
-/// (`--refine` iterations). Each point runs on the same seeds and is scored
-/// by the mean over them. Corners: corner 1 is the worst point found; the
-/// next are the worst points of other regions of the box (each range cut at
-/// its middle: a low or high side per range), so that the corners are
-/// different scenarios rather than neighbours of one. corners.csv lists the
-/// netlist as written (corner 0) beside them; corner-N.toml is the netlist
-/// with that corner's values set, ready for `tsp run` or `tsp optimize`.
-///
-/// Example: tsp corners netlists/ocean_v3.toml --set 'sim.duration="60d"'
-/// --range agent.staker.count=1..8:int --range
-/// agent.speculator.trade_probability=0.05..0.95 --worst
-/// max:criteria.rug_staker_loss_pct --seeds 3
+/// The rest of `--help`: how it works and an example.
+const HELP: &str = "\
+     Stage 1 samples the ranges (Latin hypercube by default, `--points` points); stage 2 \
+     refines the worst sampled point with Nelder–Mead (`--refine` iterations). Each point \
+     runs on the same seeds and is scored by the mean over them. Corners: corner 1 is the \
+     worst point found; the next are the worst points of other regions of the box (each range \
+     cut at its middle: a low or high side per range), so that the corners are different \
+     scenarios rather than neighbours of one. corners.csv lists the netlist as written \
+     (corner 0) beside them; corner-N.toml is the netlist with that corner's values set, \
+     ready for `tsp run` or `tsp optimize`.\n\n\
+     Example:\n  \
+     tsp corners netlists/ocean_v3.toml --set 'sim.duration=\"60d\"' \\\n    \
+     --range agent.consumer.count=2..20:int \\\n    \
+     --range agent.speculator.trade_probability=0.05..0.95 \\\n    \
+     --worst min:criteria.publisher_net_worth_change_ocean --seeds 4";
+
+/// Search populations and behaviours the designer does not control for the worst value of a KPI,
+/// and write a few representative worst corners.
 #[derive(Debug, clap::Args)]
+#[command(after_help = HELP)]
 pub(crate) struct Cmd {
     #[command(flatten)]
     common: Common,

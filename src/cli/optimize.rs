@@ -11,26 +11,28 @@ use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Search controllable parameters for the design that minimises or
-/// maximises an objective over final KPI values, subject to constraints.
-///
-/// Every candidate runs on the same seeds (common random numbers); its
-/// objective is the mean over those seeds, and it is feasible only when
-/// EVERY seed's run satisfies EVERY constraint. Feasible candidates always
-/// rank before infeasible ones (those by how far off they are). The
-/// optimiser is Nelder–Mead (argmin), started from the netlist's own values
-/// (the middle of a range the netlist sets no number for); it draws nothing,
-/// so the same command gives the same result. Expressions are Rhai over the
-/// final KPI values: `kpi("criteria.publisher_net_worth_change_ocean")`,
-/// arithmetic, abs/min/max/sqrt/ln/exp. Runs are stored in OUT/units/ and
-/// reused when the command is run again.
-///
-/// Example: tsp optimize netlists/ocean_v3.toml --set 'sim.duration="60d"'
-/// --param agent.publisher.ocean_in_pool=200..5000 --param
-/// agent.publisher.swap_fee=0.0001..0.01:log --maximize
-/// 'kpi("criteria.publisher_net_worth_change_ocean")' --constraint
-/// 'kpi("criteria.rug_staker_loss_pct") <= 50' --seeds 4
+/// The rest of `--help`: how it works and an example.
+const HELP: &str = "\
+     Every candidate runs on the same seeds (common random numbers); its objective is the \
+     mean over those seeds, and it is feasible only when EVERY seed's run satisfies EVERY \
+     constraint. Feasible candidates always rank before infeasible ones (those by how far off \
+     they are). The optimiser is Nelder–Mead (argmin), started from the netlist's own values \
+     (the middle of a range the netlist sets no number for); it draws nothing, so the same \
+     command gives the same result. Expressions are Rhai over the final KPI values: \
+     `kpi(\"criteria.publisher_net_worth_change_ocean\")`, arithmetic, \
+     abs/min/max/sqrt/ln/exp. Runs are stored in OUT/units/ and reused when the command is \
+     run again.\n\n\
+     Example:\n  \
+     tsp optimize netlists/ocean_v3.toml --set 'sim.duration=\"60d\"' \\\n    \
+     --param agent.publisher.ocean_in_pool=200..5000 \\\n    \
+     --param agent.publisher.dt_in_pool=20..400 \\\n    \
+     --maximize 'kpi(\"global.swap_volume_ocean\")' \\\n    \
+     --constraint 'kpi(\"criteria.publisher_net_worth_change_ocean\") >= 0' --seeds 4";
+
+/// Search controllable parameters for the design that minimises or maximises an objective over
+/// final KPI values, subject to constraints.
 #[derive(Debug, clap::Args)]
+#[command(after_help = HELP)]
 pub(crate) struct Cmd {
     #[command(flatten)]
     common: Common,
