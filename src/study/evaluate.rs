@@ -116,6 +116,9 @@ pub struct Evaluator {
     stop: Arc<AtomicBool>,
     done: Vec<Evaluation>,
     known: BTreeMap<String, usize>,
+    /// Values that a value within a rounding error of stands for (the
+    /// netlist's own, so that a search's start is exactly the netlist).
+    exact: Vec<(String, f64)>,
 }
 
 fn assignment(path: &str, value: &toml::Value) -> String {
@@ -156,7 +159,7 @@ impl Evaluator {
         for constraint in &problem.constraints {
             check(&format!("--constraint {:?}", constraint.text()), constraint.columns()?)?;
         }
-        Ok(Self { problem, columns, stop, done: Vec::new(), known: BTreeMap::new() })
+        Ok(Self { problem, columns, stop, done: Vec::new(), known: BTreeMap::new(), exact: Vec::new() })
     }
 
     /// The problem.
@@ -169,9 +172,29 @@ impl Evaluator {
         &self.done
     }
 
+    /// Let values within a rounding error (10⁻¹² relative) of `value` at
+    /// `path` be `value` itself (a log scale's round trip changes the last digits).
+    pub fn snap_to(&mut self, path: &str, value: f64) {
+        self.exact.push((path.to_string(), value));
+    }
+
     /// The searched paths' values at `x` (each coordinate folded into [0, 1]).
     pub fn params_at(&self, x: &[f64]) -> Vec<(String, toml::Value)> {
-        self.problem.factors.iter().zip(x).map(|(f, &x)| (f.path.clone(), f.value_at(fold(x)))).collect()
+        let snapped = |path: &str, value: toml::Value| match value {
+            toml::Value::Float(v) => toml::Value::Float(
+                self.exact
+                    .iter()
+                    .find(|(p, e)| p == path && (v - e).abs() <= 1e-12 * e.abs())
+                    .map_or(v, |(_, e)| *e),
+            ),
+            other => other,
+        };
+        self.problem
+            .factors
+            .iter()
+            .zip(x)
+            .map(|(f, &x)| (f.path.clone(), snapped(&f.path, f.value_at(fold(x)))))
+            .collect()
     }
 
     /// Evaluate points (each a list of `(path, value)`), running the new ones together.

@@ -259,8 +259,14 @@ impl Optimize {
         let doc = NetlistDoc::load(&self.problem.netlist)?;
         let mut evaluator = Evaluator::new(self.problem.clone(), stop)?;
         std::fs::create_dir_all(&self.problem.out)?;
-        let start: Vec<f64> =
-            self.problem.factors.iter().map(|f| doc.number(&f.path).map_or(0.5, |v| unit_of(f, v))).collect();
+        let mut start = Vec::new();
+        for f in &self.problem.factors {
+            let value = doc.number(&f.path);
+            if let Some(value) = value {
+                evaluator.snap_to(&f.path, value);
+            }
+            start.push(value.map_or(0.5, |v| unit_of(f, v)));
+        }
         let path = nelder_mead(&mut evaluator, self.sense, &start, self.step, self.iterations, on_step)?;
         let start = evaluator.evaluations()[0].clone();
         let best = path.last().map_or_else(|| start.clone(), |s| s.best.clone());
