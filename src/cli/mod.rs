@@ -5,7 +5,9 @@ mod build;
 mod build_args;
 mod check;
 mod compare;
+mod corners;
 mod netlists;
+mod optimize;
 mod plot;
 mod run;
 mod sweep;
@@ -42,6 +44,10 @@ enum Command {
     Netlists(netlists::Cmd),
     /// Run a netlist over a design of factor values crossed with seeds, in parallel.
     Sweep(sweep::Cmd),
+    /// Search controllable parameters for the best design under constraints, on common seeds.
+    Optimize(optimize::Cmd),
+    /// Search uncontrollable parameters for the worst KPI; write representative worst corners.
+    Corners(corners::Cmd),
 }
 
 impl Cli {
@@ -56,6 +62,8 @@ impl Cli {
             Command::Bench(cmd) => cmd.run(),
             Command::Netlists(cmd) => cmd.run(),
             Command::Sweep(cmd) => cmd.run(),
+            Command::Optimize(cmd) => cmd.run(),
+            Command::Corners(cmd) => cmd.run(),
         };
         match result {
             Ok(code) => code,

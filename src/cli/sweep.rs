@@ -64,7 +64,7 @@ pub(crate) struct Cmd {
 }
 
 /// A command-line factor with its `:log` / `:int` suffixes.
-fn factor(text: &str) -> anyhow::Result<crate::study::Factor> {
+pub(super) fn factor(text: &str) -> anyhow::Result<crate::study::Factor> {
     let (mut body, mut log, mut integer) = (text, false, false);
     loop {
         if let Some(rest) = body.strip_suffix(":log") {

@@ -7,6 +7,11 @@
 //! ([`plan`]); workers run them ([`runner`]); the tables are built from the
 //! stored results in unit order ([`tables`]).
 //!
+//! Searches pick their own points through the same runner: [`optimize`]
+//! (the best design under constraints) and [`corners`] (worst cases), with
+//! [`evaluate`] (a point on every seed), [`expr`] (expressions over final
+//! KPI values) and [`netdoc`] (a found point written back as a netlist).
+//!
 //! # State
 //! `<out>/units/` (`<out>/<design>/units/` with several netlists) holds one
 //! stored result per finished unit (the chosen KPI columns of every row, and
@@ -18,8 +23,13 @@
 //! before any run. A unit that fails while running is a row of the summary
 //! (status `failed`, its message); a stopped study keeps its finished units and says `"status": "interrupted"` in `study.json`.
 
+pub mod corners;
 pub mod effects;
+pub mod evaluate;
+pub mod expr;
 pub mod monte_carlo;
+pub mod netdoc;
+pub mod optimize;
 pub mod plan;
 pub mod runner;
 pub mod tables;

@@ -47,6 +47,21 @@ pub struct Factor {
     pub integer: bool,
 }
 
+impl Factor {
+    /// The value of a ranged factor at `x` ∈ [0, 1] of its range (log scale
+    /// and whole numbers as the factor says).
+    pub fn value_at(&self, x: f64) -> toml::Value {
+        let (lo, hi) = (self.lo.unwrap_or(0.0), self.hi.unwrap_or(1.0));
+        let value =
+            if self.log { x.mul_add(hi.ln() - lo.ln(), lo.ln()).exp() } else { x.mul_add(hi - lo, lo) };
+        if self.integer {
+            toml::Value::Integer(value.round() as i64)
+        } else {
+            toml::Value::Float(value)
+        }
+    }
+}
+
 /// How points are picked from the factors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -250,28 +265,7 @@ fn unit_points(dims: usize, design: Design, n: usize, seed: u64) -> anyhow::Resu
 
 fn sampled(factors: &[Factor], design: Design, n: usize, seed: u64) -> anyhow::Result<Vec<Vec<toml::Value>>> {
     let points = unit_points(factors.len(), design, n, seed)?;
-    Ok(points
-        .into_iter()
-        .map(|u| {
-            factors
-                .iter()
-                .zip(u)
-                .map(|(f, x)| {
-                    let (lo, hi) = (f.lo.unwrap_or(0.0), f.hi.unwrap_or(1.0));
-                    let value = if f.log {
-                        x.mul_add(hi.ln() - lo.ln(), lo.ln()).exp()
-                    } else {
-                        x.mul_add(hi - lo, lo)
-                    };
-                    if f.integer {
-                        toml::Value::Integer(value.round() as i64)
-                    } else {
-                        toml::Value::Float(value)
-                    }
-                })
-                .collect()
-        })
-        .collect())
+    Ok(points.into_iter().map(|u| factors.iter().zip(u).map(|(f, x)| f.value_at(x)).collect()).collect())
 }
 
 /// Parse a command-line factor: `path=a,b,c` (values) or `path=lo..hi` (a range).
