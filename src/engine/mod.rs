@@ -79,6 +79,9 @@ pub struct RunSummary {
     pub stopped: Option<String>,
 }
 
+/// A sampled row kept in memory: the tick and the values in column order.
+pub type SampledRow = (u64, Vec<f64>);
+
 impl SimEngine {
     /// An engine over `world` (its models set up: `models` are their hooks)
     /// with `agents` in netlist order; `later_columns` are columns of agents
@@ -142,7 +145,7 @@ impl SimEngine {
     /// Run every tick and keep every sampled row in memory: `(tick, values)`
     /// in [`SimEngine::columns`] order (for tests, notebooks and short runs;
     /// [`SimEngine::run`] streams instead).
-    pub fn run_to_rows(&mut self) -> anyhow::Result<(RunSummary, Vec<(u64, Vec<f64>)>)> {
+    pub fn run_to_rows(&mut self) -> anyhow::Result<(RunSummary, Vec<SampledRow>)> {
         let mut rows = Vec::new();
         let summary = self.run(
             |tick, _, values| {
