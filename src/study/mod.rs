@@ -143,32 +143,26 @@ impl Sweep {
         }
         let designs = self.labels()?;
         std::fs::create_dir_all(&self.out)?;
-        let done_before = std::sync::atomic::AtomicUsize::new(0);
         let total = units.len() * self.netlists.len();
-        let on_unit = |done: usize, _: usize| {
-            on_done(done_before.load(std::sync::atomic::Ordering::SeqCst) + done, total)
+        let dirs: Vec<PathBuf> = designs.iter().map(|label| self.design_dir(label)).collect();
+        let pairs: Vec<(&Path, &Path)> =
+            self.netlists.iter().map(PathBuf::as_path).zip(dirs.iter().map(PathBuf::as_path)).collect();
+        let runner = Runner {
+            netlist: &self.netlists[0],
+            overrides: &self.overrides,
+            columns: &self.columns,
+            out: &self.out,
+            jobs: self.jobs,
+            fork: self.fork,
+            stop,
+            on_done,
         };
-        let mut outcomes = Vec::with_capacity(total);
-        for (index, (netlist, label)) in self.netlists.iter().zip(&designs).enumerate() {
-            let out = self.design_dir(label);
-            let runner = Runner {
-                netlist,
-                overrides: &self.overrides,
-                columns: &self.columns,
-                out: &out,
-                jobs: self.jobs,
-                fork: self.fork,
-                stop,
-                on_done: &on_unit,
-            };
-            let ran = runner.run(&units)?;
-            let complete = ran.len() == units.len();
-            done_before.fetch_add(ran.len(), std::sync::atomic::Ordering::SeqCst);
-            outcomes.extend(ran.into_iter().map(|o| (index, o)));
-            if !complete {
-                break;
-            }
-        }
+        let outcomes: Vec<(usize, Outcome)> = runner
+            .run_designs(&pairs, &units)?
+            .into_iter()
+            .enumerate()
+            .flat_map(|(design, ran)| ran.into_iter().map(move |o| (design, o)))
+            .collect();
         let interrupted = outcomes.len() < total;
         let report = SweepReport { planned: total, designs, outcomes, interrupted };
         self.write(&report)?;

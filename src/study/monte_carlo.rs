@@ -119,31 +119,33 @@ impl MonteCarlo<'_> {
         let units: Vec<Unit> = (from..=to)
             .map(|seed| Unit { index: (seed - 1) as usize, point: 0, params: Vec::new(), seed })
             .collect();
-        for ((label, netlist), done) in self.designs.iter().zip(outcomes.iter_mut()) {
-            let folder = self.folder(label);
-            let runner = Runner {
-                netlist,
-                overrides: self.overrides,
-                columns: &[],
-                out: &folder,
-                jobs: self.jobs,
-                fork: true,
-                stop: self.stop,
-                on_done: self.on_done,
-            };
-            let ran = runner.run(&units)?;
-            let complete = ran.len() == units.len();
+        let folders: Vec<PathBuf> = self.designs.iter().map(|(label, _)| self.folder(label)).collect();
+        let pairs: Vec<(&Path, &Path)> =
+            self.designs.iter().map(|(_, n)| n.as_path()).zip(folders.iter().map(PathBuf::as_path)).collect();
+        let Some(&(first, first_folder)) = pairs.first() else { return Ok(true) };
+        let runner = Runner {
+            netlist: first,
+            overrides: self.overrides,
+            columns: &[],
+            out: first_folder,
+            jobs: self.jobs,
+            fork: true,
+            stop: self.stop,
+            on_done: self.on_done,
+        };
+        let mut complete = true;
+        for (((label, netlist), done), ran) in
+            self.designs.iter().zip(outcomes.iter_mut()).zip(runner.run_designs(&pairs, &units)?)
+        {
+            complete &= ran.len() == units.len();
             for outcome in ran {
                 if let Err(message) = &outcome.status {
                     anyhow::bail!("{label} ({}) seed {}: {message}", netlist.display(), outcome.unit.seed);
                 }
                 done.push(outcome);
             }
-            if !complete {
-                return Ok(false);
-            }
         }
-        Ok(true)
+        Ok(complete)
     }
 
     /// The widest target interval using the first `count` seeds of every design.

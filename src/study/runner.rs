@@ -22,7 +22,7 @@ use crate::world::World;
 use alloy_primitives::keccak256;
 use anyhow::Context;
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -122,19 +122,32 @@ impl std::fmt::Debug for Runner<'_> {
 }
 
 impl Runner<'_> {
-    fn units_dir(&self) -> PathBuf {
-        self.out.join("units")
-    }
-
     /// Run (or reuse) every unit; outcomes in unit order. Units not run
     /// because the study was stopped are left out.
     pub fn run(&self, units: &[Unit]) -> anyhow::Result<Vec<Outcome>> {
-        std::fs::create_dir_all(self.units_dir())
-            .with_context(|| format!("creating {}", self.units_dir().display()))?;
+        let mut designs = self.run_designs(&[(self.netlist, self.out)], units)?;
+        Ok(designs.pop().unwrap_or_default())
+    }
+
+    /// Run every unit of every design — `(netlist, folder)` pairs — in one
+    /// pool of workers, design by design in order (so no worker idles at the
+    /// end of a design while another design waits); per design, its outcomes
+    /// in unit order, those not run because the study was stopped left out.
+    /// The `netlist` and `out` of the runner are not used.
+    pub fn run_designs(
+        &self,
+        designs: &[(&Path, &Path)],
+        units: &[Unit],
+    ) -> anyhow::Result<Vec<Vec<Outcome>>> {
+        for (_, out) in designs {
+            let dir = out.join("units");
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let total = designs.len() * units.len();
         let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
         let slots: Mutex<Vec<Option<anyhow::Result<Outcome>>>> =
-            Mutex::new((0..units.len()).map(|_| None).collect());
+            Mutex::new((0..total).map(|_| None).collect());
         std::thread::scope(|scope| {
             for _ in 0..self.jobs.max(1) {
                 scope.spawn(|| {
@@ -143,38 +156,52 @@ impl Runner<'_> {
                         if self.stop.load(Ordering::SeqCst) {
                             return;
                         }
-                        let index = next.fetch_add(1, Ordering::SeqCst);
-                        let Some(unit) = units.get(index) else { return };
-                        let outcome = self.unit(unit, &mut template);
+                        let job = next.fetch_add(1, Ordering::SeqCst);
+                        if job >= total {
+                            return;
+                        }
+                        let (netlist, out) = designs[job / units.len()];
+                        let outcome = self.unit(netlist, out, &units[job % units.len()], &mut template);
                         if matches!(&outcome, Ok(None)) {
                             return; // stopped mid-run: not stored
                         }
                         if let Ok(mut slots) = slots.lock() {
-                            slots[index] = Some(outcome.map(|o| o.expect("checked above")));
+                            slots[job] = Some(outcome.map(|o| o.expect("checked above")));
                         }
-                        (self.on_done)(done.fetch_add(1, Ordering::SeqCst) + 1, units.len());
+                        (self.on_done)(done.fetch_add(1, Ordering::SeqCst) + 1, total);
                     }
                 });
             }
         });
-        let slots = slots.into_inner().map_err(|_| anyhow::anyhow!("a worker panicked"))?;
-        slots.into_iter().flatten().collect()
+        let mut slots = slots.into_inner().map_err(|_| anyhow::anyhow!("a worker panicked"))?.into_iter();
+        let mut per_design = Vec::with_capacity(designs.len());
+        for _ in designs {
+            let outcomes: anyhow::Result<Vec<Outcome>> = slots.by_ref().take(units.len()).flatten().collect();
+            per_design.push(outcomes?);
+        }
+        Ok(per_design)
     }
 
     /// Run one unit, or reuse its stored result; `Ok(None)` when stopped.
-    fn unit(&self, unit: &Unit, template: &mut Template) -> anyhow::Result<Option<Outcome>> {
+    fn unit(
+        &self,
+        netlist: &Path,
+        out: &Path,
+        unit: &Unit,
+        template: &mut Template,
+    ) -> anyhow::Result<Option<Outcome>> {
         let mut overrides = self.overrides.to_vec();
         overrides.extend(unit.overrides());
-        let key = unit_key(self.netlist, &overrides, self.columns)?;
+        let key = unit_key(netlist, &overrides, self.columns)?;
         let (csv, marker) = (
-            self.units_dir().join(format!("{:05}.csv", unit.index)),
-            self.units_dir().join(format!("{:05}.json", unit.index)),
+            out.join("units").join(format!("{:05}.csv", unit.index)),
+            out.join("units").join(format!("{:05}.json", unit.index)),
         );
         if let Some(outcome) = self.stored(unit, &key, &csv, &marker) {
             return Ok(Some(outcome));
         }
         let partial = csv.with_extension("csv.partial");
-        let result = self.execute(&overrides, &partial, template);
+        let result = self.execute(netlist, &overrides, &partial, template);
         let status = match result {
             Ok(true) => {
                 std::fs::rename(&partial, &csv).with_context(|| format!("{}", csv.display()))?;
@@ -232,8 +259,14 @@ impl Runner<'_> {
 
     /// Run the netlist with `overrides`, writing the chosen columns to `path`;
     /// false when stopped before the end.
-    fn execute(&self, overrides: &[String], path: &Path, template: &mut Template) -> anyhow::Result<bool> {
-        let loaded = load(self.netlist, overrides)?;
+    fn execute(
+        &self,
+        netlist: &Path,
+        overrides: &[String],
+        path: &Path,
+        template: &mut Template,
+    ) -> anyhow::Result<bool> {
+        let loaded = load(netlist, overrides)?;
         let world =
             if self.fork { template.fork(&loaded)? } else { loaded.set_up(SimChain::embedded(), false)? };
         let mut engine = loaded.start(world)?;
