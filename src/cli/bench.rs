@@ -79,8 +79,7 @@ impl Cmd {
             println!("{}\n", embedded_vs_rpc(&netlist, self.rpc_ticks, scratch.path())?);
         }
         if study {
-            let jobs =
-                self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let jobs = super::workers(self.jobs).max(2);
             println!("{}", study_speed(netlists, &self.set, self.seeds, jobs)?);
         }
         Ok(ExitCode::SUCCESS)

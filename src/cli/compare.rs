@@ -120,8 +120,7 @@ impl Cmd {
             loaded_all[0].kpis.iter().map(|k| k.column.clone()).collect()
         };
         let until_ci = self.until_ci.map(|target| UntilCi { target, max_seeds: self.max_seeds });
-        let jobs =
-            self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+        let jobs = super::workers(self.jobs);
         let stop = super::run::stop_flag();
         let bar = super::sweep::progress_bar(designs.len() * seeds as usize, false);
         let on_done = |_done: usize, _total: usize| {

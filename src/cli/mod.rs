@@ -74,3 +74,8 @@ impl Cli {
         }
     }
 }
+
+/// Worker threads: `jobs` when given, else every core (at least 1).
+pub(crate) fn workers(jobs: Option<usize>) -> usize {
+    jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1)
+}

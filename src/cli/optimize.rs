@@ -120,8 +120,7 @@ impl Common {
         if self.set.iter().any(|s| s.trim_start().starts_with("sim.seed")) {
             bail!("--set sim.seed conflicts with --seeds (each run's seed comes from the search)");
         }
-        let jobs =
-            self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+        let jobs = super::workers(self.jobs);
         Ok(Problem {
             netlist: self.netlist.clone(),
             overrides: self.set.clone(),

@@ -127,8 +127,7 @@ impl Cmd {
             .out
             .clone()
             .unwrap_or_else(|| Path::new("results").join(format!("{}-sweep", loaded.netlist.sim.name)));
-        let jobs =
-            self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+        let jobs = super::workers(self.jobs);
         let sweep = Sweep {
             netlists: self.netlists.clone(),
             overrides: self.set.clone(),
