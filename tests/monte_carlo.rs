@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
-use tokenspice::study::monte_carlo::{relative_half_width, MonteCarlo, MonteCarloReport, UntilCi};
+use tokenspice::study::monte_carlo::{relative_half_width, seed_band, MonteCarlo, MonteCarloReport, UntilCi};
 
 /// A GBM with 20%/year volatility over 30 days: the final value's relative
 /// standard deviation is sqrt(exp(0.2² · 30/365) − 1) ≈ 0.0574.
@@ -77,6 +77,17 @@ fn until_ci_stops_at_the_first_seed_count_that_meets_the_target() {
     let mean = values.iter().sum::<f64>() / n as f64;
     let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
     assert!((0.035..0.085).contains(&(sd / mean)), "relative spread {}", sd / mean);
+
+    // The band charts draw: per sampled day, the mean over seeds and its interval.
+    let tokenspice::study::monte_carlo::SeedBand { mean: means, band } =
+        seed_band(&report.outcomes[0], "walk.value");
+    assert_eq!(means.len(), 30, "ticks 0..30, a day each");
+    assert_eq!(means[29].0, 29.0);
+    let mean = values.iter().sum::<f64>() / n as f64;
+    assert!((means[29].1 - mean).abs() <= 1e-9 * mean, "{} vs {mean}", means[29].1);
+    let (_, lo, hi) = band[29];
+    assert!((((hi - lo) / 2.0) / mean - relative_half_width(&values)).abs() < 1e-12);
+    assert_eq!(means[0].1, 100.0, "every walk starts at 100");
 
     // Two workers add seeds two at a time, yet stop at the same count with the same values.
     let two = until_ci(&netlist, &dir.path().join("two"), 2, 0.02);
@@ -156,4 +167,9 @@ fn compare_seeds_writes_numeric_criteria_with_interval_verdicts() {
     assert_eq!(seeds.lines().count(), 1 + 7 * 2 * 4);
     let paired = std::fs::read_to_string(out.join("criteria_paired.csv")).unwrap();
     assert_eq!(paired.lines().count(), 1 + 7);
+    // One chart per criterion (mean over seeds with its band), PNG and SVG.
+    assert!(
+        out.join("criteria-rug-staker-loss-pct.png").is_file()
+            && out.join("criteria-rug-staker-loss-pct.svg").is_file()
+    );
 }

@@ -9,12 +9,15 @@
 //! `criteria_seeds.csv` and `criteria_paired.csv`, and runs through the
 //! study runner (parallel, resumable) into `<out>/runs/<label>/units/`.
 
+use crate::kpis::quantity_of;
 use crate::kpis::read_kpis;
 use crate::models::{criteria::CriteriaSet, criteria_for};
 use crate::netlist::{load, LoadedNetlist};
-use crate::plot::{plot_compare, slug};
+use crate::plot::{plot_compare, plot_xy, slug, XyChart, TIME_AXIS};
 use crate::report::{criteria_values, write_report, CriteriaTable, DesignSeeds, RunInfo};
+use crate::study::monte_carlo::{seed_band, SeedBand};
 use crate::study::monte_carlo::{MonteCarlo, UntilCi};
+use crate::study::Outcome;
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -85,7 +88,7 @@ impl Cmd {
         );
         let csvs: Vec<(String, PathBuf)> =
             runs.iter().map(|(l, d)| (l.clone(), d.join("kpis.csv"))).collect();
-        self.write_outputs(out, &csvs, &table, &intro)
+        self.write_outputs(out, &csvs, &table, &intro, None)
     }
 
     fn monte_carlo(&self, out: &Path, seeds: u64) -> anyhow::Result<ExitCode> {
@@ -196,7 +199,7 @@ impl Cmd {
         };
         let intro = format!(
             "Monte Carlo: {} run on seeds 1..={} each (common random numbers).{overrides}{precision} \
-             Charts show seed 1.",
+             Charts show the mean over the seeds with its 95% confidence band.",
             listing.join(", "),
             report.seeds
         );
@@ -207,7 +210,7 @@ impl Cmd {
             std::fs::write(out.join(name), text)
                 .with_context(|| format!("writing {}", out.join(name).display()))?;
         }
-        let code = self.write_outputs(out, &first, &table, &intro)?;
+        let code = self.write_outputs(out, &first, &table, &intro, Some((&labels, &report.outcomes)))?;
         if report.met == Some(false) {
             eprintln!("{}", precision.trim());
         }
@@ -215,12 +218,15 @@ impl Cmd {
     }
 
     /// Charts, `criteria.md`, `criteria.csv` and `report.html` into `out`.
+    /// With `seeds` (Monte Carlo: labels and each design's runs) the charts
+    /// show the mean over seeds with its 95% band; else one line per run.
     fn write_outputs(
         &self,
         out: &Path,
         csvs: &[(String, PathBuf)],
         table: &CriteriaTable,
         intro: &str,
+        seeds: Option<(&[String], &[Vec<Outcome>])>,
     ) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
         let (kpis, skipped) = self.chart_kpis(table.set, csvs)?;
@@ -231,7 +237,33 @@ impl Cmd {
                 skipped.join("`, `")
             ));
         }
-        let charts = if kpis.is_empty() { Vec::new() } else { plot_compare(csvs, out, &kpis)? };
+        let charts = match seeds {
+            _ if kpis.is_empty() => Vec::new(),
+            None => plot_compare(csvs, out, &kpis)?,
+            Some((labels, designs)) => {
+                let charts: Vec<XyChart> = kpis
+                    .iter()
+                    .map(|kpi| {
+                        let (lines, bands) = labels
+                            .iter()
+                            .zip(designs)
+                            .map(|(label, runs)| {
+                                let SeedBand { mean, band } = seed_band(runs, kpi);
+                                ((label.clone(), mean), band)
+                            })
+                            .unzip();
+                        XyChart {
+                            title: kpi.clone(),
+                            x_label: TIME_AXIS.to_owned(),
+                            y_label: format!("{} (mean, 95% band)", quantity_of(kpi)),
+                            lines,
+                            bands,
+                        }
+                    })
+                    .collect();
+                plot_xy(&charts, out)?
+            }
+        };
         let title = format!("tokenspice: {}", table.designs.join(" vs "));
         let markdown = format!("# {title}\n\n{intro}\n\n{}", table.to_markdown());
         let md_path = out.join("criteria.md");

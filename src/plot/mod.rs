@@ -24,11 +24,11 @@ mod spec;
 
 pub use error::{PlotError, Result};
 pub use font::{ensure_font, FONT_ENV};
-pub use render::CHART_SIZE;
+pub use render::{CHART_SIZE, TIME_AXIS};
 pub use spec::{default_charts, matches, slug, ChartSpec, MAX_LINES_PER_CHART};
 
 use crate::kpis::{quantity_of, read_kpis, KpiTable};
-use render::{render, Chart, Line, TIME_AXIS};
+use render::{render, Chart, Line};
 use spec::Slugs;
 use std::path::{Path, PathBuf};
 
@@ -63,7 +63,11 @@ pub fn plot_run(kpis_csv: &Path, out_dir: &Path, charts: &[ChartSpec]) -> Result
         }
         let lines = picked
             .iter()
-            .map(|&i| Line { label: table.columns[i].clone(), points: zip(&days, &table.values[i]) })
+            .map(|&i| Line {
+                label: table.columns[i].clone(),
+                points: zip(&days, &table.values[i]),
+                band: Vec::new(),
+            })
             .collect();
         let names: Vec<&str> = picked.iter().map(|&i| table.columns[i].as_str()).collect();
         let y_label = spec.y_label.clone().unwrap_or_else(|| quantities(&names));
@@ -113,6 +117,7 @@ pub fn plot_compare(runs: &[(String, PathBuf)], out_dir: &Path, kpis: &[String])
         let lines = tables
             .iter()
             .map(|(label, days, table)| Line {
+                band: Vec::new(),
                 label: (*label).clone(),
                 points: zip(days, table.column(kpi).unwrap_or_default()),
             })
@@ -140,9 +145,12 @@ pub struct XyChart {
     pub y_label: String,
     /// One line per legend entry.
     pub lines: Vec<(String, Vec<(f64, f64)>)>,
+    /// Per line (in order), a shaded band `(x, lo, hi)`; missing or empty: none.
+    pub bands: Vec<Vec<(f64, f64, f64)>>,
 }
 
 /// Draw each chart (PNG and SVG) into `out_dir`; returns the files written.
+/// A chart whose x axis is [`TIME_AXIS`] starts at 0.
 pub fn plot_xy(charts: &[XyChart], out_dir: &Path) -> Result<Vec<PathBuf>> {
     ensure_font()?;
     create_dir(out_dir)?;
@@ -157,7 +165,12 @@ pub fn plot_xy(charts: &[XyChart], out_dir: &Path) -> Result<Vec<PathBuf>> {
             lines: xy
                 .lines
                 .iter()
-                .map(|(label, points)| Line { label: label.clone(), points: points.clone() })
+                .enumerate()
+                .map(|(i, (label, points))| Line {
+                    label: label.clone(),
+                    points: points.clone(),
+                    band: xy.bands.get(i).cloned().unwrap_or_default(),
+                })
                 .collect(),
         };
         written.extend(render(&chart, out_dir, &slugs.unique(&xy.title))?);

@@ -39,10 +39,13 @@ pub(crate) struct Line {
     pub(crate) label: String,
     /// `(time in days, value)`; non-finite values are gaps.
     pub(crate) points: Vec<(f64, f64)>,
+    /// A shaded band around the line, `(x, lo, hi)` (a confidence
+    /// interval); empty for none; non-finite bounds are left out.
+    pub(crate) band: Vec<(f64, f64, f64)>,
 }
 
 /// The x axis of charts over simulated time.
-pub(crate) const TIME_AXIS: &str = "time (days)";
+pub const TIME_AXIS: &str = "time (days)";
 
 /// A chart ready to draw.
 #[derive(Debug, Clone)]
@@ -67,6 +70,8 @@ struct Plan<'a> {
     labels: Vec<&'a str>,
     /// Per line, its runs of drawable points.
     segments: Vec<Vec<Vec<(f64, f64)>>>,
+    /// Per line, its band's drawable `(x, lo, hi)`.
+    bands: Vec<Vec<(f64, f64, f64)>>,
 }
 
 /// Draw `chart` to `<out_dir>/<stem>.png` and `<out_dir>/<stem>.svg`.
@@ -119,7 +124,19 @@ fn plan(chart: &Chart) -> Plan<'_> {
         }
     };
 
-    let ys = segments.iter().flatten().flatten().map(|&(_, y)| y);
+    let bands: Vec<Vec<(f64, f64, f64)>> = chart
+        .lines
+        .iter()
+        .map(|line| {
+            line.band
+                .iter()
+                .copied()
+                .filter(|&(x, lo, hi)| x.is_finite() && drawable(lo) && drawable(hi))
+                .collect()
+        })
+        .collect();
+    let band_ys = bands.iter().flatten().flat_map(|&(_, lo, hi)| [lo, hi]);
+    let ys = segments.iter().flatten().flatten().map(|&(_, y)| y).chain(band_ys);
     let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| (lo.min(y), hi.max(y)));
     let y = if lo > hi {
         if log {
@@ -160,6 +177,7 @@ fn plan(chart: &Chart) -> Plan<'_> {
         y,
         labels: chart.lines.iter().map(|l| l.label.as_str()).collect(),
         segments,
+        bands,
     }
 }
 
@@ -204,6 +222,17 @@ where
         .light_line_style(BLACK.mix(0.05))
         .max_light_lines(4)
         .draw()?;
+    for (index, band) in plan.bands.iter().enumerate() {
+        if band.len() > 1 {
+            let color = PALETTE[index % PALETTE.len()];
+            let outline: Vec<(f64, f64)> = band
+                .iter()
+                .map(|&(x, _, hi)| (x, hi))
+                .chain(band.iter().rev().map(|&(x, lo, _)| (x, lo)))
+                .collect();
+            chart.draw_series(std::iter::once(Polygon::new(outline, color.mix(0.18).filled())))?;
+        }
+    }
     for (index, runs) in plan.segments.iter().enumerate() {
         let color = PALETTE[index % PALETTE.len()];
         for run in runs {
@@ -305,6 +334,7 @@ mod tests {
             y_label: "y".into(),
             log_y: true,
             lines: vec![Line {
+                band: Vec::new(),
                 label: "a".into(),
                 points: vec![(0.0, 1.0), (1.0, 2.0), (2.0, f64::NAN), (3.0, -1.0), (4.0, 4.0)],
             }],
@@ -315,8 +345,10 @@ mod tests {
         assert!(first.y.start < 1.0 && first.y.end > 4.0 && first.y.start > 0.0);
         assert_eq!(first.y_label, "y (log scale)");
 
-        let negative =
-            Chart { lines: vec![Line { label: "a".into(), points: vec![(0.0, -1.0), (1.0, 0.0)] }], ..chart };
+        let negative = Chart {
+            lines: vec![Line { label: "a".into(), points: vec![(0.0, -1.0), (1.0, 0.0)], band: Vec::new() }],
+            ..chart
+        };
         let second = plan(&negative);
         assert!(!second.log);
         assert!(second.title.contains("linear scale"), "{}", second.title);

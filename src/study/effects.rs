@@ -120,6 +120,7 @@ pub fn draw(effects: &[Effect], dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
                     x_label: effect.factor.clone(),
                     y_label: format!("{} (mean over runs)", effect.kpi),
                     lines: Vec::new(),
+                    bands: Vec::new(),
                 });
                 charts.last_mut().expect("pushed")
             }

@@ -100,6 +100,33 @@ pub fn relative_half_width(values: &[f64]) -> f64 {
     }
 }
 
+/// A KPI across seeds, row by row (days since the first row).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SeedBand {
+    /// `(day, mean over the seeds)`.
+    pub mean: Vec<(f64, f64)>,
+    /// `(day, lo, hi)` of the mean's 95% interval.
+    pub band: Vec<(f64, f64, f64)>,
+}
+
+/// `column` across seeds at every sampled row the runs share.
+pub fn seed_band(runs: &[Outcome], column: &str) -> SeedBand {
+    let columns: Vec<Option<usize>> =
+        runs.iter().map(|o| o.columns.iter().position(|c| c == column)).collect();
+    let rows = runs.iter().map(|o| o.rows.len()).min().unwrap_or(0);
+    let start = runs.first().and_then(|o| o.rows.first()).map_or(0, |r| r.1);
+    let (mut means, mut band) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+    for row in 0..rows {
+        let day = runs[0].rows[row].1.saturating_sub(start) as f64 / 86_400.0;
+        let values: Vec<f64> =
+            runs.iter().zip(&columns).map(|(o, c)| c.map_or(f64::NAN, |c| o.rows[row].2[c])).collect();
+        let stats = SeedStats::of(&values);
+        means.push((day, stats.mean));
+        band.push((day, stats.mean - stats.ci95_half_width, stats.mean + stats.ci95_half_width));
+    }
+    SeedBand { mean: means, band }
+}
+
 /// The final value of `column` in a run (NaN when absent or not run).
 fn final_value(outcome: &Outcome, column: &str) -> f64 {
     let index = outcome.columns.iter().position(|c| c == column);
