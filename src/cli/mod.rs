@@ -42,7 +42,7 @@ enum Command {
     Bench(bench::Cmd),
     /// List the netlists in netlists/ with their one-line descriptions.
     Netlists(netlists::Cmd),
-    /// Run a netlist over a design of factor values crossed with seeds, in parallel.
+    /// Run netlists (designs) over a design of factor values crossed with seeds, in parallel.
     Sweep(sweep::Cmd),
     /// Search controllable parameters for the best design under constraints, on common seeds.
     Optimize(optimize::Cmd),
