@@ -10,6 +10,7 @@ mod netlists;
 mod optimize;
 mod plot;
 mod run;
+mod study_args;
 mod sweep;
 pub mod trace;
 

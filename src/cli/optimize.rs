@@ -3,10 +3,11 @@
 //! for the best design on common seeds; print the path, write
 //! `optimize.csv`, `evaluations.csv`, `optimize.json` and `best.toml`.
 
+use super::study_args::{parse_seeds, StudyArgs};
 use crate::study::evaluate::Problem;
 use crate::study::expr::{Constraint, Expr};
 use crate::study::optimize::{Optimize, Sense, Step};
-use crate::study::{seeds_of, Factor};
+use crate::study::Factor;
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -60,16 +61,6 @@ pub(crate) struct Cmd {
     step: f64,
 }
 
-/// `--seeds`: a count or a comma-separated list.
-pub(super) fn seeds(text: &str) -> anyhow::Result<Vec<u64>> {
-    let value = if text.contains(',') {
-        format!("v = [{text}]").parse::<toml::Table>().ok().and_then(|mut t| t.remove("v"))
-    } else {
-        text.trim().parse::<i64>().ok().map(toml::Value::Integer)
-    };
-    seeds_of(Some(&value.context("--seeds: a count or a list like 1,2,5")?))
-}
-
 /// The ranges of `--param`/`--range` options (`what` names the option).
 pub(super) fn ranges(what: &str, texts: &[String]) -> anyhow::Result<Vec<Factor>> {
     texts
@@ -93,19 +84,8 @@ pub(super) struct Common {
     /// Common seeds every candidate runs on: a count N (seeds 1..=N) or a list `3,7,9`.
     #[arg(long, default_value = "3")]
     seeds: String,
-    /// Override a value in every run, e.g. `--set sim.duration="60d"` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    set: Vec<String>,
-    /// Worker threads (default: every core).
-    #[arg(long)]
-    jobs: Option<usize>,
-    /// Output folder (default `results/<netlist>-optimize/` or `-corners/`); a
-    /// rerun reuses the finished runs stored there.
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Deploy the system anew for every run instead of forking a set-up world.
-    #[arg(long)]
-    no_fork: bool,
+    #[command(flatten)]
+    study: StudyArgs,
 }
 
 impl Common {
@@ -117,20 +97,17 @@ impl Common {
         measure: Expr,
         constraints: Vec<Constraint>,
     ) -> anyhow::Result<Problem> {
-        if self.set.iter().any(|s| s.trim_start().starts_with("sim.seed")) {
-            bail!("--set sim.seed conflicts with --seeds (each run's seed comes from the search)");
-        }
-        let jobs = super::workers(self.jobs);
+        let jobs = self.study.workers();
         Ok(Problem {
             netlist: self.netlist.clone(),
-            overrides: self.set.clone(),
+            overrides: self.study.overrides()?,
             factors,
-            seeds: seeds(&self.seeds)?,
+            seeds: parse_seeds(&self.seeds)?,
             measure,
             constraints,
-            out: self.out.clone().unwrap_or_else(|| default_out(&self.netlist, suffix)),
+            out: self.study.out.clone().unwrap_or_else(|| default_out(&self.netlist, suffix)),
             jobs,
-            fork: !self.no_fork,
+            fork: !self.study.no_fork,
         })
     }
 }

@@ -6,9 +6,10 @@
 //! sweep. Several netlists are several designs swept over the same points
 //! and seeds (a parameter test).
 
+use super::study_args::{parse_seeds, StudyArgs};
 use crate::netlist::load;
 use crate::study::{parse_factor, seeds_of, Design, Sweep};
-use anyhow::{bail, Context};
+use anyhow::bail;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -42,19 +43,8 @@ pub(crate) struct Cmd {
     /// netlist's `[kpis] include`, else `global.*`, `criteria.*`, `invariant.*` and its `[[kpi]]`s.
     #[arg(long, value_delimiter = ',', value_name = "PATTERN,...")]
     kpis: Vec<String>,
-    /// Override a value in every run, e.g. `--set sim.duration="30d"` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    set: Vec<String>,
-    /// Worker threads (default: every core).
-    #[arg(long)]
-    jobs: Option<usize>,
-    /// Output folder (default `results/<sim.name>-sweep/`); a rerun skips finished runs.
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Deploy the system anew for every run, instead of forking one set-up
-    /// world per worker for the runs that share it (same results, slower).
-    #[arg(long)]
-    no_fork: bool,
+    #[command(flatten)]
+    study: StudyArgs,
     /// Skip the charts of each KPI against each factor (`charts/`).
     #[arg(long)]
     no_charts: bool,
@@ -83,7 +73,7 @@ pub(super) fn factor(text: &str) -> anyhow::Result<crate::study::Factor> {
 
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
-        let loaded = load(&self.netlists[0], &self.set)?;
+        let loaded = load(&self.netlists[0], &self.study.set)?;
         let study = &loaded.netlist.study;
         let factors = if self.factors.is_empty() {
             study.factor.clone()
@@ -104,33 +94,19 @@ impl Cmd {
         };
         let seeds = match &self.seeds {
             None => seeds_of(study.seeds.as_ref())?,
-            Some(text) => {
-                let value: toml::Value = if text.contains(',') {
-                    format!("v = [{text}]")
-                        .parse::<toml::Table>()
-                        .ok()
-                        .and_then(|mut t| t.remove("v"))
-                        .context("--seeds: a count or a list like 1,2,5")?
-                } else {
-                    toml::Value::Integer(
-                        text.trim().parse().context("--seeds: a count or a list like 1,2,5")?,
-                    )
-                };
-                seeds_of(Some(&value))?
-            }
+            Some(text) => parse_seeds(text)?,
         };
-        if self.set.iter().any(|s| s.trim_start().starts_with("sim.seed")) {
-            bail!("--set sim.seed conflicts with --seeds (each run's seed comes from the study)");
-        }
+        let overrides = self.study.overrides()?;
         let columns = if self.kpis.is_empty() { default_columns(&loaded) } else { self.kpis.clone() };
         let out = self
+            .study
             .out
             .clone()
             .unwrap_or_else(|| Path::new("results").join(format!("{}-sweep", loaded.netlist.sim.name)));
-        let jobs = super::workers(self.jobs);
+        let jobs = self.study.workers();
         let sweep = Sweep {
             netlists: self.netlists.clone(),
-            overrides: self.set.clone(),
+            overrides,
             factors,
             design,
             points: self.points.or(study.points),
@@ -139,7 +115,7 @@ impl Cmd {
             columns,
             out: out.clone(),
             jobs,
-            fork: !self.no_fork,
+            fork: !self.study.no_fork,
             charts: !self.no_charts,
         };
         let total = sweep.units()?.len();
