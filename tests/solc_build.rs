@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tokenspice::artifacts::solc::{BuildError, Project};
+use tokenspice::artifacts::solc::{BuildError, Overrides, Project, SolcJs};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -17,7 +17,7 @@ fn tsp(args: &[&str], root: &Path) -> std::process::Output {
 /// A scratch project holding a copy of `contracts/tokens/` and the pinned
 /// compiler (node_modules linked from the repository, installed if needed).
 fn scratch_project() -> (tempfile::TempDir, Project) {
-    Project::new(repo()).ensure_compiler().expect("solc-js installs");
+    SolcJs::pinned_in(&repo()).expect("solc-js installs").expect("tools/solc pins solc");
     let dir = tempfile::tempdir().unwrap();
     let tokens = dir.path().join("contracts/tokens");
     std::fs::create_dir_all(&tokens).unwrap();
@@ -26,11 +26,11 @@ fn scratch_project() -> (tempfile::TempDir, Project) {
     }
     let solc = dir.path().join("tools/solc");
     std::fs::create_dir_all(&solc).unwrap();
-    for file in ["package.json", "package-lock.json", "compile.js"] {
+    for file in ["package.json", "package-lock.json"] {
         std::fs::copy(repo().join("tools/solc").join(file), solc.join(file)).unwrap();
     }
     std::os::unix::fs::symlink(repo().join("tools/solc/node_modules"), solc.join("node_modules")).unwrap();
-    let project = Project::new(dir.path());
+    let project = Project::open(dir.path(), &Overrides::default()).unwrap();
     (dir, project)
 }
 

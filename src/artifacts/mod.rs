@@ -17,7 +17,7 @@ pub mod solc;
 pub use build::Build;
 pub use error::{ArtifactError, Result};
 pub use formats::Format;
-pub use own::{deploy_own, own_artifact, OWN_CONTRACTS};
+pub use own::{deploy_own, disk_build, own_artifact, use_disk_build, OWN_CONTRACTS};
 
 use alloy_dyn_abi::{DynSolType, DynSolValue, JsonAbiExt, Specifier};
 use alloy_json_abi::JsonAbi;

@@ -8,6 +8,7 @@ mod compare;
 mod corners;
 mod netlists;
 mod optimize;
+mod own_build;
 mod plot;
 mod run;
 mod study_args;
@@ -25,6 +26,10 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Run the contracts compiled into tsp, even in a project folder whose
+    /// `out/` (made by `tsp build`) would otherwise be used.
+    #[arg(long, global = true)]
+    embedded: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -37,7 +42,7 @@ enum Command {
     Plot(plot::Cmd),
     /// Score runs against the design criteria side by side (or Monte Carlo over seeds).
     Compare(compare::Cmd),
-    /// Compile contracts/ with the pinned solc-js into out/ (or check out/ is fresh).
+    /// Compile a Solidity project (contracts/, Foundry, Hardhat) into out/, or check out/ is fresh.
     Build(build::Cmd),
     /// Measure speed: transactions per second against bare revm, with ratios.
     Bench(bench::Cmd),
@@ -54,6 +59,15 @@ enum Command {
 impl Cli {
     /// Run the chosen subcommand; errors are printed with their context chain.
     pub fn run(self) -> ExitCode {
+        let runs_contracts =
+            !matches!(self.command, Command::Build(_) | Command::Plot(_) | Command::Netlists(_));
+        let announce = matches!(self.command, Command::Run(_));
+        if runs_contracts {
+            if let Err(error) = own_build::select(self.embedded, announce) {
+                eprintln!("error: {error:#}");
+                return ExitCode::FAILURE;
+            }
+        }
         let result = match self.command {
             Command::Run(cmd) => cmd.run(),
             Command::Check(cmd) => cmd.run(),

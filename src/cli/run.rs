@@ -286,6 +286,8 @@ pub fn run_to_dir_with(
         "design": loaded.label(),
         "addresses": addresses,
         "bytecode_keccak": bytecode,
+        "own_contracts": crate::artifacts::disk_build()
+            .map_or_else(|| "embedded in tsp".to_string(), |out| out.display().to_string()),
         "git_commit": git_commit(),
         "tokenspice_version": env!("CARGO_PKG_VERSION"),
         "wall_time_s": wall,
