@@ -350,10 +350,12 @@ impl Project {
                 let one = json!({ "contracts": { unit: contracts } });
                 for (path, text) in output::artifacts(&one, &recorded, source_path)? {
                     match made_by.get(&path) {
-                        Some(other) if other != unit => return Err(BuildError::Other(format!(
+                        Some(other) if other != unit => {
+                            return Err(BuildError::Other(format!(
                             "{other} and {unit} both make out/{}; out/ is keyed by file name, so rename one",
                             path.display()
-                        ))),
+                        )))
+                        }
                         Some(_) => {}
                         None => {
                             made_by.insert(path.clone(), unit.to_string());
