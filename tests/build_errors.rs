@@ -7,7 +7,9 @@
 mod ocean_builds;
 
 use ocean_builds::repo;
+use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
+use tokenspice::artifacts::Build;
 use tokenspice::netlist::load;
 
 const NETLIST: &str = r#"
@@ -37,10 +39,17 @@ impl Scratch {
         self.dir.path().join(relative)
     }
 
+    /// Write `netlist.toml`: [`NETLIST`], then `agents` (more `[[agent]]`
+    /// tables), then `[contracts]` as `contracts`.
+    fn netlist(&self, agents: &str, contracts: &str) -> PathBuf {
+        let file = self.path("netlist.toml");
+        std::fs::write(&file, format!("{NETLIST}\n{agents}\n[contracts]\n{contracts}\n")).unwrap();
+        file
+    }
+
     /// Load a netlist whose `[contracts]` table is `contracts`; the error text.
     fn load_error(&self, contracts: &str) -> String {
-        let file = self.path("netlist.toml");
-        std::fs::write(&file, format!("{NETLIST}\n[contracts]\n{contracts}\n")).unwrap();
+        let file = self.netlist("", contracts);
         match load(&file, &[]) {
             Ok(_) => panic!("[contracts] {contracts} loaded without an error"),
             Err(e) => format!("{e:#}"),
@@ -233,3 +242,80 @@ fn tsp_run_with_a_missing_build_fails_cleanly() {
     assert!(stderr.contains("--build /no/such/build: no such file or folder"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn a_failed_solc_output_says_the_compile_failed_and_shows_each_error() {
+    let scratch = Scratch::new();
+    let error = |message: &str, at: &str| {
+        json!({ "severity": "error", "type": "ParserError", "message": message,
+                "formattedMessage": format!("ParserError: {message}\n --> {at}:\n  |\n3 | }}\n  | ^\n") })
+    };
+    let output = json!({
+        "errors": [
+            error("Expected ';' but got '}'", "contracts/A.sol:3:5"),
+            { "severity": "warning", "type": "Warning", "message": "unused variable",
+              "formattedMessage": "Warning: unused variable\n --> contracts/A.sol:1:1:\n" },
+            error("Expected pragma, import directive or contract/interface/library/struct/enum/constant/function/error definition.", "contracts/B.sol:7:1"),
+        ],
+        "sources": {}
+    });
+    std::fs::write(scratch.path("failed.json"), output.to_string()).unwrap();
+    let message = scratch.load_error("build = \"failed.json\"");
+    assert_mentions(
+        &message,
+        &["failed.json", "the compile failed", "2 errors", "contracts/A.sol:3:5", "contracts/B.sol:7:1"],
+    );
+    assert!(!message.contains("unused variable"), "warnings are not errors:\n{message}");
+    assert!(!message.contains("must be solc standard-JSON"), "{message}");
+    // The same with an empty "contracts", and when loading one artifact from it.
+    let mut with_contracts = output;
+    with_contracts["contracts"] = json!({});
+    std::fs::write(scratch.path("failed.json"), with_contracts.to_string()).unwrap();
+    let message = scratch.load_error("build = \"failed.json\"");
+    assert_mentions(&message, &["the compile failed", "contracts/A.sol:3:5"]);
+    let artifact = tokenspice::artifacts::Artifact::load(scratch.path("failed.json"), Some("A"));
+    assert_mentions(&artifact.unwrap_err().to_string(), &["the compile failed", "contracts/B.sol:7:1"]);
+}
+
+#[test]
+fn a_combined_json_file_is_read_by_contract_name() {
+    // `solc --combined-json abi,bin,bin-runtime` of own-v3's contracts: the
+    // ABI as an array (solc >= 0.8.10) for some, as a JSON string (older
+    // solc) for others.
+    let scratch = Scratch::new();
+    let names = ["CommunityFeeCollector", "Datatoken", "WeightedPool", "DatatokenFactory", "PoolFactory"];
+    let mut contracts = serde_json::Map::new();
+    for (i, name) in names.iter().enumerate() {
+        let artifact = read_json(&scratch.path(&format!("build/{name}.sol/{name}.json")));
+        let abi = if i % 2 == 0 { artifact["abi"].clone() } else { artifact["abi"].to_string().into() };
+        let code = |key: &str| artifact[key]["object"].as_str().unwrap().trim_start_matches("0x").to_string();
+        contracts.insert(
+            format!("contracts/v3/{name}.sol:{name}"),
+            json!({ "abi": abi, "bin": code("bytecode"), "bin-runtime": code("deployedBytecode") }),
+        );
+    }
+    let combined = json!({ "contracts": contracts, "version": "0.8.37+commit.e8eeffae.Linux.g++" });
+    std::fs::write(scratch.path("combined.json"), combined.to_string()).unwrap();
+    let build = Build::open(scratch.path("combined.json")).unwrap();
+    let mut expected = names.to_vec();
+    expected.sort();
+    assert_eq!(build.names().collect::<Vec<_>>(), expected, "contract names, not field names");
+    for name in names {
+        let artifact = build.artifact(name).unwrap();
+        assert_eq!(artifact.format, tokenspice::artifacts::Format::SolcCombinedJson);
+        assert!(!artifact.abi.functions.is_empty(), "{name}: ABI read");
+        assert!(artifact.runtime_code().unwrap().is_some_and(|c| !c.is_empty()), "{name}: bin-runtime read");
+        assert_eq!(artifact.compiler_version.as_deref(), Some("0.8.37+commit.e8eeffae.Linux.g++"));
+    }
+    build.artifact("contracts/v3/PoolFactory.sol:PoolFactory").unwrap();
+    // The whole market loads from it through own-v3.
+    let file = scratch.netlist("", "build = \"combined.json\"");
+    load(&file, &[]).unwrap_or_else(|e| panic!("{e:#}"));
+    let missing = scratch.load_error("build = \"combined.json\"\nroles = { pool_factory = \"abi\" }");
+    assert_mentions(&missing, &["no contract named \"abi\"", "PoolFactory"]);
+}
+
