@@ -6,7 +6,7 @@
 #[path = "support/ocean_builds.rs"]
 mod ocean_builds;
 
-use ocean_builds::repo;
+use ocean_builds::{ocean_build, repo};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use tokenspice::artifacts::Build;
@@ -243,6 +243,16 @@ fn tsp_run_with_a_missing_build_fails_cleanly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// `tsp <args>` in the repository: (exit code, stderr).
+fn tsp(args: &[&str]) -> (Option<i32>, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tsp"))
+        .args(args)
+        .current_dir(repo(""))
+        .output()
+        .unwrap();
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -317,5 +327,87 @@ fn a_combined_json_file_is_read_by_contract_name() {
     load(&file, &[]).unwrap_or_else(|e| panic!("{e:#}"));
     let missing = scratch.load_error("build = \"combined.json\"\nroles = { pool_factory = \"abi\" }");
     assert_mentions(&missing, &["no contract named \"abi\"", "PoolFactory"]);
+}
+
+#[test]
+fn a_build_that_needs_an_adapter_suggests_the_built_in_one() {
+    // The 0.6.9 artifacts folder without its package.json: no package to
+    // pick the adapter by, so own-v3 is tried and its contract names are missing.
+    let artifacts = ocean_build("0.6.9").join("artifacts");
+    let (code, stderr) = tsp(&["check", "netlists/simplepool.toml", "--build", artifacts.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_mentions(
+        &stderr,
+        &[
+            "adapter own-v3",
+            "no contract named",
+            "this build looks like ocean-0.6.9: add --adapter ocean-0.6.9",
+        ],
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // No suggestion when no built-in adapter fits.
+    let scratch = Scratch::new();
+    std::fs::remove_dir_all(scratch.path("build/PoolFactory.sol")).unwrap();
+    let error = scratch.load_error("build = \"build\"");
+    assert!(!error.contains("looks like"), "{error}");
+}
+
+#[test]
+fn unknown_roles_name_the_key_and_list_the_known_roles() {
+    let scratch = Scratch::new();
+    let error = scratch.load_error("build = \"build\"\nroles = { pool = \"WeightedPool\" }");
+    assert_mentions(
+        &error,
+        &[
+            "[contracts] roles: unknown role \"pool\"",
+            "adapter own-v3 has roles",
+            "pool_factory",
+            "pool_template",
+        ],
+    );
+    let error = adapter_error("[roles]\npol_template = \"WeightedPool\"\n");
+    assert_mentions(
+        &error,
+        &[
+            "adapter.toml",
+            "[roles] pol_template: unknown role",
+            "no step deploys, calls or passes it",
+            "pool_template",
+        ],
+    );
+    let error = adapter_error("[roles]\nocean = \"OceanToken\"\n");
+    assert_mentions(&error, &["[roles] ocean: unknown role", "the run's OCEAN token"]);
+}
+
+#[test]
+fn a_binding_of_the_wrong_type_names_the_adapter_op_function_and_type() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[[ops.stake]]\nto = \"$pool\"\nabi = \"pool_template\"\nfunction = \"getCurrentTokens()\"\nbind = \"shares\"\n",
+            &["[ops.stake] step 1", "bind = \"shares\"", "getCurrentTokens()", "returns (address[])", "an amount"],
+        ),
+        (
+            "[[ops.unstake]]\nto = \"$pool\"\nabi = \"pool_template\"\nfunction = \"exitswapPoolAmountIn(address,uint256,uint256)\"\n\
+             args = [\"@ocean\", \"$shares\", \"0\"]\n\n[[ops.unstake]]\nto = \"@pool_factory\"\nfunction = \"newPool()\"\nbind = \"ocean_out\"\n",
+            &["[ops.unstake] step 2", "newPool()", "returns (address)", "reads $ocean_out as an amount"],
+        ),
+        (
+            "[[ops.spot_price]]\nto = \"$pool\"\nabi = \"pool_template\"\nfunction = \"name()\"\nview = true\nbind = \"price\"\n",
+            &["[ops.spot_price] step 1", "name()", "returns (string)"],
+        ),
+    ];
+    for (extra, parts) in cases {
+        let error = adapter_error(extra);
+        assert_mentions(&error, &[&["adapter", "adapter.toml"], *parts].concat());
+    }
+    // tsp check refuses it too.
+    let scratch = Scratch::new();
+    let adapter = scratch.path("adapter.toml");
+    std::fs::write(&adapter, format!("description = \"t\"\nextends = \"own-v3\"\n{}", cases[0].0)).unwrap();
+    let build = scratch.path("build");
+    let args = ["check", "netlists/simplepool.toml", "--build", build.to_str().unwrap()];
+    let (code, stderr) = tsp(&[&args[..], &["--adapter", adapter.to_str().unwrap()]].concat());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_mentions(&stderr, &["adapter.toml", "[ops.stake]", "getCurrentTokens()", "address[]"]);
 }
 
