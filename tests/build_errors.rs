@@ -411,3 +411,50 @@ fn a_binding_of_the_wrong_type_names_the_adapter_op_function_and_type() {
     assert_mentions(&stderr, &["adapter.toml", "[ops.stake]", "getCurrentTokens()", "address[]"]);
 }
 
+const PUBLISHER: &str =
+    "[[agent]]\ntype = \"publisher\"\nname = \"p\"\npublish_market_fee = 0.01\nswap_fee = 0.002\n";
+
+#[test]
+fn ignored_parameters_are_warnings_at_check_and_at_run_start() {
+    // V3 (own build through own-v3) has no publish-market fee; it does use the swap fee.
+    let scratch = Scratch::new();
+    let file = scratch.netlist(PUBLISHER, "build = \"build\"");
+    let warnings = load(&file, &[]).unwrap().warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_mentions(
+        &warnings[0],
+        &[
+            "netlist.toml",
+            "publish_market_fee of agent \"p\" is ignored",
+            "adapter own-v3",
+            "$publish_market_fee",
+        ],
+    );
+    let out = scratch.path("out");
+    let (code, stderr) =
+        tsp(&["run", file.to_str().unwrap(), "--quiet", "--no-charts", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_mentions(&stderr, &["warning: ", "publish_market_fee of agent \"p\" is ignored"]);
+    // Weights on V4 as published (50/50 pools), at `tsp check`.
+    let build = ocean_build("1.1.15");
+    let (code, stderr) = tsp(&["check", "netlists/ocean_v4.toml", "--build", build.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    for key in ["dt_weight", "ocean_weight"] {
+        assert_mentions(
+            &stderr,
+            &[&format!("warning: netlists/ocean_v4.toml: {key} of agents"), "adapter ocean-1.1.15"],
+        );
+    }
+    assert!(!stderr.contains("swap_fee"), "1.1.15 uses the swap fee:\n{stderr}");
+}
+
+#[test]
+fn shipped_netlists_set_nothing_their_builds_ignore() {
+    for entry in std::fs::read_dir(repo("netlists")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let warnings = load(&path, &[]).unwrap().warnings();
+            assert!(warnings.is_empty(), "{}: {warnings:?}", path.display());
+        }
+    }
+}

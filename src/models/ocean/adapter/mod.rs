@@ -26,7 +26,7 @@ use alloy_dyn_abi::DynSolType;
 use alloy_json_abi::JsonAbi;
 use anyhow::{bail, Context};
 use compile::Step;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -195,6 +195,8 @@ pub struct Adapter {
     pub roles: BTreeMap<String, String>,
     /// Role → its contract's ABI (for decoding traces and reverts).
     role_abis: BTreeMap<String, Arc<JsonAbi>>,
+    /// Operation → the `$variables` its steps read.
+    variables: BTreeMap<String, BTreeSet<String>>,
     system: Vec<Step>,
     ops: BTreeMap<String, Vec<Step>>,
 }
@@ -251,6 +253,7 @@ impl Adapter {
         }
         let role_abis =
             artifacts.into_iter().map(|(role, artifact)| (role, Arc::new(artifact.abi))).collect();
+        let variables = spec.op_variables();
         Ok(Self {
             name: name_or_path.to_string(),
             description: spec.description,
@@ -259,9 +262,22 @@ impl Adapter {
             bot: spec.bot,
             roles,
             role_abis,
+            variables,
             system,
             ops,
         })
+    }
+
+    /// The `$variables` each operation of adapter `name_or_path` reads,
+    /// without a build (for the typed build, whose calls `own-v3` and
+    /// `own-v4` reproduce).
+    pub fn variables_of(name_or_path: &str) -> anyhow::Result<BTreeMap<String, BTreeSet<String>>> {
+        Ok(read_spec(name_or_path, 0)?.op_variables())
+    }
+
+    /// The `$variables` each operation reads.
+    pub fn variables(&self) -> &BTreeMap<String, BTreeSet<String>> {
+        &self.variables
     }
 
     /// Whether the adapter defines operation `op`.

@@ -109,6 +109,15 @@ impl StepSpec {
 }
 
 impl AdapterSpec {
+    /// The `$variables` each operation's steps read, by operation.
+    pub(super) fn op_variables(&self) -> BTreeMap<String, BTreeSet<String>> {
+        let variables = |steps: &[StepSpec]| {
+            let texts = steps.iter().flat_map(StepSpec::texts);
+            texts.filter_map(|t| t.strip_prefix('$')).map(str::to_owned).collect()
+        };
+        self.ops.iter().map(|(op, steps)| (op.clone(), variables(steps))).collect()
+    }
+
     /// The roles some step or `bot` refers to (a `[[system]]` step binding
     /// a role's name gives that role its address, so it counts too).
     pub(super) fn used_roles(&self) -> BTreeSet<String> {
