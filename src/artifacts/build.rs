@@ -1,10 +1,12 @@
 //! [`Build`]: a whole compiled build someone else made, found by path — a
 //! Foundry `out/` dir, a Hardhat `artifacts/` dir, a Truffle
 //! `build/contracts/` dir, a Waffle `build/` dir, an npm package holding one
-//! of those, or one solc standard-JSON output file — indexed by contract
-//! name and loaded lazily.
+//! of those, or one solc output file (standard JSON or `--combined-json`) —
+//! indexed by contract name and loaded lazily. A solc output recording a
+//! failed compile is refused with the compiler's errors.
 
-use super::{Artifact, ArtifactError, Result};
+use super::formats::{check_compiled, solc_layout, split_combined_key};
+use super::{Artifact, ArtifactError, Format, Result};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,7 +34,7 @@ pub struct Build {
     pub package: Option<String>,
     /// Where each contract's artifact is: name → files (several when ambiguous).
     index: BTreeMap<String, Vec<PathBuf>>,
-    /// True when `root` is one solc standard-JSON output file.
+    /// True when `root` is one solc output file (standard JSON or combined JSON).
     solc_output: bool,
 }
 
@@ -65,18 +67,36 @@ impl Build {
             .map_err(|source| ArtifactError::Io { file: path.clone(), source })?;
         let json: Value = serde_json::from_str(&text)
             .map_err(|source| ArtifactError::Json { file: path.clone(), source })?;
-        let Some(contracts) = json.get("contracts").and_then(Value::as_object) else {
+        let object = json.as_object().cloned().unwrap_or_default();
+        check_compiled(&path, &object)?;
+        let mut index: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+        match (solc_layout(&object), object.get("contracts").and_then(Value::as_object)) {
+            (Some(Format::SolcCombinedJson), Some(contracts)) => {
+                for key in contracts.keys() {
+                    let (source, name) = split_combined_key(key);
+                    index.entry(name.to_string()).or_default().push(PathBuf::from(source));
+                }
+            }
+            (_, Some(contracts)) => {
+                for (source, by_name) in contracts {
+                    for name in by_name.as_object().into_iter().flat_map(|m| m.keys()) {
+                        index.entry(name.clone()).or_default().push(PathBuf::from(source));
+                    }
+                }
+            }
+            (_, None) => {
+                return Err(ArtifactError::malformed(
+                    &path,
+                    "a build file must be solc standard-JSON output or solc --combined-json output \
+                     (a \"contracts\" object); for one artifact, give the folder that holds it",
+                ))
+            }
+        }
+        if index.is_empty() {
             return Err(ArtifactError::malformed(
                 &path,
-                "a build file must be solc standard-JSON output (a \"contracts\" object); \
-                 for one artifact, give the folder that holds it",
+                "solc output with no contracts (were the sources empty, or outputSelection without abi and evm.bytecode?)",
             ));
-        };
-        let mut index: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-        for (source, by_name) in contracts {
-            for name in by_name.as_object().into_iter().flat_map(|m| m.keys()) {
-                index.entry(name.clone()).or_default().push(PathBuf::from(source));
-            }
         }
         Ok(Self { root: path.clone(), path, package: None, index, solc_output: true })
     }

@@ -32,6 +32,14 @@ pub enum ArtifactError {
         /// What is wrong.
         problem: String,
     },
+    /// The file is a compiler's output recording a failed compile.
+    #[error("{file}: the compile failed; solc reported {}:\n{}", count_errors(errors.len()), errors.join("\n"))]
+    CompileFailed {
+        /// The file.
+        file: PathBuf,
+        /// Each error as the compiler formatted it (with `file:line:column`).
+        errors: Vec<String>,
+    },
     /// The file holds several contracts and the one asked for is not among them.
     #[error("{file}: no contract named {name:?}; it holds: {available}")]
     UnknownContract {
@@ -64,6 +72,14 @@ pub enum ArtifactError {
         /// What does not fit.
         problem: String,
     },
+}
+
+fn count_errors(n: usize) -> String {
+    if n == 1 {
+        "1 error".to_string()
+    } else {
+        format!("{n} errors")
+    }
 }
 
 impl ArtifactError {

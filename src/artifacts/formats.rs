@@ -1,7 +1,9 @@
 //! Recognising the JSON layouts that compilers and frameworks write:
 //! Foundry `out/`, Hardhat `artifacts/`, Truffle `build/contracts/`, Waffle
 //! `build/` (e.g. the `@uniswap/v2-*` npm packages), solc standard-JSON
-//! output, and bare `{abi, bytecode}` files.
+//! output, `solc --combined-json` output, and bare `{abi, bytecode}` files.
+//! A solc output that records a failed compile is
+//! [`ArtifactError::CompileFailed`] with the compiler's messages.
 
 use super::{ArtifactError, Result};
 use serde_json::{Map, Value};
@@ -18,6 +20,10 @@ pub enum Format {
     Truffle,
     /// solc's standard-JSON output: `contracts.<file>.<name>.evm`.
     SolcStandardJson,
+    /// `solc --combined-json abi,bin,bin-runtime`: `contracts."<file>:<name>"`
+    /// with hex-string `bin` and `bin-runtime`, and `abi` as an array (solc
+    /// ≥ 0.8.10) or as a JSON string (older solc).
+    SolcCombinedJson,
     /// Waffle (`ethereum-waffle` 2.x `build/<Name>.json`): solc's per-contract
     /// output at the top level — `abi`, `evm.bytecode.object`,
     /// `evm.deployedBytecode.object`, optional `metadata` (a JSON string) —
@@ -46,7 +52,11 @@ pub(super) fn parse(file: &Path, json: &Value, name: Option<&str>) -> Result<Raw
         return Err(ArtifactError::malformed(file, "expected a JSON object at the top level"));
     };
     if object.contains_key("contracts") && !object.contains_key("abi") {
-        return solc_output(file, object, name);
+        check_compiled(file, object)?;
+        return match solc_layout(object) {
+            Some(Format::SolcCombinedJson) => combined_json(file, object, name),
+            _ => solc_output(file, object, name),
+        };
     }
     if !object.contains_key("abi") {
         return Err(ArtifactError::malformed(
@@ -158,19 +168,6 @@ fn code_field(
 }
 
 fn solc_output(file: &Path, object: &Map<String, Value>, name: Option<&str>) -> Result<RawArtifact> {
-    if let Some(errors) = object.get("errors").and_then(Value::as_array) {
-        let fatal: Vec<&str> = errors
-            .iter()
-            .filter(|e| e.get("severity").and_then(Value::as_str) == Some("error"))
-            .filter_map(|e| e.get("formattedMessage").or(e.get("message")).and_then(Value::as_str))
-            .collect();
-        if !fatal.is_empty() {
-            return Err(ArtifactError::malformed(
-                file,
-                format!("solc output has errors:\n{}", fatal.join("\n")),
-            ));
-        }
-    }
     let Some(units) = object.get("contracts").and_then(Value::as_object) else {
         return Err(ArtifactError::malformed(file, "\"contracts\" is not an object"));
     };
@@ -183,21 +180,7 @@ fn solc_output(file: &Path, object: &Map<String, Value>, name: Option<&str>) -> 
             all.push((unit.as_str(), contract.as_str(), body));
         }
     }
-    let chosen = match name {
-        Some(wanted) => all
-            .iter()
-            .find(|(unit, contract, _)| *contract == wanted || format!("{unit}:{contract}") == wanted),
-        None if all.len() == 1 => all.first(),
-        None => None,
-    };
-    let Some((_, contract, body)) = chosen else {
-        let available: Vec<String> = all.iter().map(|(u, c, _)| format!("{u}:{c}")).collect();
-        return Err(ArtifactError::UnknownContract {
-            file: file.to_path_buf(),
-            name: name.unwrap_or("(none given; the file holds several)").to_string(),
-            available: available.join(", "),
-        });
-    };
+    let (contract, body) = choose(file, &all, name)?;
     let evm = body.get("evm").and_then(Value::as_object).cloned().unwrap_or_default();
     let (bytecode, link_references) = code_field(file, &evm, "bytecode")?;
     let (deployed_bytecode, _) = code_field(file, &evm, "deployedBytecode")?;
@@ -212,5 +195,121 @@ fn solc_output(file: &Path, object: &Map<String, Value>, name: Option<&str>) -> 
         deployed_bytecode,
         link_references,
         compiler_version: object.get("solcVersion").and_then(Value::as_str).map(str::to_owned),
+    })
+}
+
+/// The contract `name` (`Name` or `<file>:Name`) among `all` (`(file, name,
+/// body)`), or the only one when no name is given.
+fn choose<'a>(
+    file: &Path,
+    all: &[(&str, &'a str, &'a Value)],
+    name: Option<&str>,
+) -> Result<(&'a str, &'a Value)> {
+    let chosen = match name {
+        Some(wanted) => all
+            .iter()
+            .find(|(unit, contract, _)| *contract == wanted || format!("{unit}:{contract}") == wanted),
+        None if all.len() == 1 => all.first(),
+        None => None,
+    };
+    match chosen {
+        Some((_, contract, body)) => Ok((contract, body)),
+        None => {
+            let available: Vec<String> = all.iter().map(|(u, c, _)| format!("{u}:{c}")).collect();
+            Err(ArtifactError::UnknownContract {
+                file: file.to_path_buf(),
+                name: name.unwrap_or("(none given; the file holds several)").to_string(),
+                available: available.join(", "),
+            })
+        }
+    }
+}
+
+/// Which solc output layout a JSON object with a top-level `"contracts"`
+/// object has: [`Format::SolcCombinedJson`] when every key is
+/// `<file>:<name>` holding the contract's fields directly, else
+/// [`Format::SolcStandardJson`]; `None` without a `"contracts"` object.
+pub(super) fn solc_layout(object: &Map<String, Value>) -> Option<Format> {
+    let contracts = object.get("contracts")?.as_object()?;
+    let combined = !contracts.is_empty()
+        && contracts.iter().all(|(key, body)| {
+            key.contains(':')
+                && (body.get("bin").is_some_and(Value::is_string)
+                    || body.get("abi").is_some_and(|abi| abi.is_string() || abi.is_array()))
+        });
+    Some(if combined { Format::SolcCombinedJson } else { Format::SolcStandardJson })
+}
+
+/// [`ArtifactError::CompileFailed`] when solc's `"errors"` hold any of
+/// severity `error`, with each one's `formattedMessage` (which carries
+/// `file:line:column`), else its file and message.
+pub(super) fn check_compiled(file: &Path, object: &Map<String, Value>) -> Result<()> {
+    let errors: Vec<String> = object
+        .get("errors")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.get("severity").and_then(Value::as_str) == Some("error"))
+        .map(|e| {
+            let text = |key: &str| e.get(key).and_then(Value::as_str);
+            match (text("formattedMessage"), text("message")) {
+                (Some(formatted), _) => formatted.trim_end().to_string(),
+                (None, message) => {
+                    let at = e.get("sourceLocation").and_then(|l| l.get("file")).and_then(Value::as_str);
+                    let kind = text("type").unwrap_or("Error");
+                    let message = message.unwrap_or("(no message)");
+                    at.map_or_else(|| format!("{kind}: {message}"), |at| format!("{at}: {kind}: {message}"))
+                }
+            }
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ArtifactError::CompileFailed { file: file.to_path_buf(), errors })
+    }
+}
+
+/// The source file and the contract name of a combined-JSON key
+/// (`path/File.sol:Name`; a key without `:` is all name).
+pub(super) fn split_combined_key(key: &str) -> (&str, &str) {
+    key.rsplit_once(':').unwrap_or(("", key))
+}
+
+fn combined_json(file: &Path, object: &Map<String, Value>, name: Option<&str>) -> Result<RawArtifact> {
+    let contracts = object.get("contracts").and_then(Value::as_object).into_iter().flatten();
+    let all: Vec<(&str, &str, &Value)> = contracts
+        .map(|(key, body)| {
+            let (unit, contract) = split_combined_key(key);
+            (unit, contract, body)
+        })
+        .collect();
+    let (contract, body) = choose(file, &all, name)?;
+    let abi = match body.get("abi") {
+        Some(Value::String(text)) => serde_json::from_str(text).map_err(|e| {
+            ArtifactError::malformed(
+                file,
+                format!("contract {contract}: \"abi\" is a string but not JSON: {e}"),
+            )
+        })?,
+        Some(abi) => abi.clone(),
+        None => {
+            return Err(ArtifactError::malformed(
+                file,
+                format!(
+                    "contract {contract} has no \"abi\" (compile with --combined-json abi,bin,bin-runtime)"
+                ),
+            ))
+        }
+    };
+    let hex = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_owned);
+    Ok(RawArtifact {
+        name: contract.to_string(),
+        format: Format::SolcCombinedJson,
+        abi,
+        bytecode: hex("bin"),
+        deployed_bytecode: hex("bin-runtime"),
+        link_references: None,
+        compiler_version: object.get("version").and_then(Value::as_str).map(str::to_owned),
     })
 }

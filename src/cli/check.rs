@@ -21,6 +21,9 @@ pub(crate) struct Cmd {
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         let loaded = load(&self.netlist, &self.build.overrides(&self.set)?)?;
+        for warning in loaded.warnings() {
+            eprintln!("warning: {warning}");
+        }
         let clock = loaded.clock()?;
         // Building deploys the market (milliseconds) and names every KPI column.
         let engine = loaded.build()?;

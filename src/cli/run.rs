@@ -61,6 +61,9 @@ pub(crate) struct Cmd {
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         let loaded = load(&self.netlist, &self.build.overrides(&self.set)?)?;
+        for warning in loaded.warnings() {
+            eprintln!("warning: {warning}");
+        }
         if !self.quiet {
             for line in loaded.models.iter().filter_map(|(_, config)| config.describe()) {
                 eprintln!("{line}");

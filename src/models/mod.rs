@@ -99,6 +99,11 @@ pub trait ModelConfig: std::fmt::Debug + Send + Sync {
     fn describe(&self) -> Option<String> {
         None
     }
+    /// Parameters of the agents that the model's build ignores, one line
+    /// each (`tsp check` and `tsp run` print them as warnings).
+    fn warnings(&self, _agents: &[AgentSpec]) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A model's hooks during a run.

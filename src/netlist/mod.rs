@@ -224,6 +224,14 @@ fn configure_models(
 }
 
 impl LoadedNetlist {
+    /// What the netlist sets that its models' builds ignore, one line each,
+    /// naming the file (printed as warnings before checking or running).
+    pub fn warnings(&self) -> Vec<String> {
+        let file = self.file.display();
+        let lines = self.models.iter().flat_map(|(_, config)| config.warnings(&self.agents));
+        lines.map(|line| format!("{file}: {line}")).collect()
+    }
+
     /// The engine ready to run: market deployed, agents built.
     pub fn build(&self) -> anyhow::Result<SimEngine> {
         self.build_with(false)

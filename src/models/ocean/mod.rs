@@ -22,6 +22,7 @@ mod agents;
 pub mod bench;
 pub mod contracts;
 mod criteria;
+mod ignored;
 mod market;
 mod report;
 #[cfg(test)]

@@ -218,6 +218,10 @@ impl ModelConfig for OceanConfig {
         Some(self.design_label())
     }
 
+    fn warnings(&self, agents: &[AgentSpec]) -> Vec<String> {
+        super::ignored::warnings(&self.build, agents)
+    }
+
     fn describe(&self) -> Option<String> {
         match &self.build {
             MarketBuild::Own(_) => None,

@@ -1,10 +1,12 @@
 //! Checking an [`super::spec::AdapterSpec`] against the build's ABIs and
 //! turning it into [`Step`]s: functions looked up by exact signature,
-//! arguments type-checked, variables tracked from step to step.
+//! arguments type-checked, variables tracked from step to step, and the
+//! outputs bound to an operation's results checked against the type the
+//! engine reads them as.
 
 use super::expr::{Expr, Scope};
 use super::spec::{AdapterSpec, StepSpec};
-use super::{OpSignature, OPS};
+use super::{OpSignature, ParamType, OPS};
 use crate::artifacts::Artifact;
 use alloy_dyn_abi::{DynSolType, Specifier};
 use alloy_json_abi::{Function, Param};
@@ -91,15 +93,15 @@ fn compile_op(
         if step.deploy.is_some() {
             return Err(format!("step {}: deploy steps belong in [[system]]", i + 1));
         }
-        compiled.push(
-            compile_step(step, artifacts, &mut scope, "$sender")
-                .map_err(|e| format!("step {}: {e}", i + 1))?,
-        );
+        let step = compile_step(step, artifacts, &mut scope, "$sender")
+            .and_then(|step| check_results(signature, &step).map(|()| step))
+            .map_err(|e| format!("step {}: {e}", i + 1))?;
+        compiled.push(step);
     }
     if signature.single_view && !(compiled.len() == 1 && compiled[0].view) {
         return Err("must be exactly one step with view = true (it is batched with other reads)".to_string());
     }
-    for result in signature.results {
+    for (result, _) in signature.results {
         if !compiled.iter().any(|s| s.bind.iter().flatten().any(|b| b == result)) {
             return Err(format!(
                 "binds no ${result}: some step needs bind = \"{result}\" on the output that holds it"
@@ -178,6 +180,34 @@ fn compile_step(
         }
     }
     Ok(Step { from, action, approvals, bind, view: step.view })
+}
+
+/// Each output `step` binds to one of the operation's results has the type
+/// the engine reads that result as: a single address, or a single unsigned
+/// integer for an amount (anything else would be read as zero).
+fn check_results(signature: &OpSignature, step: &Step) -> Result<(), String> {
+    let Action::Call { function, .. } = &step.action else { return Ok(()) };
+    let outputs = resolve_types(&function.outputs)?;
+    for (position, (name, ty)) in step.bind.iter().zip(&outputs).enumerate() {
+        let Some(name) = name else { continue };
+        let Some((_, wanted)) = signature.results.iter().find(|(result, _)| result == name) else { continue };
+        let (fits, reads) = match wanted {
+            ParamType::Address => (*ty == DynSolType::Address, "an address"),
+            ParamType::Amount => (matches!(ty, DynSolType::Uint(_)), "an amount (a single uint)"),
+            ParamType::Text => (*ty == DynSolType::String, "a string"),
+        };
+        if !fits {
+            let returns: Vec<String> = outputs.iter().map(ToString::to_string).collect();
+            return Err(format!(
+                "bind = \"{name}\" takes output {} of {}, which returns ({}): the engine reads ${name} \
+                 as {reads}, not {ty}",
+                position + 1,
+                function.signature(),
+                returns.join(", ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn role_artifact<'a>(artifacts: &'a BTreeMap<String, Artifact>, role: &str) -> Result<&'a Artifact, String> {

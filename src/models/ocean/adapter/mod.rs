@@ -6,10 +6,12 @@
 //! Calls are encoded with alloy's dynamic ABI.
 //!
 //! [`Adapter::load`] checks everything against the build before a run: each
-//! role's contract exists and has bytecode, each function exists with that
-//! signature, each argument fits its parameter's type, each operation binds
-//! the results the engine reads. Errors name the adapter, the build, the
-//! role or operation and the expected signature.
+//! role is one the steps use, each role's contract exists and has bytecode
+//! (else the built-in adapters that fit the build are suggested), each
+//! function exists with that signature, each argument fits its parameter's
+//! type, each operation binds the results the engine reads, with the type
+//! the engine reads them as. Errors name the adapter, the build, the role or
+//! operation and the expected signature.
 
 mod compile;
 mod expr;
@@ -24,7 +26,7 @@ use alloy_dyn_abi::DynSolType;
 use alloy_json_abi::JsonAbi;
 use anyhow::{bail, Context};
 use compile::Step;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -65,8 +67,8 @@ pub struct OpSignature {
     pub name: &'static str,
     /// Parameters it receives (besides `$sender`).
     pub params: &'static [(&'static str, ParamType)],
-    /// Variables its steps must bind.
-    pub results: &'static [&'static str],
+    /// Variables its steps must bind, with the type the engine reads them as.
+    pub results: &'static [(&'static str, ParamType)],
     /// Whether every adapter must define it.
     pub required: bool,
     /// Whether it must be a single read-only step (it is batched into one call).
@@ -100,7 +102,7 @@ pub const OPS: &[OpSignature] = &[
             ("fee_slope", N),
             ("volume_half_life_seconds", N),
         ],
-        results: &["datatoken", "pool"],
+        results: &[("datatoken", A), ("pool", A)],
         required: true,
         single_view: false,
     },
@@ -114,7 +116,7 @@ pub const OPS: &[OpSignature] = &[
             ("token_out", A),
             ("min_out", N),
         ],
-        results: &["amount_out"],
+        results: &[("amount_out", N)],
         required: true,
         single_view: false,
     },
@@ -128,21 +130,21 @@ pub const OPS: &[OpSignature] = &[
             ("token_out", A),
             ("amount_out", N),
         ],
-        results: &["amount_in"],
+        results: &[("amount_in", N)],
         required: true,
         single_view: false,
     },
     OpSignature {
         name: "stake",
         params: &[("pool", A), ("datatoken", A), ("ocean_in", N)],
-        results: &["shares"],
+        results: &[("shares", N)],
         required: true,
         single_view: false,
     },
     OpSignature {
         name: "unstake",
         params: &[("pool", A), ("datatoken", A), ("shares", N)],
-        results: &["ocean_out"],
+        results: &[("ocean_out", N)],
         required: true,
         single_view: false,
     },
@@ -156,21 +158,21 @@ pub const OPS: &[OpSignature] = &[
     OpSignature {
         name: "claim_vesting",
         params: &[("pool", A), ("datatoken", A)],
-        results: &["claimed"],
+        results: &[("claimed", N)],
         required: false,
         single_view: false,
     },
     OpSignature {
         name: "spot_price",
         params: &[("pool", A), ("datatoken", A), ("token_in", A), ("token_out", A)],
-        results: &["price"],
+        results: &[("price", N)],
         required: true,
         single_view: true,
     },
     OpSignature {
         name: "pool_balance",
         params: &[("pool", A), ("datatoken", A), ("token", A)],
-        results: &["balance"],
+        results: &[("balance", N)],
         required: false,
         single_view: true,
     },
@@ -193,6 +195,8 @@ pub struct Adapter {
     pub roles: BTreeMap<String, String>,
     /// Role → its contract's ABI (for decoding traces and reverts).
     role_abis: BTreeMap<String, Arc<JsonAbi>>,
+    /// Operation → the `$variables` its steps read.
+    variables: BTreeMap<String, BTreeSet<String>>,
     system: Vec<Step>,
     ops: BTreeMap<String, Vec<Step>>,
 }
@@ -223,6 +227,7 @@ impl Adapter {
         let Some(design) = spec.design else {
             bail!("adapter {name_or_path}: no design = \"v3\" or \"v4\" (nor in what it extends)")
         };
+        check_roles(name_or_path, &spec, role_overrides)?;
         let mut roles = spec.roles.clone();
         for (role, contract) in role_overrides {
             roles.insert(role.clone(), contract.clone());
@@ -230,8 +235,14 @@ impl Adapter {
         let at = format!("adapter {name_or_path} on build {}", build.describe());
         let mut artifacts = BTreeMap::new();
         for (role, contract) in &roles {
-            let artifact = load_role(build, contract)
-                .map_err(|e| anyhow::anyhow!("{at}: role {role} = {contract:?}: {e}"))?;
+            let artifact = load_role(build, contract).map_err(|e| {
+                let hint = if has_contract(build, contract) {
+                    String::new()
+                } else {
+                    suggest(build, name_or_path, design)
+                };
+                anyhow::anyhow!("{at}: role {role} = {contract:?}: {e}{hint}")
+            })?;
             artifacts.insert(role.clone(), artifact);
         }
         let (system, ops) = compile::compile(&spec, &artifacts).map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
@@ -242,6 +253,7 @@ impl Adapter {
         }
         let role_abis =
             artifacts.into_iter().map(|(role, artifact)| (role, Arc::new(artifact.abi))).collect();
+        let variables = spec.op_variables();
         Ok(Self {
             name: name_or_path.to_string(),
             description: spec.description,
@@ -250,9 +262,22 @@ impl Adapter {
             bot: spec.bot,
             roles,
             role_abis,
+            variables,
             system,
             ops,
         })
+    }
+
+    /// The `$variables` each operation of adapter `name_or_path` reads,
+    /// without a build (for the typed build, whose calls `own-v3` and
+    /// `own-v4` reproduce).
+    pub fn variables_of(name_or_path: &str) -> anyhow::Result<BTreeMap<String, BTreeSet<String>>> {
+        Ok(read_spec(name_or_path, 0)?.op_variables())
+    }
+
+    /// The `$variables` each operation reads.
+    pub fn variables(&self) -> &BTreeMap<String, BTreeSet<String>> {
+        &self.variables
     }
 
     /// Whether the adapter defines operation `op`.
@@ -277,8 +302,9 @@ fn read_spec(name_or_path: &str, depth: usize) -> anyhow::Result<spec::AdapterSp
             bail!("adapter {name_or_path:?}: neither a built-in adapter ({}) nor a file", names.join(", "))
         }
     };
-    let spec: spec::AdapterSpec =
+    let mut spec: spec::AdapterSpec =
         toml::from_str(&text).map_err(|e| anyhow::anyhow!("adapter {name_or_path}: {e}"))?;
+    spec.written_roles = spec.roles.keys().cloned().collect();
     let Some(base) = spec.extends.clone() else { return Ok(spec) };
     if depth >= 8 {
         bail!("adapter {name_or_path}: extends = {base:?} nests more than 8 levels (a cycle?)");
@@ -302,4 +328,69 @@ fn load_role(build: &Build, contract: &str) -> anyhow::Result<Artifact> {
     };
     artifact.creation_code()?;
     Ok(artifact)
+}
+
+/// Every role of `[roles]` this adapter file writes is one its steps use,
+/// and every role a netlist's `[contracts] roles` names is one of the
+/// adapter's; the errors name the key and list the known roles.
+fn check_roles(
+    name_or_path: &str,
+    spec: &spec::AdapterSpec,
+    overrides: &BTreeMap<String, String>,
+) -> anyhow::Result<()> {
+    let known = || spec.roles.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+    if let Some(role) = overrides.keys().find(|role| !spec.roles.contains_key(*role)) {
+        bail!("[contracts] roles: unknown role {role:?}; adapter {name_or_path} has roles: {}", known());
+    }
+    let used = spec.used_roles();
+    if let Some(role) = spec.written_roles.iter().find(|role| *role == "ocean" || !used.contains(*role)) {
+        let why = if role == "ocean" {
+            "@ocean is always the run's OCEAN token, not a contract of the build"
+        } else {
+            "no step deploys, calls or passes it"
+        };
+        let used: Vec<&str> = used.iter().map(String::as_str).filter(|r| *r != "ocean").collect();
+        bail!(
+            "adapter {name_or_path}: [roles] {role}: unknown role ({why}); the roles its steps use: {}",
+            used.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Whether `contract` (`Name`, `path:Name` or `own:Name`) names a contract of the build.
+fn has_contract(build: &Build, contract: &str) -> bool {
+    if contract.starts_with("own:") {
+        return true;
+    }
+    let short = contract.rsplit_once(':').map_or(contract, |(_, name)| name);
+    build.names().any(|name| name == short)
+}
+
+/// The built-in adapters (other than `current`) of the same design whose
+/// every role's contract is in `build`, as a hint to add to a
+/// missing-contract error; empty when none fits.
+fn suggest(build: &Build, current: &str, design: Design) -> String {
+    let fitting: Vec<&str> = BUILTIN_ADAPTERS
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| *name != current)
+        .filter(|name| {
+            read_spec(name, 0).is_ok_and(|spec| {
+                spec.design == Some(design) && spec.roles.values().all(|c| has_contract(build, c))
+            })
+        })
+        .collect();
+    match fitting.as_slice() {
+        [] => String::new(),
+        names => {
+            let adds: Vec<String> = names.iter().map(|n| format!("--adapter {n}")).collect();
+            format!(
+                "\nthis build looks like {}: add {} (in a netlist: adapter = \"{}\" under [contracts])",
+                names.join(" or "),
+                adds.join(" or "),
+                names[0]
+            )
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::super::Design;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A whole adapter file.
 #[derive(Debug, Deserialize)]
@@ -30,6 +30,9 @@ pub(super) struct AdapterSpec {
     /// Each role operation as a list of transactions.
     #[serde(default)]
     pub ops: BTreeMap<String, Vec<StepSpec>>,
+    /// The roles this file itself names in `[roles]` (not those it extends).
+    #[serde(skip)]
+    pub written_roles: BTreeSet<String>,
 }
 
 /// One transaction (or view) of a system deployment or of an operation.
@@ -81,7 +84,51 @@ impl Bind {
     }
 }
 
+impl StepSpec {
+    /// Every text the step evaluates: `to`, `from`, the approvals and the
+    /// arguments (arrays and tuples searched through).
+    fn texts(&self) -> Vec<&str> {
+        fn walk<'a>(value: &'a toml::Value, out: &mut Vec<&'a str>) {
+            match value {
+                toml::Value::String(text) => out.push(text),
+                toml::Value::Array(items) => items.iter().for_each(|item| walk(item, out)),
+                _ => {}
+            }
+        }
+        let mut out: Vec<&str> = self.to.iter().chain(&self.from).map(String::as_str).collect();
+        out.extend(self.approve.iter().flatten().map(String::as_str));
+        self.args.iter().for_each(|arg| walk(arg, &mut out));
+        out
+    }
+
+    /// The roles the step deploys, calls, passes or reads the ABI of.
+    fn roles(&self) -> impl Iterator<Item = &str> {
+        let named = self.deploy.iter().chain(&self.abi).map(String::as_str);
+        named.chain(self.texts().into_iter().filter_map(|t| t.strip_prefix('@')))
+    }
+}
+
 impl AdapterSpec {
+    /// The `$variables` each operation's steps read, by operation.
+    pub(super) fn op_variables(&self) -> BTreeMap<String, BTreeSet<String>> {
+        let variables = |steps: &[StepSpec]| {
+            let texts = steps.iter().flat_map(StepSpec::texts);
+            texts.filter_map(|t| t.strip_prefix('$')).map(str::to_owned).collect()
+        };
+        self.ops.iter().map(|(op, steps)| (op.clone(), variables(steps))).collect()
+    }
+
+    /// The roles some step or `bot` refers to (a `[[system]]` step binding
+    /// a role's name gives that role its address, so it counts too).
+    pub(super) fn used_roles(&self) -> BTreeSet<String> {
+        let steps = self.system.iter().chain(self.ops.values().flatten());
+        let mut used: BTreeSet<String> = steps.flat_map(StepSpec::roles).map(str::to_owned).collect();
+        let bound = self.system.iter().filter_map(|s| s.bind.as_ref()).flat_map(Bind::names).flatten();
+        used.extend(bound);
+        used.extend(self.bot.iter().cloned());
+        used
+    }
+
     /// This adapter on top of `base`: later keys win.
     pub(super) fn over(self, base: Self) -> Self {
         let mut roles = base.roles;
@@ -97,6 +144,7 @@ impl AdapterSpec {
             roles,
             system: if self.system.is_empty() { base.system } else { self.system },
             ops,
+            written_roles: self.written_roles,
         }
     }
 }

@@ -12,7 +12,7 @@ mod vesting;
 
 pub use grants::{GrantGiver, GrantGiverConfig, GrantTaker, GrantTakerConfig};
 pub use pool::PoolAgent;
-pub use publisher::{Publisher, PublisherConfig};
+pub use publisher::{Publisher, PublisherConfig, ASSET_KEYS};
 pub use traders::{
     Consumer, ConsumerConfig, Speculator, SpeculatorConfig, Staker, StakerConfig, StakerSpeculator,
     StakerSpeculatorConfig,
@@ -145,10 +145,10 @@ pub(super) fn parse(
     rest: toml::Table,
 ) -> Result<std::sync::Arc<dyn crate::agents::AgentConfig>, String> {
     let config = match kind {
-        "publisher" => OceanAgentConfig::Publisher(Box::new(params(rest)?)),
-        "malicious_publisher" => {
-            let config: PublisherConfig = params(rest)?;
-            if config.rug_after.is_none() {
+        "publisher" | "malicious_publisher" => {
+            let written = rest.keys().cloned().collect();
+            let config = PublisherConfig { written, ..params(rest)? };
+            if kind == "malicious_publisher" && config.rug_after.is_none() {
                 return Err("a malicious_publisher needs `rug_after` (e.g. \"10d\")".to_string());
             }
             OceanAgentConfig::Publisher(Box::new(config))

@@ -14,6 +14,30 @@ use super::{
 use crate::wallet::{from_base18, to_base18, AgentWallet};
 use alloy_primitives::Address;
 use serde::Deserialize;
+use std::collections::BTreeSet;
+
+/// The publisher's keys that reach the market only as `create_asset`
+/// variables: `(key in the netlist, $variable)`. A build whose
+/// `create_asset` never reads the variable ignores the key.
+pub const ASSET_KEYS: &[(&str, &str)] = &[
+    ("dt_cap", "cap"),
+    ("dt_mint", "dt_mint"),
+    ("dt_in_pool", "dt_in_pool"),
+    ("ocean_in_pool", "ocean_in_pool"),
+    ("dt_weight", "dt_weight"),
+    ("ocean_weight", "ocean_weight"),
+    ("swap_fee", "swap_fee"),
+    ("rate", "rate"),
+    ("vesting_amount", "vesting_amount"),
+    ("vesting_blocks", "vesting_blocks"),
+    ("publish_market_fee", "publish_market_fee"),
+    ("dt_start_weight", "dt_start_weight"),
+    ("ocean_start_weight", "ocean_start_weight"),
+    ("burn_in", "burn_in_seconds"),
+    ("soft_cap", "soft_cap"),
+    ("fee_slope", "fee_slope"),
+    ("volume_half_life", "volume_half_life_seconds"),
+];
 
 /// `type = "publisher"`.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -95,6 +119,9 @@ pub struct PublisherConfig {
     /// V4: publish-market swap fee (fraction).
     #[serde(default)]
     pub publish_market_fee: f64,
+    /// The keys the netlist wrote (the others took their defaults).
+    #[serde(skip)]
+    pub written: BTreeSet<String>,
 }
 
 mod defaults {
