@@ -177,11 +177,15 @@ fn an_edited_copy_of_ocean_0_6_9_moves_the_kpis_as_the_edit_predicts() {
     assert!(source[..at].contains("function setSwapFee"), "the last assignment is in setSwapFee");
     source.replace_range(at..at + "_swapFee = swapFee;".len(), "_swapFee = swapFee * 3;");
     std::fs::write(&pool, source).unwrap();
-    build(dir.path(), &[]);
 
     let short = "sim.duration=\"90d\"".to_string();
     let adapter = "contracts.adapter=\"ocean-0.6.9\"".to_string();
-    let edited_run = run(&[short.clone(), build_override(&dir.path().join("out")), adapter]);
+    // Compiled at load: `[contracts] sources` instead of `tsp build` + `build`.
+    let sources = format!("contracts.sources={:?}", dir.path().display().to_string());
+    let edited_run = run(&[short.clone(), sources.clone(), adapter]);
+    let both = load(&repo("netlists/ocean_v3.toml"), &[sources, build_override(dir.path())]);
+    let message = format!("{:#}", both.err().expect("sources and build together are refused"));
+    assert!(message.contains("gives both sources") && message.contains("give one"), "{message}");
     // Prediction: the published build with every publisher setting 0.3%.
     let published = build_override(&ocean_build("0.6.9"));
     let tripled_fee =

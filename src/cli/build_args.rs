@@ -1,5 +1,5 @@
-//! `--build PATH [--adapter NAME|FILE]`: the contract build a command runs
-//! a netlist on, as `[contracts]` overrides.
+//! `--build PATH | --sources DIR [--adapter NAME|FILE]`: the contract build
+//! a command runs a netlist on, as `[contracts]` overrides.
 
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -10,8 +10,13 @@ pub(crate) struct BuildArgs {
     /// Run on this contract build instead of `[contracts] build`: a Foundry
     /// `out/`, Hardhat `artifacts/` or Truffle `build/contracts/` folder, an
     /// npm package holding one, or a solc standard-JSON output file.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "sources")]
     build: Option<PathBuf>,
+    /// Compile this Solidity project (Foundry, Hardhat or a folder of
+    /// `.sol` files) at load, as `tsp build` would, and run on the result
+    /// (cached by content: an unchanged project is not recompiled).
+    #[arg(long, value_name = "DIR")]
+    sources: Option<PathBuf>,
     /// The adapter for `--build`: a built-in name (own-v3, own-v4,
     /// ocean-0.6.9, ocean-1.1.15) or a TOML file (default: chosen by the build).
     #[arg(long, value_name = "NAME|FILE")]
@@ -33,6 +38,12 @@ impl BuildArgs {
                 anyhow::bail!("--build {}: no such file or folder", build.display());
             }
             overrides.push(format!("contracts.build={:?}", absolute(build)?));
+        }
+        if let Some(sources) = &self.sources {
+            if !sources.is_dir() {
+                anyhow::bail!("--sources {}: no such folder", sources.display());
+            }
+            overrides.push(format!("contracts.sources={:?}", absolute(sources)?));
         }
         if let Some(adapter) = &self.adapter {
             let value =

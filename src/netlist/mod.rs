@@ -79,6 +79,12 @@ pub fn load(file: &Path, overrides: &[String]) -> anyhow::Result<LoadedNetlist> 
         set_agent(&mut netlist.agent_tables, assignment, &shown)?;
     }
     netlist.sim.validate(file)?;
+    if let Some(sources) = netlist.contracts.sources.clone() {
+        let note = overrides::note(&assignments, &["contracts"]);
+        let built =
+            overrides::noted(parts::compile_sources(file, &netlist.contracts.build, &sources), &note)?;
+        netlist.contracts.build = built.display().to_string();
+    }
     let clock = netlist.sim.clock()?;
     let library = match netlist.script.functions.trim() {
         "" => None,

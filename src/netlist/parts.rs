@@ -153,6 +153,22 @@ impl ContractPlan {
     }
 }
 
+/// Compile `[contracts] sources` (a project folder relative to the netlist
+/// `file`) into the build cache; the folder to use as `build`.
+pub(super) fn compile_sources(file: &Path, build: &str, sources: &str) -> anyhow::Result<std::path::PathBuf> {
+    use crate::artifacts::solc::{Overrides, Project};
+    let at = file.display();
+    if build != "own" {
+        bail!("{at}: [contracts] gives both sources = {sources:?} and build = {build:?}; give one");
+    }
+    let root = file.parent().unwrap_or(Path::new(".")).join(sources);
+    if !root.is_dir() {
+        bail!("{at}: [contracts] sources = {sources:?}: no such folder ({})", root.display());
+    }
+    let compiled = Project::open(&root, &Overrides::default()).and_then(|project| project.build_into_cache());
+    compiled.with_context(|| format!("{at}: [contracts] sources = {sources:?}"))
+}
+
 /// Find a contract in `build` (`"own"`: the project's embedded build; else a path near the netlist).
 fn artifact_of(file: &Path, default_build: &str, table: &ContractTable) -> anyhow::Result<Artifact> {
     let build = table.build.as_deref().unwrap_or(default_build);

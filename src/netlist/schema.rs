@@ -88,6 +88,10 @@ pub struct ContractsConfig {
     /// one, or a solc standard-JSON output file.
     #[serde(default = "own")]
     pub build: String,
+    /// A Solidity project (path relative to the netlist: a Foundry or
+    /// Hardhat project, or a folder of `.sol` files) compiled at load by the
+    /// same path as `tsp build`, cached by content, and used as `build`.
+    pub sources: Option<String>,
     /// The adapter mapping a model's roles onto a build path: a built-in name
     /// or a TOML file; default: the built-in one for the build's npm package.
     pub adapter: Option<String>,
@@ -102,7 +106,7 @@ fn own() -> String {
 
 impl Default for ContractsConfig {
     fn default() -> Self {
-        Self { build: own(), adapter: None, roles: Default::default() }
+        Self { build: own(), sources: None, adapter: None, roles: Default::default() }
     }
 }
 

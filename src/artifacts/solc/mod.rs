@@ -392,6 +392,28 @@ impl Project {
         Staleness::between(self.out_dir(), &output.files)
     }
 
+    /// Compile into the cache (`<cache>/builds/<hash of the artifacts>/`)
+    /// instead of `out/`, leaving the project alone; returns that folder. An
+    /// unchanged project costs no compiler run (its inputs' outputs are
+    /// cached) and no write.
+    pub fn build_into_cache(&self) -> Result<PathBuf> {
+        let output = self.compile()?;
+        let mut hasher = alloy_primitives::Keccak256::new();
+        for (path, text) in &output.files {
+            hasher.update(path.to_string_lossy().as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+        }
+        let dir = cache_dir().join("builds").join(alloy_primitives::hex::encode(&hasher.finalize()[..16]));
+        if !dir.join(output::RECORD).is_file() {
+            let staging = dir.with_extension("partial");
+            output::write_files(&staging, &output.files)?;
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::rename(&staging, &dir).map_err(|source| BuildError::Io { file: dir.clone(), source })?;
+        }
+        Ok(dir)
+    }
+
     /// Compare the sources with the hashes `out/`'s build record holds —
     /// no compiler needed, so a run can afford it.
     pub fn source_changes(&self) -> Result<SourceChanges> {
