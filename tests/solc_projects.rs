@@ -212,3 +212,43 @@ fn an_edited_copy_of_ocean_0_6_9_moves_the_kpis_as_the_edit_predicts() {
     }
     assert!(moved > 50, "the fee moves many KPIs ({moved})");
 }
+
+#[test]
+fn simplicity_is_measured_from_the_sources_a_build_carries() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    ocean_sources(&project);
+    let short = "sim.duration=\"2d\"".to_string();
+    let runs = [
+        ("published", vec![short.clone(), build_override(&ocean_build("0.6.9"))]),
+        (
+            "rebuilt",
+            vec![
+                short,
+                format!("contracts.sources={:?}", project.display().to_string()),
+                "contracts.adapter=\"ocean-0.6.9\"".to_string(),
+            ],
+        ),
+    ];
+    for (name, overrides) in &runs {
+        let loaded = load(&repo("netlists/ocean_v3.toml"), overrides).unwrap_or_else(|e| panic!("{e:#}"));
+        run_to_dir(&loaded, &dir.path().join(name), false).unwrap_or_else(|e| panic!("{e:#}"));
+    }
+    let (published, rebuilt) = (dir.path().join("published"), dir.path().join("rebuilt"));
+    let compare = dir.path().join("compare");
+    let output = tsp(&[
+        "compare",
+        published.to_str().unwrap(),
+        rebuilt.to_str().unwrap(),
+        "--out",
+        compare.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    let row = stdout.lines().find(|l| l.contains("Simple to understand")).expect("a simplicity row");
+    let cells: Vec<&str> = row.split('|').map(str::trim).skip(3).filter(|c| !c.is_empty()).collect();
+    // Truffle's embedded sources and tsp build's record give the same count.
+    assert_eq!(cells.len(), 2, "both builds measured: {row}");
+    assert_eq!(cells[0], cells[1], "{row}");
+    assert!(cells[0].starts_with("17 contracts"), "BPool, BFactory, DTFactory, ... and their bases: {row}");
+}

@@ -13,11 +13,13 @@ mod formats;
 mod linking;
 mod own;
 pub mod solc;
+mod sources;
 
 pub use build::Build;
 pub use error::{ArtifactError, Result};
 pub use formats::Format;
 pub use own::{deploy_own, disk_build, own_artifact, use_disk_build, OWN_CONTRACTS};
+pub use sources::contract_sources;
 
 use alloy_dyn_abi::{DynSolType, DynSolValue, JsonAbiExt, Specifier};
 use alloy_json_abi::JsonAbi;

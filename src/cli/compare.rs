@@ -316,14 +316,20 @@ impl Cmd {
 fn run_info(loaded: &LoadedNetlist, netlist: &Path, dir: &Path) -> RunInfo {
     let manifests: Vec<serde_json::Value> =
         loaded.models.iter().map(|(_, config)| config.manifest()).collect();
-    RunInfo {
+    let info = RunInfo {
         dir: dir.to_owned(),
         sim_name: Some(loaded.netlist.sim.name.clone()),
         design: Some(loaded.label()),
         seed: Some(1),
         netlist: Some(netlist.display().to_string()),
-        build: manifests.iter().find_map(|m| m.pointer("/build/build")?.as_str().map(str::to_owned)),
+        build: None,
+        build_path: None,
+        build_contracts: Vec::new(),
         models: loaded.models.iter().map(|(model, _)| model.name().to_owned()).collect(),
+    };
+    match manifests.iter().find(|m| m.pointer("/build/build").is_some()) {
+        Some(manifest) => info.with_build(manifest),
+        None => info,
     }
 }
 

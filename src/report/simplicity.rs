@@ -35,7 +35,7 @@ impl Simplicity {
         format!("{} contracts, {} lines, {} functions", self.contracts, self.lines, self.functions)
     }
 
-    fn add(&mut self, other: Self) {
+    pub(super) fn add(&mut self, other: Self) {
         self.files += other.files;
         self.contracts += other.contracts;
         self.lines += other.lines;

@@ -5,7 +5,7 @@
 use super::format::{
     diff_text, md_escape, number, plural, push_md_row, run_text, seed_list, stats_text, title_with_unit,
 };
-use super::simplicity::{measure_design, Simplicity};
+use super::simplicity::{measure_design, measure_source, Simplicity};
 use super::stats::{paired_differences, SeedStats};
 use super::{contracts_root, ReportError, Result};
 use crate::kpis::read_kpis;
@@ -27,6 +27,10 @@ pub struct RunInfo {
     pub netlist: Option<String>,
     /// `build.build` when the run used a build from disk (its path and npm package).
     pub build: Option<String>,
+    /// `build.path`: that build's folder or file.
+    pub build_path: Option<String>,
+    /// The contracts the build's roles named (`build.roles` values).
+    pub build_contracts: Vec<String>,
     /// The models the run used (`models` keys).
     pub models: Vec<String>,
 }
@@ -56,13 +60,30 @@ impl RunInfo {
             design: text_at("/design"),
             seed: json.get("seed").and_then(serde_json::Value::as_u64),
             netlist: text_at("/netlist"),
-            build: text_at("/build/build"),
+            build: None,
+            build_path: None,
+            build_contracts: Vec::new(),
             models: json
                 .get("models")
                 .and_then(serde_json::Value::as_object)
                 .map(|m| m.keys().cloned().collect())
                 .unwrap_or_default(),
-        })
+        }
+        .with_build(&json))
+    }
+
+    /// Take `build.build`, `build.path` and `build.roles` from `json` (a
+    /// run.json, or a model's manifest with the same `build` object).
+    pub fn with_build(mut self, json: &serde_json::Value) -> Self {
+        let text_at = |pointer: &str| json.pointer(pointer).and_then(|v| v.as_str()).map(str::to_owned);
+        self.build = text_at("/build/build");
+        self.build_path = text_at("/build/path");
+        self.build_contracts = json
+            .pointer("/build/roles")
+            .and_then(serde_json::Value::as_object)
+            .map(|roles| roles.values().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        self
     }
 
     /// The run's label: its simulation name, else the directory's name.
@@ -212,13 +233,32 @@ pub fn criteria_values(
         .collect()
 }
 
+/// Simplicity of the contracts a run's build from disk ran, from the
+/// sources the build carries (embedded in artifacts or recorded by `tsp build`).
+fn measure_build(info: &RunInfo) -> CellValue {
+    let shown = info.build.as_deref().unwrap_or_default();
+    let Some(path) = &info.build_path else {
+        return CellValue::Missing(format!("not measured: run.json does not give the path of {shown}"));
+    };
+    let names: Vec<&str> = info.build_contracts.iter().map(String::as_str).collect();
+    let sources = crate::artifacts::Build::open(path)
+        .map_err(|e| e.to_string())
+        .and_then(|build| crate::artifacts::contract_sources(&build, &names));
+    match sources {
+        Ok(sources) if !sources.is_empty() => {
+            let mut total = Simplicity::default();
+            sources.values().for_each(|text| total.add(measure_source(text)));
+            CellValue::Simplicity(total)
+        }
+        Ok(_) => CellValue::Missing(format!("not measured: no role contracts in {shown}")),
+        Err(e) => CellValue::Missing(format!("not measured ({shown}): {e}")),
+    }
+}
+
 fn simplicity_cell(set: &CriteriaSet, info: &RunInfo) -> Cell {
     let value = match &info.design {
-        // The sources measured are the project's; a build from disk has its own.
-        _ if info.build.is_some() => CellValue::Missing(format!(
-            "not measured: the run used the build {}",
-            info.build.as_deref().unwrap_or_default()
-        )),
+        // A build from disk is measured from the sources it carries.
+        _ if info.build.is_some() => measure_build(info),
         None => CellValue::Missing(format!("no \"design\" in {}", info.dir.join("run.json").display())),
         Some(design) => match measure_design(&contracts_root(), set.design_sources, design) {
             Ok(Some(s)) => CellValue::Simplicity(s),

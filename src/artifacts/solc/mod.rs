@@ -23,7 +23,7 @@ mod pragma;
 
 pub use compiler::{cache_dir, SolcJs};
 pub use config::{Config, Layout, Overrides};
-pub use output::Staleness;
+pub use output::{Staleness, RECORD};
 pub use pragma::{Version, VersionReq};
 
 use pragma::SourceFacts;
@@ -366,11 +366,13 @@ impl Project {
             }
             result.compilers.insert(full_version, group);
         }
-        let mut hashes = BTreeMap::new();
-        for unit in units.values() {
+        let (mut hashes, mut paths) = (BTreeMap::new(), BTreeMap::new());
+        for (name, unit) in &units {
             hashes.insert(self.relative(&unit.file), output::file_hash(&unit.file)?);
+            paths.insert(name.clone(), self.relative(&unit.file));
         }
-        result.files.insert(PathBuf::from(output::RECORD), output::record(&result.compilers, &hashes)?);
+        let record = output::record(&result.compilers, &paths, &hashes)?;
+        result.files.insert(PathBuf::from(output::RECORD), record);
         Ok(result)
     }
 
@@ -397,7 +399,15 @@ impl Project {
     /// unchanged project costs no compiler run (its inputs' outputs are
     /// cached) and no write.
     pub fn build_into_cache(&self) -> Result<PathBuf> {
-        let output = self.compile()?;
+        let mut output = self.compile()?;
+        // Away from the project, the record says where its sources are.
+        if let Some(text) = output.files.get_mut(Path::new(output::RECORD)) {
+            let mut record: Value =
+                serde_json::from_str(text).map_err(|e| BuildError::Other(e.to_string()))?;
+            record["root"] = json!(self.config.root.display().to_string());
+            *text =
+                serde_json::to_string_pretty(&record).map_err(|e| BuildError::Other(e.to_string()))? + "\n";
+        }
         let mut hasher = alloy_primitives::Keccak256::new();
         for (path, text) in &output.files {
             hasher.update(path.to_string_lossy().as_bytes());

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Where the build record lives, relative to `out/`.
-pub(super) const RECORD: &str = "build-info/tokenspice.json";
+pub const RECORD: &str = "build-info/tokenspice.json";
 
 /// The settings an artifact records.
 #[derive(Debug, Clone)]
@@ -87,13 +87,15 @@ pub(super) fn file_hash(path: &Path) -> Result<String> {
     Ok(alloy_primitives::hex::encode(alloy_primitives::keccak256(bytes)))
 }
 
-/// The build record: which compiler built which units, and the hash of
-/// every file (path relative to the project root) the build read.
+/// The build record: which compiler built which units, the file each unit
+/// was read from, and the hash of every file (paths relative to the
+/// project root) the build read.
 pub(super) fn record(
     compilers: &BTreeMap<String, Vec<String>>,
+    units: &BTreeMap<String, String>,
     files: &BTreeMap<String, String>,
 ) -> Result<String> {
-    let record = json!({ "compilers": compilers, "files": files });
+    let record = json!({ "compilers": compilers, "units": units, "files": files });
     serde_json::to_string_pretty(&record).map(|t| t + "\n").map_err(|e| BuildError::Other(e.to_string()))
 }
 

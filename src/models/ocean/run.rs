@@ -81,7 +81,14 @@ impl OceanConfig {
                 .map_err(|e: toml::de::Error| anyhow::anyhow!("{at}: [ocean]: {}", e.message()))?,
         };
         let build = market_build(setting, table.design)?;
-        Ok(Self { table, build, build_path: setting.build.to_string() })
+        // Absolute, so a report can open the build whatever its working directory.
+        let near_netlist = setting.file.parent().unwrap_or(Path::new(".")).join(setting.build);
+        let build_path = match &build {
+            MarketBuild::Own(_) => setting.build.to_string(),
+            MarketBuild::Adapted(_) => std::path::absolute(&near_netlist)
+                .map_or_else(|_| setting.build.to_string(), |p| p.display().to_string()),
+        };
+        Ok(Self { table, build, build_path })
     }
 
     /// The design's label for reports (`label`, else `v3` / `v4`).
