@@ -55,17 +55,16 @@ impl Cmd {
             sources: self.sources,
         };
         let project = Project::open(&self.root, &overrides).context("tsp build")?;
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let shown = |path: &std::path::Path| path.strip_prefix(&cwd).unwrap_or(path).display().to_string();
+        let (out, sources) = (shown(project.out_dir()), shown(&project.config.sources));
         if self.check {
             let staleness = project.check().context("tsp build --check")?;
             if staleness.is_fresh() {
-                println!(
-                    "{} is up to date with {}",
-                    project.out_dir().display(),
-                    project.config.sources.display()
-                );
+                println!("{out} is up to date with {sources}");
                 return Ok(ExitCode::SUCCESS);
             }
-            eprint!("{} is stale; run `tsp build` and commit it:\n{staleness}", project.out_dir().display());
+            eprint!("{out} is stale; run `tsp build` and commit it:\n{staleness}");
             return Ok(ExitCode::FAILURE);
         }
         let output = project.build().context("tsp build")?;
@@ -83,10 +82,9 @@ impl Cmd {
             String::new()
         };
         println!(
-            "compiled {} contracts with {} into {}{reused}",
+            "compiled {} contracts with {} into {out}{reused}",
             output.contracts(),
-            compilers.join(" and "),
-            project.out_dir().display()
+            compilers.join(" and ")
         );
         Ok(ExitCode::SUCCESS)
     }
