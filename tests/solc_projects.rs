@@ -184,7 +184,8 @@ fn an_edited_copy_of_ocean_0_6_9_moves_the_kpis_as_the_edit_predicts() {
     let sources = format!("contracts.sources={:?}", dir.path().display().to_string());
     let edited_run = run(&[short.clone(), sources.clone(), adapter]);
     let both = load(&repo("netlists/ocean_v3.toml"), &[sources, build_override(dir.path())]);
-    let message = format!("{:#}", both.err().expect("sources and build together are refused"));
+    let Err(error) = both else { panic!("sources and build together are refused") };
+    let message = format!("{error:#}");
     assert!(message.contains("gives both sources") && message.contains("give one"), "{message}");
     // Prediction: the published build with every publisher setting 0.3%.
     let published = build_override(&ocean_build("0.6.9"));
@@ -251,4 +252,29 @@ fn simplicity_is_measured_from_the_sources_a_build_carries() {
     assert_eq!(cells.len(), 2, "both builds measured: {row}");
     assert_eq!(cells[0], cells[1], "{row}");
     assert!(cells[0].starts_with("17 contracts"), "BPool, BFactory, DTFactory, ... and their bases: {row}");
+}
+
+#[test]
+fn files_that_need_different_compilers_build_together() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("contracts/Old.sol"),
+        "pragma solidity ^0.5.0;\ncontract Old { function answer() public pure returns (uint256) { return 5; } }\n",
+    );
+    write(
+        &dir.path().join("contracts/New.sol"),
+        "pragma solidity ^0.8.0;\ncontract New { function answer() public pure returns (uint256) { return 8; } }\n",
+    );
+    let said = build(dir.path(), &[]);
+    assert!(
+        said.contains("solc 0.5.17+commit") && said.contains("solc 0.8."),
+        "one compiler per pragma: {said}"
+    );
+    let record = std::fs::read_to_string(dir.path().join("out/build-info/tokenspice.json")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(&record).unwrap();
+    let compilers = record["compilers"].as_object().unwrap();
+    let built_with =
+        |unit: &str| compilers.iter().find(|(_, units)| units.to_string().contains(unit)).unwrap().0.clone();
+    assert!(built_with("Old.sol").starts_with("0.5.17"), "the newest 0.5 release");
+    assert!(built_with("New.sol").starts_with("0.8."));
 }

@@ -342,6 +342,64 @@ fn normalize(path: &str) -> String {
 mod tests {
     use super::*;
 
+    fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_hardhat_config_is_read_statically() {
+        let config_js = r#"module.exports = {
+  solidity: { compilers: [{ version: "0.8.19" }, { version: '0.6.12' }],
+              settings: { optimizer: { enabled: true, runs: 1000 }, evmVersion: "paris" } },
+  paths: { sources: "./sol" },
+};"#;
+        let dir = project(&[("hardhat.config.js", config_js), ("sol/A.sol", "")]);
+        let config = Config::detect(dir.path(), &Overrides::default()).unwrap();
+        assert_eq!(config.layout, Layout::Hardhat);
+        let versions: Vec<String> = config.versions.iter().map(Version::to_string).collect();
+        assert_eq!(versions, ["0.6.12", "0.8.19"], "both compilers, for the pragmas to choose from");
+        assert_eq!((config.optimizer_runs, config.evm_version.as_deref()), (Some(1000), Some("paris")));
+        assert_eq!(config.sources, dir.path().join("./sol"));
+        assert_eq!(config.unit_base, dir.path(), "Hardhat names units from the root");
+    }
+
+    #[test]
+    fn foundry_toml_and_flags_configure_the_build() {
+        let toml = "[profile.default]\nsrc = \"contracts\"\nsolc_version = \"0.8.20\"\noptimizer = true\n\
+                    optimizer_runs = 999\nremappings = [\"@oz/=lib/openzeppelin-contracts/contracts/\"]\n";
+        let dir = project(&[
+            ("foundry.toml", toml),
+            ("contracts/A.sol", ""),
+            ("lib/forge-std/src/Test.sol", ""),
+            ("lib/openzeppelin-contracts/contracts/X.sol", ""),
+        ]);
+        let config = Config::detect(dir.path(), &Overrides::default()).unwrap();
+        assert_eq!(config.layout, Layout::Foundry);
+        assert_eq!(config.versions, ["0.8.20".parse::<Version>().unwrap()]);
+        assert_eq!(config.optimizer_runs, Some(999));
+        let expected = [
+            "@oz/=lib/openzeppelin-contracts/contracts/",
+            "forge-std/=lib/forge-std/src/",
+            "openzeppelin-contracts/=lib/openzeppelin-contracts/",
+        ];
+        assert_eq!(config.remappings, expected, "explicit first, then one per library as forge does");
+        let flags = Overrides {
+            solc: Some("0.8.24".parse().unwrap()),
+            no_optimizer: true,
+            evm_version: Some("shanghai".into()),
+            ..Overrides::default()
+        };
+        let config = Config::detect(dir.path(), &flags).unwrap();
+        assert_eq!(config.versions, ["0.8.24".parse::<Version>().unwrap()]);
+        assert_eq!((config.optimizer_runs, config.evm_version.as_deref()), (None, Some("shanghai")));
+    }
+
     #[test]
     fn imports_resolve_relative_then_through_remappings() {
         let mut config = Config::base(Layout::Foundry, Path::new("/p"), PathBuf::from("/p/src"));
