@@ -102,7 +102,8 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
 }
 
 /// SIGTERM (as `kill` sends, or Ctrl-C's SIGINT) stops the run at a row
-/// boundary; the file then holds only complete lines and run.json says so.
+/// boundary and exits 143; the file then holds only complete lines and
+/// run.json says so. (The rows grow in the staging folder beside `--out`.)
 #[test]
 fn a_killed_run_leaves_only_complete_lines() {
     let dir = tempfile::tempdir().unwrap();
@@ -121,16 +122,18 @@ fn a_killed_run_leaves_only_complete_lines() {
         .arg(netlist("simplepool.toml"))
         .spawn()
         .unwrap();
+    let name = dir.path().file_name().unwrap().to_string_lossy();
+    let staging = dir.path().with_file_name(format!(".{name}.partial")).join("kpis.csv");
     let csv = dir.path().join("kpis.csv");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while std::fs::read_to_string(&csv).map_or(0, |t| t.lines().count()) < 200 {
+    while std::fs::read_to_string(&staging).map_or(0, |t| t.lines().count()) < 200 {
         assert!(std::time::Instant::now() < deadline, "the run writes rows as it goes");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
     assert!(status.success());
     let exit = child.wait().unwrap();
-    assert!(exit.success(), "a stopped run exits cleanly: {exit:?}");
+    assert_eq!(exit.code(), Some(143), "a stopped run exits 128 + SIGTERM: {exit:?}");
     let run_json = std::fs::read_to_string(dir.path().join("run.json")).unwrap();
     assert!(run_json.contains("\"interrupted\": true"), "{run_json}");
     let text = std::fs::read_to_string(&csv).unwrap();

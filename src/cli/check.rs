@@ -24,6 +24,13 @@ impl Cmd {
         for warning in loaded.warnings() {
             eprintln!("warning: {warning}");
         }
+        let name = &loaded.netlist.sim.name;
+        if let Some(problem) = super::results_dir::name_problem(name) {
+            anyhow::bail!(
+                "{}: sim.name = {name:?} cannot name a folder under results/: {problem}",
+                self.netlist.display()
+            );
+        }
         let clock = loaded.clock()?;
         // Building deploys the market (milliseconds) and names every KPI column.
         let engine = loaded.build()?;

@@ -124,7 +124,7 @@ impl Cmd {
         };
         let until_ci = self.until_ci.map(|target| UntilCi { target, max_seeds: self.max_seeds });
         let jobs = super::workers(self.jobs);
-        let stop = super::run::stop_flag();
+        let stop = super::signals::stop_flag();
         let bar = super::sweep::progress_bar(designs.len() * seeds as usize, false);
         let on_done = |_done: usize, _total: usize| {
             if bar.position() >= bar.length().unwrap_or(0) {
@@ -150,7 +150,7 @@ impl Cmd {
                 "interrupted: rerun the same command to finish (finished runs are kept in {})",
                 out.display()
             );
-            return Ok(ExitCode::from(130));
+            return Ok(super::signals::interrupted_status());
         }
         let mut per_design = Vec::with_capacity(designs.len());
         for (((label, netlist), loaded), runs) in designs.iter().zip(&loaded_all).zip(&report.outcomes) {

@@ -99,12 +99,12 @@ impl Cmd {
             step: self.step,
             corners: self.corners,
         };
-        let stop = super::run::stop_flag();
+        let stop = super::signals::stop_flag();
         let report = match search.run(std::sync::Arc::clone(&stop), print_step("worst")) {
             Ok(report) => report,
             Err(error) if stop.load(std::sync::atomic::Ordering::SeqCst) => {
                 eprintln!("{error:#}");
-                return Ok(ExitCode::from(130));
+                return Ok(super::signals::interrupted_status());
             }
             Err(error) => return Err(error),
         };

@@ -157,12 +157,12 @@ impl Cmd {
         let problem = self.common.problem("optimize", factors, objective, constraints)?;
         let out = problem.out.clone();
         let optimize = Optimize { problem, sense, iterations: self.iterations, step: self.step };
-        let stop = super::run::stop_flag();
+        let stop = super::signals::stop_flag();
         let report = match optimize.run(std::sync::Arc::clone(&stop), print_step("best")) {
             Ok(report) => report,
             Err(error) if stop.load(std::sync::atomic::Ordering::SeqCst) => {
                 eprintln!("{error:#}");
-                return Ok(ExitCode::from(130));
+                return Ok(super::signals::interrupted_status());
             }
             Err(error) => return Err(error),
         };

@@ -1,6 +1,9 @@
 //! `tsp run NETLIST [--out DIR] [--set k=v]... [--trace]`: run a netlist,
 //! stream `kpis.csv` (and, with `--trace`, every transaction and event to
-//! `trace/`), write `run.json`, then the charts.
+//! `trace/`), write `run.json`, then the charts — into a staging folder that
+//! replaces the results folder only when the run ends (see [`results_dir`]).
+//!
+//! [`results_dir`]: super::results_dir
 //!
 //! # Errors
 //! A run that cannot start or fails mid-way is an error; rows already
@@ -20,8 +23,7 @@ use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 /// Run a netlist and write `kpis.csv`, `run.json` and charts to a directory.
@@ -69,7 +71,21 @@ impl Cmd {
                 eprintln!("{line}");
             }
         }
-        let out = self.out.clone().unwrap_or_else(|| Path::new("results").join(&loaded.netlist.sim.name));
+        let name = &loaded.netlist.sim.name;
+        let out = match &self.out {
+            Some(out) => out.clone(),
+            None => {
+                if let Some(problem) = super::results_dir::name_problem(name) {
+                    anyhow::bail!(
+                        "{}: sim.name = {name:?} cannot name a folder under results/: {problem}; \
+                         change it or give --out",
+                        self.netlist.display()
+                    );
+                }
+                Path::new("results").join(name)
+            }
+        };
+        let staging = super::results_dir::Staging::begin(&out)?;
         let mut node = None;
         let chain = match (&self.rpc, self.anvil) {
             (Some(url), _) => SimChain::rpc(url).with_context(|| format!("connecting to {url}"))?,
@@ -82,15 +98,42 @@ impl Cmd {
             (None, false) => SimChain::embedded(),
         };
         let options = RunOptions { progress: !self.quiet, trace: self.trace };
-        let FinishedRun { summary, stopped, .. } = run_to_dir_with(&loaded, &out, chain, options)?;
+        let finished = run_to_dir_with(&loaded, staging.dir(), chain, options);
         drop(node);
-        let charts = if self.no_charts { Vec::new() } else { write_charts(&loaded, &out)? };
-        if !self.no_charts {
+        let FinishedRun { summary, stopped, .. } = match finished {
+            Ok(run) => run,
+            Err(error) => {
+                let partial = staging.keep_partial();
+                return Err(error.context(format!(
+                    "the run failed: {} is untouched; the failed run's rows are in {}",
+                    out.display(),
+                    partial.display()
+                )));
+            }
+        };
+        let interrupted = super::signals::stop_flag().load(Ordering::SeqCst);
+        let charts = if self.no_charts || interrupted {
+            Vec::new()
+        } else {
+            let charts = write_charts(&loaded, staging.dir())?;
             eprintln!("wrote {} chart files", charts.len());
+            charts
+        };
+        crate::report::write_run_report(staging.dir(), name, &charts)?;
+        // Paths in the summary are the staging folder's until it is moved.
+        let summary = summary.replace(&staging.dir().display().to_string(), &out.display().to_string());
+        if let Some(previous) = staging.commit()? {
+            eprintln!("previous results kept in {}", previous.display());
         }
-        crate::report::write_run_report(&out, &loaded.netlist.sim.name, &charts)?;
         println!("{summary}");
         println!("results in {}", out.display());
+        if interrupted {
+            eprintln!(
+                "interrupted: {} holds the run up to its last row (run.json: \"interrupted\")",
+                out.display()
+            );
+            return Ok(super::signals::interrupted_status());
+        }
         if let Some(message) = stopped {
             // The results are written; the run still failed its invariant.
             eprintln!("error: {message}");
@@ -166,6 +209,19 @@ pub fn run_to_dir_with(
         .transpose()
         .map_err(trace_error)?;
     let clock = loaded.clock()?;
+    let json_path = out.join("run.json");
+    let write_status = |status: serde_json::Value| -> anyhow::Result<()> {
+        std::fs::write(&json_path, serde_json::to_string_pretty(&status)? + "\n")
+            .with_context(|| format!("writing {}", json_path.display()))
+    };
+    // Until the run ends, run.json says it is running: a killed run is recognisable.
+    write_status(json!({
+        "status": "running",
+        "netlist": loaded.file,
+        "seed": loaded.netlist.sim.seed,
+        "ticks_planned": clock.ticks,
+        "pid": std::process::id(),
+    }))?;
     let csv = out.join("kpis.csv");
     let kept = loaded.selected_columns(engine.columns())?;
     let names = kept.iter().map(|&i| engine.columns()[i].clone()).collect();
@@ -176,7 +232,7 @@ pub fn run_to_dir_with(
     // (CI, a pipe) it prints a line every 10%.
     let terminal = std::io::stderr().is_terminal();
     let step = (clock.ticks / if terminal { 100 } else { 10 }).max(1);
-    let stop = stop_flag();
+    let stop = super::signals::stop_flag();
     let summary = engine.run_with(
         |tick, time_s, values| {
             row.clear();
@@ -219,7 +275,22 @@ pub fn run_to_dir_with(
         trace.finish().map_err(trace_error)?;
         anyhow::Ok(written)
     });
-    let summary = summary?;
+    let summary = match summary {
+        Ok(summary) => summary,
+        Err(error) => {
+            let tick = engine.world().tick;
+            let failed = json!({
+                "status": "failed",
+                "netlist": loaded.file,
+                "seed": loaded.netlist.sim.seed,
+                "tick": tick,
+                "error": format!("{error:#}"),
+            });
+            let _ = writer.finish();
+            write_status(failed)?;
+            return Err(error);
+        }
+    };
     let traced = traced.transpose()?;
     writer.finish()?;
     let interrupted = summary.ticks < clock.ticks && summary.stopped.is_none();
@@ -270,7 +341,13 @@ pub fn run_to_dir_with(
             json!({ "tick": r.tick, "agent": r.agent, "action": r.action, "reason": reason })
         })
         .collect();
+    let status = match (interrupted, &summary.stopped) {
+        (true, _) => "interrupted",
+        (false, Some(_)) => "stopped",
+        (false, None) => "finished",
+    };
     let mut run = json!({
+        "status": status,
         "netlist": loaded.file,
         "resolved": loaded.netlist,
         "seed": loaded.netlist.sim.seed,
@@ -302,9 +379,7 @@ pub fn run_to_dir_with(
     if traced.is_some() {
         run["trace"] = json!(format!("{TRACE_DIR}/"));
     }
-    let json_path = out.join("run.json");
-    std::fs::write(&json_path, serde_json::to_string_pretty(&run)? + "\n")
-        .with_context(|| format!("writing {}", json_path.display()))?;
+    write_status(run)?;
     let counts: String = summary.counts.iter().map(|(name, n)| format!(", {n} {name}")).collect();
     let stopped = summary.stopped.as_ref().map_or(String::new(), |m| format!("; stopped: {m}"));
     let traced = traced
@@ -342,22 +417,6 @@ pub fn write_charts(loaded: &LoadedNetlist, out: &Path) -> anyhow::Result<Vec<Pa
             .collect()
     };
     Ok(plot_run(&csv, out, &specs)?)
-}
-
-/// A flag set by Ctrl-C or SIGTERM, so a run stops at a row boundary and
-/// still writes `run.json` and its charts. (SIGKILL cannot be caught: rows
-/// are flushed one whole line per write, but the kernel may cut a write
-/// wider than a page, so the last row of a SIGKILLed wide run can be partial.)
-pub(crate) fn stop_flag() -> Arc<AtomicBool> {
-    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
-    FLAG.get_or_init(|| {
-        let flag = Arc::new(AtomicBool::new(false));
-        let setter = Arc::clone(&flag);
-        // If another handler is installed already (a library user's), leave it.
-        let _ = ctrlc::set_handler(move || setter.store(true, Ordering::SeqCst));
-        flag
-    })
-    .clone()
 }
 
 fn git_commit() -> Option<String> {

@@ -120,7 +120,7 @@ impl Cmd {
         };
         let total = sweep.units()?.len();
         let bar = progress_bar(total, self.quiet);
-        let stop = super::run::stop_flag();
+        let stop = super::signals::stop_flag();
         let on_done = |done: usize, _total: usize| bar.set_position(done as u64);
         let report = sweep.run(&stop, &on_done)?;
         bar.finish_and_clear();
@@ -135,7 +135,7 @@ impl Cmd {
         );
         if report.interrupted || stop.load(Ordering::SeqCst) {
             eprintln!("interrupted: rerun the same command to finish the remaining runs");
-            return Ok(ExitCode::from(130));
+            return Ok(super::signals::interrupted_status());
         }
         Ok(if report.failed() > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
     }
