@@ -17,6 +17,7 @@
 //! matches no column (listing the columns there are), a failed draw or write.
 //! Charts are written in order, so on an error the earlier ones are complete.
 
+mod condense;
 mod error;
 mod font;
 mod render;
@@ -69,6 +70,7 @@ pub fn plot_run(kpis_csv: &Path, out_dir: &Path, charts: &[ChartSpec]) -> Result
                 band: Vec::new(),
             })
             .collect();
+        let lines = condense::condense(lines, MAX_LINES_PER_CHART);
         let names: Vec<&str> = picked.iter().map(|&i| table.columns[i].as_str()).collect();
         let y_label = spec.y_label.clone().unwrap_or_else(|| quantities(&names));
         resolved.push(Chart {
