@@ -19,7 +19,7 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     let position = q * (sorted.len() - 1) as f64;
     let (below, above) = (position.floor() as usize, position.ceil() as usize);
     let weight = position - below as f64;
-    sorted[below] + (sorted[above] - sorted[below]) * weight
+    (sorted[above] - sorted[below]).mul_add(weight, sorted[below])
 }
 
 /// `lines` as they are when there are at most `limit`; else the
