@@ -20,7 +20,9 @@ impl Cmd {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
                 .collect(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                anyhow::bail!("--dir {}: no such folder", self.dir.display())
+            }
             Err(e) => return Err(e).with_context(|| format!("reading {}", self.dir.display())),
         };
         files.sort();
