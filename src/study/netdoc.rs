@@ -146,6 +146,7 @@ impl NetlistDoc {
 
     /// Apply a `--set` assignment as written (`path=value`, the value TOML or else text).
     pub fn set_text(&mut self, assignment: &str) -> anyhow::Result<()> {
+        crate::netlist::check_set_text(assignment)?;
         let Some((path, raw)) = assignment.split_once('=') else {
             bail!("--set {assignment}: expected key=value")
         };
