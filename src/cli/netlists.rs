@@ -30,8 +30,8 @@ impl Cmd {
             println!("no netlists yet in {}/", self.dir.display());
         }
         for file in files {
-            let text =
-                std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = crate::netlist::read_netlist_text(&file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let description = text.lines().find_map(|l| l.strip_prefix('#')).unwrap_or("").trim().to_string();
             println!("{:<28} {description}", file.display());
         }

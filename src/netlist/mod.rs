@@ -30,6 +30,7 @@ pub use crate::models::AgentSpec;
 pub use agents::{MAX_AGENTS, MAX_NAME_LEN};
 pub use overrides::check_text as check_set_text;
 pub use parts::{CallTable, ContractPlan, ContractTable, InvariantTable, KpiTable, ScriptTable};
+pub use schema::read_text as read_netlist_text;
 pub use schema::{
     agent_types, AgentTable, ChartConfig, ContractsConfig, KpisConfig, Netlist, SimConfig, CORE_AGENT_TYPES,
     MAX_TICKS,

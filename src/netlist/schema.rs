@@ -324,7 +324,8 @@ pub(super) fn parse(
     for include in includes {
         let path = file.parent().unwrap_or(Path::new(".")).join(&include);
         let shown = path.display().to_string();
-        let text = read_text(&path).map_err(|e| anyhow::anyhow!("{at}: include {include:?}: {e}"))?;
+        let text =
+            read_text(&path).map_err(|e| anyhow::anyhow!("{at}: include {include:?}: {shown}: {e}"))?;
         let mut included: toml::Table =
             text.parse().map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: {e}"))?;
         agent_tables.extend(agent_tables_of(&shown, &text, included.remove("agent"))?);
@@ -357,13 +358,13 @@ pub(super) fn parse(
 
 /// The text of a netlist or included file. A FIFO, a device (`/dev/zero`)
 /// or a folder is refused before reading: it would block or never end.
-pub(super) fn read_text(path: &Path) -> anyhow::Result<String> {
-    let shown = path.display();
-    let metadata = std::fs::metadata(path).map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))?;
+/// Errors do not repeat the path; callers put it in front.
+pub fn read_text(path: &Path) -> anyhow::Result<String> {
+    let metadata = std::fs::metadata(path).map_err(|e| anyhow::anyhow!("cannot read: {e}"))?;
     if !metadata.is_file() {
-        bail!("cannot read {shown}: not a regular file");
+        bail!("cannot read: not a regular file (a netlist is a TOML file, not a FIFO, device or folder)");
     }
-    std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))
+    std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read: {e}"))
 }
 
 /// One `[[agent]]` table as written, with where it is.

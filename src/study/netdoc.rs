@@ -30,7 +30,8 @@ pub struct NetlistDoc {
 }
 
 fn parse(path: &Path) -> anyhow::Result<DocumentMut> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let text =
+        crate::netlist::read_netlist_text(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     text.parse().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
