@@ -64,8 +64,24 @@ impl Compiler<'_> {
         })
     }
 
-    /// An amount or other value written as a TOML number or an expression string.
+    /// An amount or other value written as a TOML number or an expression
+    /// string. A number (or a string that is one) is tokens: it must be a
+    /// base-18 amount (≥ 0, at most [`crate::wallet::max_tokens`]), refused
+    /// here rather than when the run reaches it.
     pub fn value(&self, value: &toml::Value, part: &str) -> anyhow::Result<Script> {
+        let literal = match value {
+            toml::Value::String(source) => source.trim().parse::<f64>().ok(),
+            toml::Value::Integer(n) => Some(*n as f64),
+            toml::Value::Float(x) => Some(*x),
+            _ => None,
+        };
+        if let Some(x) = literal.filter(|&x| crate::wallet::to_base18(x).is_err()) {
+            let max = crate::wallet::max_tokens();
+            anyhow::bail!(
+                "{}: {part} = {x:e} is not an amount: it must be ≥ 0 and at most {max:e} tokens (2^256 - 1 base units)",
+                self.origin
+            )
+        }
         match value {
             toml::Value::String(source) => self.expression(source, part),
             toml::Value::Integer(n) => self.expression(&n.to_string(), part),

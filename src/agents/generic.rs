@@ -150,6 +150,9 @@ impl GenericConfig {
                 _ => 0,
             });
         }
+        for step in &steps {
+            check_targets(step, &env)?;
+        }
         models.sort_unstable();
         models.dedup();
         Ok(Self { env, steps: steps.into(), funding: Funding { eth, tokens }, models })
@@ -188,6 +191,39 @@ impl AgentConfig for GenericConfig {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
+}
+
+/// Refuse a call's or transfer's target that can never be an address: a
+/// bare `0x…` (a number in an expression) or a name that is neither `self`
+/// nor one of the agent's `params` (a misspelt `@name`) — found here, not at
+/// the tick the step first acts.
+fn check_targets(step: &Step, env: &Env) -> anyhow::Result<()> {
+    let targets: Vec<&Script> = match &step.action {
+        Action::Call(call) => vec![&call.to],
+        Action::Transfer(parts) => vec![&parts[0], &parts[1]],
+        _ => Vec::new(),
+    };
+    for script in targets {
+        let source = script.source().trim();
+        let hex = source
+            .strip_prefix("0x")
+            .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()));
+        if hex {
+            bail!(
+                "{}: `{source}`: a bare 0x… is a number in an expression, not an address; write addr(\"{source}\") or @name",
+                script.origin()
+            );
+        }
+        let identifier = source.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && source.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if identifier && source != "self" && env.get(source).is_none() {
+            bail!(
+                "{}: `{source}`: unknown name; write @{source} for a name of the address book, or give it in `params`",
+                script.origin()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn take_string(table: &mut toml::Table, key: &str, at: &str) -> anyhow::Result<Option<String>> {

@@ -79,10 +79,17 @@ impl Schedule {
     }
 }
 
-/// Check a config number: finite and ≥ 0 (amounts), with a clear message.
+/// Check a config number: finite, ≥ 0 and at most [`crate::wallet::max_tokens`]
+/// (amounts become base-18 integers), with a clear message.
 pub fn check_amount(agent: &str, key: &str, value: f64) -> anyhow::Result<()> {
     if !value.is_finite() || value < 0.0 {
         anyhow::bail!("agent {agent}: {key} = {value} must be a finite number ≥ 0");
+    }
+    if crate::wallet::to_base18(value).is_err() {
+        anyhow::bail!(
+            "agent {agent}: {key} = {value:e} is too large: an amount is at most {:e} (2^256 - 1 units of 10^-18)",
+            crate::wallet::max_tokens()
+        );
     }
     Ok(())
 }

@@ -20,7 +20,9 @@ impl Cmd {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
                 .collect(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                anyhow::bail!("--dir {}: no such folder", self.dir.display())
+            }
             Err(e) => return Err(e).with_context(|| format!("reading {}", self.dir.display())),
         };
         files.sort();
@@ -28,8 +30,8 @@ impl Cmd {
             println!("no netlists yet in {}/", self.dir.display());
         }
         for file in files {
-            let text =
-                std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = crate::netlist::read_netlist_text(&file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let description = text.lines().find_map(|l| l.strip_prefix('#')).unwrap_or("").trim().to_string();
             println!("{:<28} {description}", file.display());
         }

@@ -11,9 +11,14 @@
 //!
 //! # Errors
 //! Syntax errors, unknown keys, wrong types, unknown agent types, bad
-//! durations, negative or non-finite amounts and dangling references are
-//! [`anyhow`] errors naming the file, the line when known, and what was
-//! expected. Nothing panics.
+//! durations, amounts that are negative, non-finite or beyond 256-bit base
+//! units, dangling references, more than [`MAX_TICKS`] ticks or
+//! [`MAX_AGENTS`] agents, names longer than [`MAX_NAME_LEN`], and a netlist
+//! or include that is not a regular file (a FIFO, `/dev/zero`) are
+//! [`anyhow`] errors naming the file (the included one for its tables), the
+//! line when known, and what was expected. Nothing panics. Steps timed after
+//! the end of the run are warnings ([`LoadedNetlist::warnings`]). Loading is
+//! linear in the number of agents.
 
 mod agents;
 mod overrides;
@@ -22,9 +27,13 @@ mod schema;
 mod setup;
 
 pub use crate::models::AgentSpec;
+pub use agents::{MAX_AGENTS, MAX_NAME_LEN};
+pub use overrides::check_text as check_set_text;
 pub use parts::{CallTable, ContractPlan, ContractTable, InvariantTable, KpiTable, ScriptTable};
+pub use schema::read_text as read_netlist_text;
 pub use schema::{
     agent_types, AgentTable, ChartConfig, ContractsConfig, KpisConfig, Netlist, SimConfig, CORE_AGENT_TYPES,
+    MAX_TICKS,
 };
 
 use crate::agents::GenericConfig;
@@ -66,7 +75,7 @@ pub struct LoadedNetlist {
 /// every artifact loaded.
 pub fn load(file: &Path, overrides: &[String]) -> anyhow::Result<LoadedNetlist> {
     let shown = file.display().to_string();
-    let text = std::fs::read_to_string(file).with_context(|| format!("{shown}: cannot read"))?;
+    let text = schema::read_text(file).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
     let mut document: toml::Table =
         text.parse().map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: {e}"))?;
     let assignments = overrides.iter().map(|o| overrides::parse(o)).collect::<anyhow::Result<Vec<_>>>()?;
@@ -103,27 +112,12 @@ pub fn load(file: &Path, overrides: &[String]) -> anyhow::Result<LoadedNetlist> 
     let abis = parts::contract_abis(&contracts);
     let setting = agents::AgentSetting {
         tick_seconds: clock.tick_seconds,
+        seed: netlist.sim.seed,
         library: library.as_ref(),
         abis: &abis,
         sets: &assignments,
     };
     let agents = agents::expand(&shown, &netlist.agent_tables, &setting)?;
-    let names: Vec<&str> = agents.iter().map(|a| a.name.as_str()).collect();
-    for agent in &agents {
-        let built = agent.config.build(&agent.name, clock.tick_seconds, netlist.sim.seed);
-        overrides::noted(
-            built.map(|_| ()).with_context(|| shown.clone()),
-            &agent_note(&assignments, &agent.name),
-        )?;
-        for target in agent.config.references() {
-            if !names.contains(&target) {
-                bail!(
-                    "{shown}: agent {:?} refers to agent {target:?}, which the netlist does not define",
-                    agent.name
-                );
-            }
-        }
-    }
     let series = overrides::noted(
         Series::build(&netlist.series, file, clock.ticks, clock.tick_seconds, netlist.sim.seed),
         &overrides::note(&assignments, &["series"]),
@@ -147,15 +141,6 @@ pub fn load(file: &Path, overrides: &[String]) -> anyhow::Result<LoadedNetlist> 
         kpis,
         invariants,
     })
-}
-
-/// The `--set` note of agent `name` (`count` copies answer to their table's name).
-fn agent_note(sets: &[overrides::Assignment], name: &str) -> String {
-    let table = sets.iter().filter_map(|a| a.keys.get(1)).find(|table| {
-        name.strip_prefix(table.as_str())
-            .is_some_and(|k| k.is_empty() || k.bytes().all(|b| b.is_ascii_digit()))
-    });
-    table.map_or_else(String::new, |table| overrides::note(sets, &["agent", table]))
 }
 
 /// Apply `agent.<name>.<key>...` to the agent table called `<name>`.
@@ -235,7 +220,39 @@ impl LoadedNetlist {
     pub fn warnings(&self) -> Vec<String> {
         let file = self.file.display();
         let lines = self.models.iter().flat_map(|(_, config)| config.warnings(&self.agents));
-        lines.map(|line| format!("{file}: {line}")).collect()
+        let mut warnings: Vec<String> = lines.map(|line| format!("{file}: {line}")).collect();
+        warnings.extend(self.late_steps());
+        warnings
+    }
+
+    /// Steps timed `at` or after the end of the run (they never act), one
+    /// line per agent table: a warning, not an error, so that a shorter
+    /// `--set sim.duration` still runs the rest of a netlist.
+    fn late_steps(&self) -> Vec<String> {
+        let Ok(clock) = self.netlist.sim.clock() else { return Vec::new() };
+        let mut seen = std::collections::HashSet::new();
+        let mut lines = Vec::new();
+        for spec in &self.agents {
+            let Some(generic) = spec.config.as_any().downcast_ref::<GenericConfig>() else { continue };
+            // `count` copies share one parsed config: warn once for it.
+            if !seen.insert(std::sync::Arc::as_ptr(&spec.config).cast::<()>()) {
+                continue;
+            }
+            for step in generic.steps() {
+                if let crate::agents::action::Trigger::At(at) = step.trigger {
+                    if at >= clock.ticks {
+                        lines.push(format!(
+                            "{}: agent {:?}, {}: at tick {at}, after the run's last tick ({}): it never acts",
+                            self.file.display(),
+                            spec.name,
+                            step.label,
+                            clock.ticks.saturating_sub(1)
+                        ));
+                    }
+                }
+            }
+        }
+        lines
     }
 
     /// The engine ready to run: market deployed, agents built.

@@ -29,14 +29,28 @@ pub(super) struct Assignment {
     pub text: String,
 }
 
+/// Refuse a `--set` text holding a line break or another control character
+/// (tabs aside): spliced into TOML it could end the value early and drop or
+/// add keys.
+pub fn check_text(assignment: &str) -> anyhow::Result<()> {
+    let bad = |c: char| (c.is_control() && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}');
+    if let Some(c) = assignment.chars().find(|&c| bad(c)) {
+        let what = if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}') {
+            "a line break".to_string()
+        } else {
+            format!("the control character {c:?}")
+        };
+        bail!("--set {assignment:?}: a value cannot hold {what}; give it on one line");
+    }
+    Ok(())
+}
+
 /// Parse `path=value`.
 pub(super) fn parse(assignment: &str) -> anyhow::Result<Assignment> {
     let Some((path, raw)) = assignment.split_once('=') else {
         bail!("--set {assignment}: expected key=value")
     };
-    if raw.contains(['\n', '\r']) || path.contains(['\n', '\r']) {
-        bail!("--set {assignment:?}: a value cannot hold a line break");
-    }
+    check_text(assignment)?;
     let value = match format!("v = {raw}").parse::<toml::Table>() {
         Ok(mut table) if table.len() == 1 => {
             table.remove("v").unwrap_or(toml::Value::String(raw.to_string()))

@@ -39,6 +39,9 @@ fn yes() -> bool {
     true
 }
 
+/// The most ticks a run may have (`duration / tick`, or `ticks`).
+pub const MAX_TICKS: u64 = 100_000_000;
+
 impl SimConfig {
     pub(super) fn validate(&self, file: &Path) -> anyhow::Result<()> {
         let at = file.display();
@@ -56,6 +59,14 @@ impl SimConfig {
             }
             (None, Some(0)) => bail!("{at}: [sim] ticks must be at least 1"),
             _ => {}
+        }
+        let ticks = self.ticks.or(self.duration.map(|d| d.seconds() / self.tick.seconds())).unwrap_or(0);
+        if ticks > MAX_TICKS {
+            let asked = match self.duration {
+                Some(d) => format!("duration {d} in ticks of {}", self.tick),
+                None => format!("ticks = {ticks}"),
+            };
+            bail!("{at}: [sim] {asked} makes {ticks} ticks; a run may have at most {MAX_TICKS} (100 million): use a longer tick or a shorter duration");
         }
         if let Some(every) = self.log_every {
             if every.seconds() == 0 {
@@ -313,8 +324,8 @@ pub(super) fn parse(
     for include in includes {
         let path = file.parent().unwrap_or(Path::new(".")).join(&include);
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| anyhow::anyhow!("{at}: include {include:?}: cannot read {shown}: {e}"))?;
+        let text =
+            read_text(&path).map_err(|e| anyhow::anyhow!("{at}: include {include:?}: {shown}: {e}"))?;
         let mut included: toml::Table =
             text.parse().map_err(|e: toml::de::Error| anyhow::anyhow!("{shown}: {e}"))?;
         agent_tables.extend(agent_tables_of(&shown, &text, included.remove("agent"))?);
@@ -345,7 +356,17 @@ pub(super) fn parse(
     })
 }
 
-/// The `[[agent]]` tables of one file, each with its origin and line.
+/// The text of a netlist or included file. A FIFO, a device (`/dev/zero`)
+/// or a folder is refused before reading: it would block or never end.
+/// Errors do not repeat the path; callers put it in front.
+pub fn read_text(path: &Path) -> anyhow::Result<String> {
+    let metadata = std::fs::metadata(path).map_err(|e| anyhow::anyhow!("cannot read: {e}"))?;
+    if !metadata.is_file() {
+        bail!("cannot read: not a regular file (a netlist is a TOML file, not a FIFO, device or folder)");
+    }
+    std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read: {e}"))
+}
+
 /// One `[[agent]]` table as written, with where it is.
 #[derive(Debug, Clone)]
 pub struct AgentTable {
@@ -375,17 +396,21 @@ fn agent_tables_of(origin: &str, text: &str, value: Option<toml::Value>) -> anyh
             }
         })
         .collect();
+    // Positions in `headers` of the `[[agent]]` headers: the i-th table's
+    // line, and its behaviours' lines up to the next one (linear, not a scan per table).
+    let starts: Vec<usize> =
+        headers.iter().enumerate().filter(|(_, (_, agent))| *agent).map(|(k, _)| k).collect();
     match value {
         None => {}
         Some(toml::Value::Array(items)) => {
             for (i, item) in items.into_iter().enumerate() {
-                let line = line_of(text, "[[agent]]", i).unwrap_or(0);
-                let step_lines = headers
-                    .iter()
-                    .skip_while(|(l, _)| *l <= line)
-                    .take_while(|(_, agent)| !agent)
-                    .map(|(l, _)| *l)
-                    .collect();
+                let start = starts.get(i).copied();
+                let line = start.map_or(0, |k| headers[k].0);
+                let step_lines = start
+                    .map(|k| {
+                        headers[k + 1..].iter().take_while(|(_, agent)| !agent).map(|(l, _)| *l).collect()
+                    })
+                    .unwrap_or_default();
                 match item {
                     toml::Value::Table(table) => {
                         tables.push(AgentTable { origin: origin.to_string(), line, table, step_lines })

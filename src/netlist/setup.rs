@@ -148,7 +148,7 @@ pub(super) fn check_names<'a>(
 pub(super) fn check_target(world: &mut World, to: &Script) -> anyhow::Result<()> {
     let source = to.source().trim();
     let Some(name) = source.strip_prefix('@') else { return Ok(()) };
-    let Some(entry) = world.book.entries().iter().find(|e| e.name == name) else { return Ok(()) };
+    let Some(entry) = world.book.get(name) else { return Ok(()) };
     let (address, kind) = (entry.address, entry.kind.clone());
     if !world.chain.code(address)?.is_empty() {
         return Ok(());

@@ -30,7 +30,8 @@ pub struct NetlistDoc {
 }
 
 fn parse(path: &Path) -> anyhow::Result<DocumentMut> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let text =
+        crate::netlist::read_netlist_text(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     text.parse().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
@@ -146,6 +147,7 @@ impl NetlistDoc {
 
     /// Apply a `--set` assignment as written (`path=value`, the value TOML or else text).
     pub fn set_text(&mut self, assignment: &str) -> anyhow::Result<()> {
+        crate::netlist::check_set_text(assignment)?;
         let Some((path, raw)) = assignment.split_once('=') else {
             bail!("--set {assignment}: expected key=value")
         };

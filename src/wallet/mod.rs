@@ -14,4 +14,4 @@ pub mod units;
 
 pub use agent_wallet::AgentWallet;
 pub use erc20::{ensure_allowance, Erc20};
-pub use units::{from_base18, to_base18, UnitsError};
+pub use units::{from_base18, max_tokens, to_base18, UnitsError};

@@ -87,6 +87,12 @@ pub fn to_base18(value: f64) -> Result<U256, UnitsError> {
     }
 }
 
+/// The largest token amount [`to_base18`] accepts: the float just below
+/// `(2^256 - 1) / 10^18` (about `1.158e59`).
+pub fn max_tokens() -> f64 {
+    f64::from_bits(from_base18(U256::MAX).to_bits() - 1)
+}
+
 /// Converts base units to a token amount: the `f64` nearest to
 /// `amount / 10^18`, correctly rounded.
 ///
@@ -304,6 +310,7 @@ mod tests {
         assert_eq!(to_base18(top), Err(UnitsError::TooLarge { value: top }));
         // The float just below does fit, exactly.
         let below = f64::from_bits(top.to_bits() - 1);
+        assert_eq!(max_tokens(), below);
         let wei = to_base18(below).expect("fits");
         assert!(wei < U256::MAX);
         assert_eq!(from_base18(wei), below);

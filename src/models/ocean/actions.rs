@@ -118,11 +118,11 @@ impl OceanAction {
 
     fn pool_info(&self, ctx: &ActionContext<'_>) -> anyhow::Result<PoolInfo> {
         ctx.world.ocean().pools.get(self.pool).cloned().ok_or_else(|| {
+            // The engine's message names the agent and the tick.
             anyhow::anyhow!(
-                "agent {}, tick {}: {}: pool {} does not exist yet ({} created so far)",
-                ctx.name(),
-                ctx.world.tick,
+                "do = {:?}, pool = {}: pool {} does not exist yet ({} created so far; publishers create pools in order as they publish)",
                 self.label,
+                self.pool,
                 self.pool,
                 ctx.world.ocean().pools.len()
             )

@@ -80,6 +80,10 @@ impl OceanConfig {
                 .try_into()
                 .map_err(|e: toml::de::Error| anyhow::anyhow!("{at}: [ocean]: {}", e.message()))?,
         };
+        let fraction = table.criteria.probe_stake_fraction;
+        if fraction.is_nan() || fraction <= 0.0 || fraction > 1.0 {
+            bail!("{at}: [ocean.criteria] probe_stake_fraction = {fraction} must be in (0, 1]: a fraction of the pool's OCEAN, more than 0 and at most 1");
+        }
         let build = market_build(setting, table.design)?;
         // Absolute, so a report can open the build whatever its working directory.
         let near_netlist = setting.file.parent().unwrap_or(Path::new(".")).join(setting.build);

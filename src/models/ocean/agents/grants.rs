@@ -25,6 +25,9 @@ impl GrantGiverConfig {
         check_amount(name, "usd", self.usd)?;
         check_amount(name, "amount", self.amount)?;
         check_period(name, "every", self.every)?;
+        if self.to == name {
+            anyhow::bail!("agent {name}: to = {:?} is the grant giver itself; grants go to another agent (a grant_taker)", self.to);
+        }
         Ok(GrantGiver {
             name: name.to_string(),
             usd: self.usd,
