@@ -175,19 +175,19 @@ fn ticks_and_agents_are_bounded() {
 }
 
 #[test]
-fn loading_is_linear_in_the_number_of_agent_tables() {
-    // `tsp check` on 20k tables took 39 s before (quadratic steps); now 0.44 s.
+fn twenty_thousand_agent_tables_load() {
+    // `tsp check` on 20k tables took 39 s before (quadratic steps); now
+    // 0.4 s (measured by hand, see issue 19's note; no timed assertion here).
     let mut text = SIM.to_string();
     for i in 0..20_000 {
         text.push_str(&format!("[[agent]]\ntype = \"eoa\"\nname = \"a{i}\"\n"));
     }
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "many.toml", &text);
-    let started = std::time::Instant::now();
     let loaded = load(&file, &[]).unwrap();
-    let took = started.elapsed();
     assert_eq!(loaded.agents.len(), 20_000);
-    assert!(took.as_secs_f64() < 5.0, "loading 20k agent tables took {took:?}");
+    let names: std::collections::BTreeSet<&str> = loaded.agents.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names.len(), 20_000, "every table is its own agent");
 }
 
 #[test]
