@@ -49,6 +49,18 @@ fn run(dir: &Path, netlist: &str, extra: &[&str]) -> Output {
     tsp(dir, &args)
 }
 
+/// A year of ocean_v4 in the background.
+fn spawn_run(dir: &Path, extra: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_tsp"))
+        .args(["run", "netlists/ocean_v4.toml"])
+        .args(extra)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn a_netlist_name_cannot_write_outside_results() {
     let dir = scratch();
@@ -98,13 +110,7 @@ fn a_killed_rerun_leaves_the_results_and_its_rows_readable() {
     assert!(run(dir.path(), "netlists/ocean_v4.toml", &[]).status.success());
     let results = dir.path().join("results/ocean_v4");
     let before = std::fs::read(results.join("kpis.csv")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tsp"))
-        .args(["run", "netlists/ocean_v4.toml", "--no-charts"])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_run(dir.path(), &["--no-charts"]);
     let partial = dir.path().join("results/.ocean_v4.partial");
     let rows = |path: &Path| std::fs::read_to_string(path.join("kpis.csv")).map_or(0, |t| t.lines().count());
     while rows(&partial) < 20 {
@@ -126,13 +132,7 @@ fn a_killed_rerun_leaves_the_results_and_its_rows_readable() {
 #[test]
 fn sigterm_stops_a_run_at_a_row_and_exits_143() {
     let dir = scratch();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tsp"))
-        .args(["run", "netlists/ocean_v4.toml"])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_run(dir.path(), &[]);
     let partial = dir.path().join("results/.ocean_v4.partial/kpis.csv");
     while std::fs::read_to_string(&partial).map_or(0, |t| t.lines().count()) < 10 {
         std::thread::sleep(Duration::from_millis(20));
