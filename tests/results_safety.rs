@@ -163,3 +163,14 @@ fn outputs_never_follow_symbolic_links_or_replace_other_folders() {
     assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
     assert_eq!(std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(), "mine");
 }
+
+#[test]
+fn compare_never_writes_into_a_runs_folder() {
+    let dir = scratch();
+    assert!(run(dir.path(), "netlists/simplepool.toml", &[]).status.success());
+    let report = std::fs::read(dir.path().join("results/simplepool/report.html")).unwrap();
+    let output = tsp(dir.path(), &["compare", "results/simplepool", "--out", "results/simplepool"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("holds a run (kpis.csv)"), "{}", stderr(&output));
+    assert_eq!(std::fs::read(dir.path().join("results/simplepool/report.html")).unwrap(), report);
+}

@@ -55,8 +55,9 @@ pub fn matches(pattern: &str, name: &str) -> bool {
 /// Columns are grouped by their first scope segment and their quantity (the
 /// last segment): every `pool.*.spot_price` on one chart, every
 /// `agent.*.usd` on another, each `global.<quantity>` on its own. A group of
-/// more than [`MAX_LINES_PER_CHART`] columns is split into several charts of
-/// even size. Charts come in the order of their first column.
+/// more than [`MAX_LINES_PER_CHART`] columns stays one chart, drawn as its
+/// top lines and the median of the rest (so 10,000 agents make one chart
+/// per quantity, not 1,250). Charts come in the order of their first column.
 pub fn default_charts(columns: &[String]) -> Vec<ChartSpec> {
     let mut groups: Vec<((&str, &str), Vec<&String>)> = Vec::new();
     for column in columns {
@@ -72,17 +73,12 @@ pub fn default_charts(columns: &[String]) -> Vec<ChartSpec> {
             [only] => (*only).clone(),
             _ => format!("{scope}.*.{quantity}"),
         };
-        let per_part = members.len().div_ceil(members.len().div_ceil(MAX_LINES_PER_CHART));
-        let chunks: Vec<&[&String]> = members.chunks(per_part).collect();
-        let parts = chunks.len();
-        for (index, chunk) in chunks.into_iter().enumerate() {
-            charts.push(ChartSpec {
-                title: if parts == 1 { title.clone() } else { format!("{title} ({} of {parts})", index + 1) },
-                kpis: chunk.iter().map(|c| (*c).clone()).collect(),
-                log_y: false,
-                y_label: Some(quantity.to_owned()),
-            });
-        }
+        charts.push(ChartSpec {
+            title,
+            kpis: members.iter().map(|c| (*c).clone()).collect(),
+            log_y: false,
+            y_label: Some(quantity.to_owned()),
+        });
     }
     charts
 }
@@ -187,14 +183,11 @@ mod tests {
     }
 
     #[test]
-    fn big_groups_are_split_evenly() {
+    fn big_groups_stay_one_chart() {
         let columns: Vec<String> = (0..19).map(|i| format!("agent.a{i:02}.usd")).collect();
         let charts = default_charts(&columns);
-        let sizes: Vec<usize> = charts.iter().map(|c| c.kpis.len()).collect();
-        assert_eq!(sizes, [7, 7, 5]);
-        assert_eq!(charts[2].title, "agent.*.usd (3 of 3)");
-        assert!(charts.iter().all(|c| c.kpis.len() <= MAX_LINES_PER_CHART));
-        let all: Vec<&String> = charts.iter().flat_map(|c| &c.kpis).collect();
-        assert_eq!(all, columns.iter().collect::<Vec<_>>());
+        assert_eq!(charts.len(), 1, "drawn as top lines and a median, not split");
+        assert_eq!(charts[0].title, "agent.*.usd");
+        assert_eq!(charts[0].kpis, columns);
     }
 }
