@@ -80,6 +80,10 @@ pub(crate) fn render(chart: &Chart, out_dir: &Path, stem: &str) -> Result<[PathB
     let png = out_dir.join(format!("{stem}.png"));
     let svg = out_dir.join(format!("{stem}.svg"));
     let failed = |file: &Path, problem: String| PlotError::Draw { file: file.to_owned(), problem };
+    // plotters reports file errors in Rust debug form; an I/O error is said plainly first.
+    for file in [&png, &svg] {
+        std::fs::File::create(file).map_err(|e| failed(file, e.to_string()))?;
+    }
     draw(&BitMapBackend::new(&png, CHART_SIZE).into_drawing_area(), &plan)
         .map_err(|e| failed(&png, e.to_string()))?;
     draw(&SVGBackend::new(&svg, CHART_SIZE).into_drawing_area(), &plan)

@@ -170,3 +170,17 @@ fn compare_errors_name_the_run() {
     let error = plot_compare(&missing, dir.path(), &[]).unwrap_err();
     assert!(error.to_string().contains("gone.csv"), "{error}");
 }
+
+#[test]
+fn a_chart_file_that_cannot_be_written_is_named_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("kpis.csv");
+    write_table(&csv, 0.0);
+    let spec =
+        ChartSpec { title: "TVL".into(), kpis: vec!["global.tvl".into()], log_y: false, y_label: None };
+    let out = dir.path().join("charts");
+    std::fs::create_dir_all(out.join("tvl.png")).unwrap(); // a folder where the chart goes
+    let message = plot_run(&csv, &out, &[spec]).unwrap_err().to_string();
+    assert!(message.contains("tvl.png: cannot draw chart: Is a directory"), "{message}");
+    assert!(!message.contains("IoError("), "no Rust debug output: {message}");
+}
