@@ -349,14 +349,8 @@ fn unique_labels(candidates: Vec<(String, String)>) -> Vec<String> {
     let mut labels: Vec<String> = Vec::with_capacity(candidates.len());
     for (preferred_label, fallback) in &candidates {
         let shared = preferred.iter().filter(|p| **p == preferred_label).count() > 1;
-        let base = if shared { fallback.clone() } else { preferred_label.clone() };
-        let mut label = base.clone();
-        let mut n = 2;
-        while labels.contains(&label) {
-            label = format!("{base}-{n}");
-            n += 1;
-        }
-        labels.push(label);
+        let base = if shared { fallback } else { preferred_label };
+        labels.push(crate::study::unused_label(base, &labels));
     }
     labels
 }

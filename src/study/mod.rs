@@ -109,13 +109,7 @@ impl Sweep {
         let mut labels: Vec<String> = Vec::with_capacity(self.netlists.len());
         for netlist in &self.netlists {
             let name = crate::netlist::load(netlist, &self.overrides)?.netlist.sim.name;
-            let mut label = name.clone();
-            let mut n = 2;
-            while labels.contains(&label) {
-                label = format!("{name}-{n}");
-                n += 1;
-            }
-            labels.push(label);
+            labels.push(unused_label(&name, &labels));
         }
         Ok(labels)
     }
@@ -226,4 +220,15 @@ pub fn write_json(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> 
     std::fs::write(&partial, serde_json::to_string_pretty(value)? + "\n")?;
     std::fs::rename(&partial, path)?;
     Ok(())
+}
+
+/// `base`, else `base-2`, `base-3`, …: the first that `taken` does not hold.
+pub fn unused_label(base: &str, taken: &[String]) -> String {
+    let mut label = base.to_string();
+    let mut n = 2;
+    while taken.contains(&label) {
+        label = format!("{base}-{n}");
+        n += 1;
+    }
+    label
 }

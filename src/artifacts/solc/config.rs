@@ -298,8 +298,10 @@ impl Config {
     /// The unit name an import resolves to, after remappings.
     pub fn resolve_import(&self, from_unit: &str, path: &str) -> String {
         let joined = if path.starts_with("./") || path.starts_with("../") {
-            let parent = from_unit.rsplit_once('/').map_or("", |(dir, _)| dir);
-            normalize(&format!("{parent}/{path}"))
+            match from_unit.rsplit_once('/') {
+                Some((parent, _)) => normalize(&format!("{parent}/{path}")),
+                None => normalize(path),
+            }
         } else {
             path.to_string()
         };
@@ -334,8 +336,7 @@ fn normalize(path: &str) -> String {
             _ => parts.push(part),
         }
     }
-    let joined = parts.join("/");
-    joined.strip_prefix('/').map(String::from).filter(|_| !path.starts_with('/')).unwrap_or(joined)
+    parts.join("/")
 }
 
 #[cfg(test)]
@@ -407,6 +408,7 @@ mod tests {
             vec!["@oz/=lib/openzeppelin/contracts/".into(), "forge-std/=lib/forge-std/src/".into()];
         assert_eq!(config.resolve_import("src/a/Token.sol", "./B.sol"), "src/a/B.sol");
         assert_eq!(config.resolve_import("src/a/Token.sol", "../C.sol"), "src/C.sol");
+        assert_eq!(config.resolve_import("Token.sol", "./Math.sol"), "Math.sol", "from a top-level unit");
         assert_eq!(
             config.resolve_import("src/Token.sol", "@oz/token/ERC20.sol"),
             "lib/openzeppelin/contracts/token/ERC20.sol"
