@@ -224,3 +224,23 @@ fn devices_and_fifos_are_not_netlists() {
     let folder = format!("{:#}", load(dir.path(), &[]).unwrap_err());
     assert_has(&folder, &["not a regular file"]);
 }
+
+#[test]
+fn calls_to_functions_that_do_not_exist_are_load_errors() {
+    // Found by the fuzz harness: deleting `[script] functions` left a KPI
+    // calling one of them; check passed and the run stopped at its first sample.
+    let agent = "[[agent]]\ntype = \"eoa\"\nname = \"e\"\n";
+    let kpi = |expr: &str| format!("{SIM}{agent}[[kpi]]\nname = \"x.k\"\nexpr = \"{expr}\"\n");
+    assert_has(
+        &load_error(&kpi("twice(1.0)"), &[]),
+        &["[[kpi]] x.k", "unknown function `twice`", "[script] functions"],
+    );
+    let with_library =
+        |expr: &str| format!("{}[script]\nfunctions = \"fn twice(x) {{ x * 2.0 }}\"\n", kpi(expr));
+    let dir = tempfile::tempdir().unwrap();
+    load(&write(dir.path(), "ok.toml", &with_library("twice(1.0) + sqrt(4.0)")), &[]).unwrap();
+    assert_has(&load_error(&with_library("thrice(1.0)"), &[]), &["unknown function `thrice`"]);
+    // Inside the library's own functions too.
+    let inner = format!("{}[script]\nfunctions = \"fn twice(x) {{ half(x) }}\"\n", kpi("twice(1.0)"));
+    assert_has(&load_error(&inner, &[]), &["unknown function `half`"]);
+}

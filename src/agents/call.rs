@@ -47,10 +47,17 @@ impl Compiler<'_> {
         let origin =
             Origin::new(&self.origin.file, self.origin.line, format!("{}, {part}", self.origin.what));
         let script = Script::expression(source, origin)?;
-        Ok(match self.library {
+        self.finish(script)
+    }
+
+    /// The script with the netlist's functions, every call checked.
+    fn finish(&self, script: Script) -> anyhow::Result<Script> {
+        let script = match self.library {
             Some(library) => script.with_library(library),
             None => script,
-        })
+        };
+        script.check_calls()?;
+        Ok(script)
     }
 
     /// Compile statements (`then`), its origin saying which part it is.
@@ -58,10 +65,7 @@ impl Compiler<'_> {
         let origin =
             Origin::new(&self.origin.file, self.origin.line, format!("{}, {part}", self.origin.what));
         let script = Script::statements(source, origin)?;
-        Ok(match self.library {
-            Some(library) => script.with_library(library),
-            None => script,
-        })
+        self.finish(script)
     }
 
     /// An amount or other value written as a TOML number or an expression

@@ -282,7 +282,9 @@ impl LoadedNetlist {
         let mut world = World::new(self.netlist.sim.seed, clock.tick_seconds, chain, record);
         world.series = self.series.clone();
         for (model, config) in &self.models {
-            config.setup(&mut world).with_context(|| format!("setting up model {}", model.name()))?;
+            config
+                .setup(&mut world)
+                .with_context(|| format!("{shown}: setting up model {}", model.name()))?;
         }
         world.finish_setup()?;
         for spec in &self.agents {

@@ -67,6 +67,42 @@ impl Script {
         self
     }
 
+    /// Check that every function the script calls by name exists: one of
+    /// the simulator's, Rhai's, or a `fn` of the script or of its library
+    /// (merge the library first). Without this a misspelt or deleted
+    /// function is found only when the run first evaluates the script.
+    pub fn check_calls(&self) -> Result<(), ScriptError> {
+        let defined: BTreeSet<String> = self.ast.iter_functions().map(|f| f.name.to_string()).collect();
+        let mut unknown = None;
+        self.ast.walk(&mut |path: &[ASTNode]| {
+            let call = match path.last() {
+                Some(ASTNode::Expr(Expr::FnCall(call, position))) => Some((call, *position)),
+                Some(ASTNode::Stmt(Stmt::FnCall(call, position))) => Some((call, *position)),
+                _ => None,
+            };
+            if let Some((call, position)) = call {
+                let name = call.name.as_str();
+                if call.op_token.is_none()
+                    && call.namespace.is_empty()
+                    && !defined.contains(name)
+                    && !known_functions().contains(name)
+                {
+                    unknown = Some((name.to_string(), position));
+                }
+            }
+            unknown.is_none()
+        });
+        match unknown {
+            None => Ok(()),
+            Some((name, position)) => Err(ScriptError::compile(
+                &self.origin,
+                &self.source,
+                format!("unknown function `{name}`: neither built in nor defined in [script] functions"),
+                line_column(position),
+            )),
+        }
+    }
+
     /// The address-book names (`@name`) the script uses, sorted, without `@`.
     pub fn names(&self) -> &[String] {
         &self.names
@@ -132,6 +168,22 @@ impl Library {
         found.sort();
         found
     }
+}
+
+/// Names of the functions every script can call: the engine's (ours and
+/// Rhai's packages) and Rhai's keywords that look like calls.
+fn known_functions() -> &'static BTreeSet<String> {
+    static KNOWN: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let mut known: BTreeSet<String> = engine()
+            .collect_fn_metadata(None, |info| Some(info.metadata.name.to_string()), true)
+            .into_iter()
+            .collect();
+        let keywords =
+            ["print", "debug", "type_of", "Fn", "call", "curry", "is_shared", "is_def_var", "is_def_fn"];
+        known.extend(keywords.map(str::to_string));
+        known
+    })
 }
 
 /// Walk the AST: collect `@names`, check literal `view` signatures.
