@@ -244,3 +244,33 @@ fn calls_to_functions_that_do_not_exist_are_load_errors() {
     let inner = format!("{}[script]\nfunctions = \"fn twice(x) {{ half(x) }}\"\n", kpi("twice(1.0)"));
     assert_has(&load_error(&inner, &[]), &["unknown function `half`"]);
 }
+
+#[test]
+fn symlink_loops_in_build_and_source_folders_are_scanned_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // A build folder (a copy of two artifacts of out/) with a link back to itself.
+    let build = dir.path().join("build/ReserveToken.sol");
+    std::fs::create_dir_all(&build).unwrap();
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("out/ReserveToken.sol/ReserveToken.json");
+    std::fs::copy(out, build.join("ReserveToken.json")).unwrap();
+    std::os::unix::fs::symlink("..", build.join("loop")).unwrap();
+    let text = format!(
+        "{SIM}[contracts]\nbuild = \"build\"\n[[agent]]\ntype = \"eoa\"\nname = \"e\"\n\
+         [[contract]]\nname = \"usd\"\nartifact = \"ReserveToken\"\nargs = [\"U\", \"U\", \"to_wei(1)\"]\n"
+    );
+    let file = write(dir.path(), "loop.toml", &text);
+    load(&file, &[]).unwrap().build().unwrap();
+    // `tsp build` of a folder whose contracts/ links to itself.
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(project.join("contracts")).unwrap();
+    std::fs::write(
+        project.join("contracts/A.sol"),
+        "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\ncontract A {}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("..", project.join("contracts/again")).unwrap();
+    let built = tsp(&["build", "--root", project.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    assert!(built.status.success(), "{stderr}");
+    assert!(project.join("out/A.sol/A.json").is_file(), "{stderr}");
+}

@@ -8,7 +8,7 @@
 use super::formats::{check_compiled, solc_layout, split_combined_key};
 use super::{Artifact, ArtifactError, Format, Result};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Folders inside a project or npm package where builds usually live, in
@@ -51,7 +51,7 @@ impl Build {
         let root =
             BUILD_DIRS.iter().map(|dir| path.join(dir)).find(|dir| dir.is_dir()).unwrap_or(path.clone());
         let mut index = BTreeMap::new();
-        index_dir(&root, &mut index)?;
+        index_dir(&root, &mut index, &mut BTreeSet::new())?;
         if index.is_empty() {
             return Err(ArtifactError::malformed(
                 &path,
@@ -186,7 +186,14 @@ fn package_id(dir: &Path) -> Option<String> {
 /// Index every `<Name>.json` under `dir` (recursively) by its file stem,
 /// skipping Hardhat's debug files, Waffle's combined output and folders
 /// that hold no artifacts.
-fn index_dir(dir: &Path, index: &mut BTreeMap<String, Vec<PathBuf>>) -> Result<()> {
+fn index_dir(
+    dir: &Path,
+    index: &mut BTreeMap<String, Vec<PathBuf>>,
+    visited: &mut BTreeSet<PathBuf>,
+) -> Result<()> {
+    if !super::first_visit(visited, dir) {
+        return Ok(());
+    }
     let entries =
         std::fs::read_dir(dir).map_err(|source| ArtifactError::Io { file: dir.to_path_buf(), source })?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -195,7 +202,7 @@ fn index_dir(dir: &Path, index: &mut BTreeMap<String, Vec<PathBuf>>) -> Result<(
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if path.is_dir() {
             if !SKIPPED_DIRS.contains(&file_name.as_str()) {
-                index_dir(&path, index)?;
+                index_dir(&path, index, visited)?;
             }
         } else if let Some(stem) = file_name.strip_suffix(".json") {
             let not_artifact = stem.ends_with(".dbg")

@@ -21,6 +21,13 @@ pub use formats::Format;
 pub use own::{deploy_own, disk_build, own_artifact, use_disk_build, OWN_CONTRACTS};
 pub use sources::contract_sources;
 
+/// Whether a folder scan should enter `dir`: once per real folder, so a
+/// symlink that points back up the tree (a loop) is entered once, not until
+/// the path grows too long. Unreadable folders are not entered.
+pub(crate) fn first_visit(visited: &mut std::collections::BTreeSet<PathBuf>, dir: &Path) -> bool {
+    std::fs::canonicalize(dir).is_ok_and(|real| visited.insert(real))
+}
+
 use alloy_dyn_abi::{DynSolType, DynSolValue, JsonAbiExt, Specifier};
 use alloy_json_abi::JsonAbi;
 use alloy_primitives::{hex, Address, Bytes};

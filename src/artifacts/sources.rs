@@ -7,7 +7,7 @@
 use super::Build;
 use alloy_primitives::{hex, keccak256};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The compiler metadata of an artifact: Truffle's `metadata` string, a
@@ -26,11 +26,14 @@ fn metadata(artifact: &Value) -> Option<Value> {
 }
 
 /// Units whose text some artifact under `dir` embeds (Truffle's `source`).
-fn embedded_sources(dir: &Path, found: &mut BTreeMap<String, String>) {
+fn embedded_sources(dir: &Path, found: &mut BTreeMap<String, String>, visited: &mut BTreeSet<PathBuf>) {
+    if !super::first_visit(visited, dir) {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for path in entries.flatten().map(|e| e.path()) {
         if path.is_dir() && !path.ends_with("node_modules") {
-            embedded_sources(&path, found);
+            embedded_sources(&path, found, visited);
         } else if path.extension().is_some_and(|e| e == "json") {
             let Some(json) =
                 std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str::<Value>(&t).ok())
@@ -69,7 +72,7 @@ fn recorded_units(build: &Build) -> BTreeMap<String, PathBuf> {
 /// an error names the first contract or unit whose text cannot be found.
 pub fn contract_sources(build: &Build, contracts: &[&str]) -> Result<BTreeMap<String, String>, String> {
     let mut embedded = BTreeMap::new();
-    embedded_sources(&build.root, &mut embedded);
+    embedded_sources(&build.root, &mut embedded, &mut BTreeSet::new());
     let on_disk = recorded_units(build);
     let mut sources = BTreeMap::new();
     for name in contracts {

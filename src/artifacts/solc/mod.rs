@@ -450,6 +450,18 @@ impl Project {
 /// Every `.sol` file under `dir`, skipping hidden folders and, at its top,
 /// the folders `skipped` names.
 fn collect_sol_files(dir: &Path, skipped: &[&str], found: &mut Vec<PathBuf>) -> Result<()> {
+    collect_sol_files_once(dir, skipped, found, &mut std::collections::BTreeSet::new())
+}
+
+fn collect_sol_files_once(
+    dir: &Path,
+    skipped: &[&str],
+    found: &mut Vec<PathBuf>,
+    visited: &mut std::collections::BTreeSet<PathBuf>,
+) -> Result<()> {
+    if !crate::artifacts::first_visit(visited, dir) {
+        return Ok(());
+    }
     let entries =
         std::fs::read_dir(dir).map_err(|source| BuildError::Io { file: dir.to_path_buf(), source })?;
     for entry in entries {
@@ -457,7 +469,7 @@ fn collect_sol_files(dir: &Path, skipped: &[&str], found: &mut Vec<PathBuf>) -> 
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if path.is_dir() {
             if !name.starts_with('.') && !skipped.contains(&name.as_str()) {
-                collect_sol_files(&path, &[], found)?;
+                collect_sol_files_once(&path, &[], found, visited)?;
             }
         } else if name.ends_with(".sol") {
             found.push(path);

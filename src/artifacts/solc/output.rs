@@ -118,7 +118,11 @@ pub(super) fn list_files(dir: &Path) -> Result<Vec<PathBuf>> {
         return Ok(files);
     }
     let mut stack = vec![dir.to_path_buf()];
+    let mut visited = std::collections::BTreeSet::new();
     while let Some(current) = stack.pop() {
+        if !crate::artifacts::first_visit(&mut visited, &current) {
+            continue;
+        }
         let entries =
             std::fs::read_dir(&current).map_err(|source| BuildError::Io { file: current.clone(), source })?;
         for entry in entries.flatten() {
