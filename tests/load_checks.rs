@@ -127,6 +127,13 @@ fn actions_after_the_end_are_warned_about() {
     let out = tsp(&["check", file.to_str().unwrap()]);
     assert!(out.status.success());
     assert_has(&String::from_utf8_lossy(&out.stderr), &["warning:", "never acts"]);
+    // An included agent is named in its own file, at its table's line.
+    let late = "# people\n[[agent]]\ntype = \"scripted\"\nname = \"t\"\nactions = [{ at = \"30d\" }]\n";
+    write(dir.path(), "people.toml", late);
+    let main = write(dir.path(), "main.toml", &format!("include = [\"people.toml\"]\n{SIM}"));
+    let warnings = load(&main, &[]).unwrap().warnings();
+    assert_has(&warnings[0], &["people.toml:2: agent \"t\", action 1", "never acts"]);
+    assert!(!warnings[0].contains("main.toml"), "{warnings:?}");
 }
 
 #[test]

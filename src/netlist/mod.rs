@@ -225,6 +225,28 @@ impl LoadedNetlist {
         warnings
     }
 
+    /// `file:line` of the `[[agent]]` table agent `name` comes from (an
+    /// included file's own name), or the netlist's file.
+    fn agent_place(&self, name: &str) -> String {
+        let own = |table: &schema::AgentTable| {
+            table.table.get("name").and_then(toml::Value::as_str).map(str::to_string)
+        };
+        let tables = &self.netlist.agent_tables;
+        let exact = tables.iter().find(|t| own(t).as_deref() == Some(name));
+        // `count` copies are named by their table's name and a number.
+        let copy = || {
+            tables.iter().find(|t| {
+                own(t).is_some_and(|own| {
+                    name.strip_prefix(own.as_str()).is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+                })
+            })
+        };
+        match exact.or_else(copy) {
+            Some(table) => format!("{}:{}", table.origin, table.line),
+            None => self.file.display().to_string(),
+        }
+    }
+
     /// Steps timed `at` or after the end of the run (they never act), one
     /// line per agent table: a warning, not an error, so that a shorter
     /// `--set sim.duration` still runs the rest of a netlist.
@@ -243,7 +265,7 @@ impl LoadedNetlist {
                     if at >= clock.ticks {
                         lines.push(format!(
                             "{}: agent {:?}, {}: at tick {at}, after the run's last tick ({}): it never acts",
-                            self.file.display(),
+                            self.agent_place(&spec.name),
                             spec.name,
                             step.label,
                             clock.ticks.saturating_sub(1)
