@@ -174,3 +174,38 @@ fn compare_never_writes_into_a_runs_folder() {
     assert!(stderr(&output).contains("holds a run (kpis.csv)"), "{}", stderr(&output));
     assert_eq!(std::fs::read(dir.path().join("results/simplepool/report.html")).unwrap(), report);
 }
+
+#[test]
+fn study_folders_are_locked_and_never_a_run_or_a_link() {
+    let dir = scratch();
+    let sweep = |out: &str| {
+        let args = ["sweep", "netlists/simplegrant.toml", "--factor", "agent.foundation.amount=500,1000"];
+        let mut args = args.to_vec();
+        args.extend(["--seeds", "1", "--no-charts", "--quiet", "--out", out]);
+        tsp(dir.path(), &args)
+    };
+    // A second writer is refused while the first (a live process) holds the lock.
+    std::fs::create_dir_all(dir.path().join("results")).unwrap();
+    std::fs::write(dir.path().join("results/.busy.lock"), std::process::id().to_string()).unwrap();
+    let busy = sweep("results/busy");
+    assert!(!busy.status.success());
+    assert!(stderr(&busy).contains("is writing"), "{}", stderr(&busy));
+    // A lock left by a process that is gone is taken over.
+    std::fs::write(dir.path().join("results/.stale.lock"), "999999999").unwrap();
+    let stale = sweep("results/stale");
+    assert!(stale.status.success(), "{}", stderr(&stale));
+    assert!(!dir.path().join("results/.stale.lock").exists(), "the lock is removed at the end");
+    // Not into a run's folder, a symlink or a file.
+    assert!(run(dir.path(), "netlists/simplegrant.toml", &[]).status.success());
+    let into_run = sweep("results/simplegrant");
+    assert!(
+        stderr(&into_run).contains("holds a run (kpis.csv): sweep would overwrite"),
+        "{}",
+        stderr(&into_run)
+    );
+    std::os::unix::fs::symlink(dir.path().join("results/stale"), dir.path().join("linked")).unwrap();
+    assert!(stderr(&sweep("linked")).contains("is a symbolic link"));
+    std::fs::write(dir.path().join("file"), "mine").unwrap();
+    assert!(stderr(&sweep("file")).contains("is a file"));
+    assert_eq!(std::fs::read_to_string(dir.path().join("file")).unwrap(), "mine");
+}

@@ -58,15 +58,7 @@ pub(crate) struct Cmd {
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         let out = self.out.clone().unwrap_or_else(|| Path::new("results").join("compare"));
-        if out.join("kpis.csv").is_file() {
-            bail!(
-                "--out {} holds a run (kpis.csv): compare would overwrite its report; give another folder",
-                out.display()
-            );
-        }
-        if std::fs::symlink_metadata(&out).is_ok_and(|m| m.file_type().is_symlink()) {
-            bail!("--out {} is a symbolic link; give the folder itself", out.display());
-        }
+        let _lock = super::results_dir::claim_study_folder(&out, "compare")?;
         match self.seeds {
             Some(seeds) => self.monte_carlo(&out, seeds),
             None => self.directories(&out),

@@ -89,6 +89,7 @@ impl Cmd {
         let factors = ranges("--range", &self.ranges)?;
         let problem = self.common.problem("corners", factors, measure, Vec::new())?;
         let out = problem.out.clone();
+        let _lock = super::results_dir::claim_study_folder(&out, "corners")?;
         let search = Corners {
             problem,
             worse,

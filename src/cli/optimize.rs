@@ -156,6 +156,7 @@ impl Cmd {
         }
         let problem = self.common.problem("optimize", factors, objective, constraints)?;
         let out = problem.out.clone();
+        let _lock = super::results_dir::claim_study_folder(&out, "optimize")?;
         let optimize = Optimize { problem, sense, iterations: self.iterations, step: self.step };
         let stop = super::signals::stop_flag();
         let report = match optimize.run(std::sync::Arc::clone(&stop), print_step("best")) {

@@ -30,7 +30,7 @@ pub(crate) fn name_problem(name: &str) -> Option<&'static str> {
 
 /// A lock file that is removed when dropped.
 #[derive(Debug)]
-struct Lock(PathBuf);
+pub(crate) struct Lock(PathBuf);
 
 impl Drop for Lock {
     fn drop(&mut self) {
@@ -69,6 +69,31 @@ impl Lock {
         }
         bail!("cannot take the lock {}", path.display())
     }
+}
+
+/// Claim the output folder of a study (sweep, Monte Carlo compare,
+/// optimisation, corners): it keeps earlier runs to resume, so it is not
+/// staged, but it must not be a symlink, a file or a single run's folder,
+/// and only one tsp may write it at a time (the lock is held until dropped).
+pub(crate) fn claim_study_folder(out: &Path, command: &str) -> anyhow::Result<Lock> {
+    let shown = out.display();
+    let Some(name) = out.file_name().and_then(|n| n.to_str()) else {
+        bail!("--out {shown}: give a folder name (not '..', '/' or a name that is not UTF-8)");
+    };
+    if let Ok(meta) = std::fs::symlink_metadata(out) {
+        if meta.file_type().is_symlink() {
+            bail!("--out {shown} is a symbolic link; give the folder itself");
+        }
+        if !meta.is_dir() {
+            bail!("--out {shown} is a file, not a folder");
+        }
+        if out.join("kpis.csv").is_file() {
+            bail!("--out {shown} holds a run (kpis.csv): {command} would overwrite its report; give another folder");
+        }
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    Lock::take(parent.join(format!(".{name}.lock")), out)
 }
 
 /// A run's staging folder and the target it replaces on success.

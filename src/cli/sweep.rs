@@ -118,6 +118,7 @@ impl Cmd {
             fork: !self.study.no_fork,
             charts: !self.no_charts,
         };
+        let _lock = super::results_dir::claim_study_folder(&out, "sweep")?;
         let total = sweep.units()?.len();
         let bar = progress_bar(total, self.quiet);
         let stop = super::signals::stop_flag();
