@@ -47,10 +47,10 @@ fn fuzz_inputs_for_a_bounded_time() {
     let mut accepted = seeds();
     let mut refused: Vec<Case> = Vec::new();
     for case in &kept {
-        let dir = tempfile::tempdir().unwrap();
-        match case.evaluate(dir.path()) {
-            Outcome::Refused(_) => refused.push(case.clone()),
-            Outcome::Accepted { .. } => accepted.push(case.clone()),
+        // Kept inputs carry their outcome (`# expect:` lines).
+        match case.expect.first() {
+            Some(line) if line.starts_with("refused: ") => refused.push(case.clone()),
+            _ => accepted.push(case.clone()),
         }
     }
     let mut shapes: BTreeSet<String> = BTreeSet::new();
@@ -58,6 +58,8 @@ fn fuzz_inputs_for_a_bounded_time() {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tally = Tally::default();
     let mut failures: Vec<(Case, String)> = Vec::new();
+    // Checks pass, the run stops (clearly): candidates for earlier checks.
+    let mut run_errors: BTreeSet<String> = BTreeSet::new();
     while Instant::now() < deadline && failures.len() < 20 {
         let parent = if refused.is_empty() || mutator.below(3) > 0 {
             accepted[mutator.below(accepted.len())].clone()
@@ -82,10 +84,15 @@ fn fuzz_inputs_for_a_bounded_time() {
             failures.push((child.clone(), problem));
         }
         tally.count(&outcome);
+        if let Outcome::Accepted { run_error: Some(error), .. } = &outcome {
+            run_errors.insert(shape_of(&Outcome::Refused(error.clone())));
+        }
         let shape = shape_of(&outcome);
         if shapes.insert(shape.clone())
             && !kept.iter().any(|k| k.netlist == child.netlist && k.sets == child.sets)
         {
+            let mut child = child;
+            child.expect = outcome.lines();
             save(&corpus_dir, &child, &shape);
             match outcome {
                 Outcome::Refused(_) => refused.push(child),
@@ -105,6 +112,9 @@ fn fuzz_inputs_for_a_bounded_time() {
         kept.len(),
         seeds().len(),
     );
+    for shape in &run_errors {
+        eprintln!("  run error: {}", shape.chars().take(300).collect::<String>());
+    }
     if !failures.is_empty() {
         let dir = repo("cache/fuzz/failures");
         std::fs::create_dir_all(&dir).unwrap();
