@@ -52,10 +52,9 @@ fn twenty_years_monthly_with_charts() {
 #[test]
 fn minted_by_month_48_is_the_closed_form_of_each_schedule() {
     let h = 4.0;
-    let ratcheted = 0.10 * halving(0.5, h)
-        + 0.25 * (halving(1.0, h) - halving(0.5, h))
-        + 0.50 * (halving(2.5, h) - halving(1.0, h))
-        + (halving(4.0, h) - halving(2.5, h));
+    // (multiplier, phase start, phase end): x0.10 to 0.5 y, x0.25 to 1.0 y, x0.50 to 2.5 y, then x1.
+    let phases = [(0.10, 0.0, 0.5), (0.25, 0.5, 1.0), (0.50, 1.0, 2.5), (1.0, 2.5, 4.0)];
+    let ratcheted: f64 = phases.iter().map(|&(m, from, to)| m * (halving(to, h) - halving(from, h))).sum();
     for (schedule, fraction) in [("ratcheted", ratcheted), ("exponential", 0.5), ("uniform", 0.4)] {
         let (_, table, _) = run(&[&format!("wsloop.schedule={schedule}")]);
         let minted: f64 = column(&table, "global.ocean_minted")[..48].iter().sum();
@@ -89,12 +88,13 @@ fn minting_stops_after_34_halvings() {
 fn growth_function_at_the_seed_anchor_points() {
     let g = GrowthParams::SEED;
     let (low, high) = (-0.118, 0.415);
-    let total = |component: f64| (1.0 + component) * (1.0 + component) - 1.0;
+    let total = |component: f64| (1.0 + component).powi(2) - 1.0;
+    let share_of_range = |share: f64| share.mul_add(high - low, low);
     assert!(close(g.total(0.0), total(low), 1e-12));
     // The seed calls the total at ratio 0 "-25%": (1 - 11.8%)^2 - 1 is -22.2%.
     assert!((g.total(0.0) - -0.222).abs() < 1e-3);
-    assert!(close(g.component(0.6), low + 0.5 * (high - low), 1e-12));
-    assert!(close(g.component(1.2), low + 0.75 * (high - low), 1e-12));
+    assert!(close(g.component(0.6), share_of_range(0.5), 1e-12));
+    assert!(close(g.component(1.2), share_of_range(0.75), 1e-12));
     assert!(close(g.component(1e9), high, 1e-12));
     assert!((g.total(1e9) - 1.0).abs() < 3e-3, "about +100% a year at most");
     // The run grows by the function of the ratio it reports.

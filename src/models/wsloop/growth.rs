@@ -61,13 +61,13 @@ impl GrowthParams {
 
     /// The annual growth of one component at `ratio`.
     pub fn component(&self, ratio: f64) -> f64 {
-        self.growth_if_0_sales + (self.max_growth - self.growth_if_0_sales) * self.reached(ratio)
+        (self.max_growth - self.growth_if_0_sales).mul_add(self.reached(ratio), self.growth_if_0_sales)
     }
 
     /// The annual growth of revenue (both components) at `ratio`.
     pub fn total(&self, ratio: f64) -> f64 {
         let one = 1.0 + self.component(ratio);
-        one * one - 1.0
+        one.mul_add(one, -1.0)
     }
 }
 
