@@ -89,11 +89,13 @@ mod tests {
         let g = GrowthParams::SEED;
         let range = g.max_growth - g.growth_if_0_sales;
         assert_eq!(g.component(0.0), -0.118);
-        assert!((g.component(0.6) - (-0.118 + 0.5 * range)).abs() < 1e-15);
-        assert!((g.component(1.2) - (-0.118 + 0.75 * range)).abs() < 1e-15);
+        let share = |growth: f64| (growth + 0.118) / range;
+        assert!((share(g.component(0.6)) - 0.5).abs() < 1e-14);
+        assert!((share(g.component(1.2)) - 0.75).abs() < 1e-14);
         assert!((g.component(f64::INFINITY) - 0.415).abs() < 1e-15);
-        assert!((g.total(0.0) - (0.882f64 * 0.882 - 1.0)).abs() < 1e-15);
-        assert!((g.total(1e6) - (1.415f64 * 1.415 - 1.0)).abs() < 1e-12);
+        // (1 - 0.118)^2 - 1 and (1 + 0.415)^2 - 1, worked by hand.
+        assert!((g.total(0.0) - -0.222_076).abs() < 1e-12);
+        assert!((g.total(1e6) - 1.002_225).abs() < 1e-12);
     }
 
     #[test]

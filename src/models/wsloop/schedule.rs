@@ -167,8 +167,9 @@ mod tests {
     fn ratcheted_is_the_exponential_scaled_by_each_phase() {
         let s = with(ScheduleKind::Ratcheted);
         let f = |t: f64| 1.0 - (-t / 4.0).exp2();
-        assert!((s.minted_fraction(0.25) - 0.10 * f(0.25)).abs() < 1e-15);
-        let at_two = 0.10 * f(0.5) + 0.25 * (f(1.0) - f(0.5)) + 0.50 * (f(2.0) - f(1.0));
+        assert!((s.minted_fraction(0.25) / f(0.25) - 0.10).abs() < 1e-14);
+        let phases = [(0.10, 0.0, 0.5), (0.25, 0.5, 1.0), (0.50, 1.0, 2.0)];
+        let at_two: f64 = phases.iter().map(|&(m, from, to)| m * (f(to) - f(from))).sum();
         assert!((s.minted_fraction(2.0) - at_two).abs() < 1e-15);
         let full = with(ScheduleKind::Exponential);
         // After the ramp it mints what the exponential mints, less what the ramp held back.
