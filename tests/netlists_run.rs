@@ -40,7 +40,8 @@ fn every_netlist_has_a_test_here() {
             "scheduler.toml",
             "simplegrant.toml",
             "simplepool.toml",
-            "uniswap_v2.toml" // tests/uniswap_netlist.rs (it needs scripts/uniswap-builds.sh)
+            "uniswap_v2.toml", // tests/uniswap_netlist.rs (it needs scripts/uniswap-builds.sh)
+            "wsloop.toml"      // tests/wsloop.rs
         ],
         "add a test for each new netlist"
     );

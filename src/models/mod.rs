@@ -9,6 +9,7 @@
 
 pub mod criteria;
 pub mod ocean;
+pub mod wsloop;
 
 use crate::agents::AgentConfig;
 use crate::world::World;
@@ -18,7 +19,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Every model the simulator knows.
-pub static MODELS: &[&dyn Model] = &[&ocean::OceanModel];
+pub static MODELS: &[&dyn Model] = &[&ocean::OceanModel, &wsloop::WsloopModel];
 
 /// A protocol pack.
 pub trait Model: std::fmt::Debug + Sync {
