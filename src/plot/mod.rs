@@ -47,11 +47,18 @@ pub fn plot_run(kpis_csv: &Path, out_dir: &Path, charts: &[ChartSpec]) -> Result
     let days = days_of(&table);
     // Resolve every spec before drawing anything.
     let mut resolved = Vec::with_capacity(charts.len());
+    // Exact names are looked up, not matched against every column: default
+    // charts list every column by name (20,000 columns took minutes).
+    let index: std::collections::HashMap<&str, usize> =
+        table.columns.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
     for spec in charts {
         let mut picked: Vec<usize> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for pattern in &spec.kpis {
-            let found: Vec<usize> =
-                (0..table.columns.len()).filter(|&i| matches(pattern, &table.columns[i])).collect();
+            let found: Vec<usize> = match index.get(pattern.as_str()) {
+                Some(&i) if !pattern.contains('*') => vec![i],
+                _ => (0..table.columns.len()).filter(|&i| matches(pattern, &table.columns[i])).collect(),
+            };
             if found.is_empty() {
                 return Err(PlotError::NoMatch {
                     file: kpis_csv.to_owned(),
@@ -60,7 +67,7 @@ pub fn plot_run(kpis_csv: &Path, out_dir: &Path, charts: &[ChartSpec]) -> Result
                     available: table.columns.join(", "),
                 });
             }
-            picked.extend(found.into_iter().filter(|i| !picked.contains(i)).collect::<Vec<_>>());
+            picked.extend(found.into_iter().filter(|i| seen.insert(*i)));
         }
         let lines = picked
             .iter()

@@ -184,3 +184,25 @@ fn a_chart_file_that_cannot_be_written_is_named_plainly() {
     assert!(message.contains("tvl.png: cannot draw chart: Is a directory"), "{message}");
     assert!(!message.contains("IoError("), "no Rust debug output: {message}");
 }
+
+#[test]
+fn twenty_thousand_columns_make_one_chart_of_top_lines_and_a_median() {
+    // Default charts name every column; each name used to be matched
+    // against every column (20,000 columns: minutes of `tsp plot`).
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("kpis.csv");
+    let columns: Vec<String> = (0..20_000).map(|i| format!("agent.a{i}.usd")).collect();
+    let mut writer = KpiWriter::create(&csv, columns.clone()).unwrap();
+    for tick in 0..5_u64 {
+        let row: Vec<f64> = (0..20_000).map(|i| f64::from(i) + tick as f64).collect();
+        writer.write_row(tick, tick * 3600, &row).unwrap();
+    }
+    writer.finish().unwrap();
+    let charts = default_charts(&columns);
+    assert_eq!(charts.len(), 1);
+    let written = plot_run(&csv, &dir.path().join("charts"), &charts).unwrap();
+    assert_eq!(written.len(), 2);
+    let svg = svg_text(&written[1]);
+    assert!(svg.contains("median of 19993 others"), "legend names the aggregate");
+    assert!(svg.contains("agent.a19999.usd"), "the top line by final value is drawn");
+}
