@@ -209,3 +209,45 @@ fn study_folders_are_locked_and_never_a_run_or_a_link() {
     assert!(stderr(&sweep("file")).contains("is a file"));
     assert_eq!(std::fs::read_to_string(dir.path().join("file")).unwrap(), "mine");
 }
+
+#[test]
+fn sigterm_while_drawing_charts_stops_them_keeps_every_row_and_exits_143() {
+    let dir = scratch();
+    // simplegrant with 300 charts: drawing takes seconds, the run milliseconds.
+    let mut netlist = std::fs::read_to_string(dir.path().join("netlists/simplegrant.toml")).unwrap();
+    for i in 0..300 {
+        netlist += &format!("\n[[chart]]\ntitle = \"USD {i}\"\nkpis = [\"agent.*.usd\"]\n");
+    }
+    std::fs::write(dir.path().join("netlists/charts.toml"), netlist).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tsp"))
+        .args(["run", "netlists/charts.toml", "--out", "res"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the first chart in the staging folder, then signal.
+    let staging = dir.path().join(".res.partial");
+    let drawing = (0..3000).any(|_| {
+        let started = std::fs::read_dir(&staging)
+            .is_ok_and(|entries| entries.flatten().any(|e| e.path().extension().is_some_and(|x| x == "png")));
+        if !started {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        started
+    });
+    assert!(drawing, "no chart appeared");
+    // SAFETY: signalling the child this test spawned.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let output = child.wait_with_output().unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(143), "{err}");
+    assert!(err.contains("interrupted while drawing charts"), "{err}");
+    let pngs = std::fs::read_dir(dir.path().join("res"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "png"))
+        .count();
+    assert!(pngs < 300, "drawing stopped ({pngs} charts)");
+    let rows = std::fs::read_to_string(dir.path().join("res/kpis.csv")).unwrap().lines().count();
+    assert_eq!(rows, 366, "every row of the year is kept");
+}

@@ -17,7 +17,7 @@ use crate::chain::SimChain;
 use crate::engine::SimEngine;
 use crate::kpis::KpiWriter;
 use crate::netlist::{load, LoadedNetlist};
-use crate::plot::{default_charts, plot_run, ChartSpec};
+use crate::plot::{default_charts, plot_run_while, ChartSpec};
 use anyhow::Context;
 use serde_json::json;
 use std::io::{IsTerminal, Write};
@@ -119,6 +119,8 @@ impl Cmd {
             eprintln!("wrote {} chart files", charts.len());
             charts
         };
+        // A signal while drawing: every row is written; the charts stop.
+        let charts_cut = !interrupted && super::signals::stop_flag().load(Ordering::SeqCst);
         crate::report::write_run_report(staging.dir(), name, &charts)?;
         // Paths in the summary are the staging folder's until it is moved.
         let summary = summary.replace(&staging.dir().display().to_string(), &out.display().to_string());
@@ -127,6 +129,14 @@ impl Cmd {
         }
         println!("{summary}");
         println!("results in {}", out.display());
+        if charts_cut {
+            eprintln!(
+                "interrupted while drawing charts: every row is in {}; draw the charts with `tsp plot {}`",
+                out.display(),
+                out.display()
+            );
+            return Ok(super::signals::interrupted_status());
+        }
         if interrupted {
             eprintln!(
                 "interrupted: {} holds the run up to its last row (run.json: \"interrupted\")",
@@ -416,7 +426,8 @@ pub fn write_charts(loaded: &LoadedNetlist, out: &Path) -> anyhow::Result<Vec<Pa
             })
             .collect()
     };
-    Ok(plot_run(&csv, out, &specs)?)
+    let stop = super::signals::stop_flag();
+    Ok(plot_run_while(&csv, out, &specs, &|| !stop.load(Ordering::SeqCst))?)
 }
 
 fn git_commit() -> Option<String> {

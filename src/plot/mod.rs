@@ -42,6 +42,17 @@ const SECONDS_PER_DAY: f64 = 86_400.0;
 /// Each pattern of a spec must match at least one column; a column matched
 /// by several patterns is drawn once.
 pub fn plot_run(kpis_csv: &Path, out_dir: &Path, charts: &[ChartSpec]) -> Result<Vec<PathBuf>> {
+    plot_run_while(kpis_csv, out_dir, charts, &|| true)
+}
+
+/// [`plot_run`], drawing the next chart only while `keep_going()` (a
+/// signal stops drawing between charts).
+pub fn plot_run_while(
+    kpis_csv: &Path,
+    out_dir: &Path,
+    charts: &[ChartSpec],
+    keep_going: &dyn Fn() -> bool,
+) -> Result<Vec<PathBuf>> {
     ensure_font()?;
     let table = read_kpis(kpis_csv)?;
     let days = days_of(&table);
@@ -91,7 +102,7 @@ pub fn plot_run(kpis_csv: &Path, out_dir: &Path, charts: &[ChartSpec]) -> Result
     create_dir(out_dir)?;
     let mut slugs = Slugs::default();
     let mut written = Vec::with_capacity(2 * resolved.len());
-    for chart in &resolved {
+    for chart in resolved.iter().take_while(|_| keep_going()) {
         written.extend(render(chart, out_dir, &slugs.unique(&chart.title))?);
     }
     Ok(written)
