@@ -171,14 +171,21 @@ fn netlists_in_a_missing_folder_is_an_error() {
 fn ticks_and_agents_are_bounded() {
     let text = format!("{SIM}[[agent]]\ntype = \"eoa\"\nname = \"e\"\n");
     let error = load_error(&text, &["sim.tick=\"1s\"", "sim.duration=\"10000d\""]);
-    assert_has(&error, &["864000000 ticks", "at most 100000000 (100 million)"]);
+    assert_has(&error, &["864000000 ticks", "at most 100000000", "[sim] max_ticks"]);
     let ticks = text.replace("duration = \"2d\"", "ticks = 100000001");
     assert_has(&load_error(&ticks, &[]), &["ticks = 100000001 makes 100000001 ticks", "at most 100000000"]);
     let mut many = SIM.to_string();
     for i in 0..11 {
         many.push_str(&format!("[[agent]]\ntype = \"eoa\"\nname = \"a{i}x\"\ncount = 10000\n"));
     }
-    assert_has(&load_error(&many, &[]), &["[[agent]] #11", "more than 100000 agents"]);
+    assert_has(&load_error(&many, &[]), &["[[agent]] #11", "more than 100000 agents", "[sim] max_agents"]);
+    // The limits are defaults a netlist can change, down or (deliberately) up.
+    assert_has(&load_error(&text, &["sim.max_ticks=10"]), &["makes 48 ticks", "at most 10"]);
+    assert_has(&load_error(&many, &["sim.max_agents=5"]), &["[[agent]] #1", "more than 5 agents"]);
+    let dir = tempfile::tempdir().unwrap();
+    let raised = write(dir.path(), "raised.toml", &ticks);
+    let loaded = load(&raised, &["sim.max_ticks=200000000".to_string()]).unwrap();
+    assert_eq!(loaded.clock().unwrap().ticks, 100_000_001);
 }
 
 #[test]

@@ -43,6 +43,8 @@ pub(super) struct AgentSetting<'a> {
     pub abis: &'a BTreeMap<String, Arc<JsonAbi>>,
     /// The `--set` assignments (messages about a table they changed say so).
     pub sets: &'a [Assignment],
+    /// The most agents the netlist may define (`[sim] max_agents`, else [`MAX_AGENTS`]).
+    pub max_agents: usize,
 }
 
 fn take_string(table: &mut toml::Table, key: &str) -> Result<Option<String>, String> {
@@ -79,8 +81,11 @@ pub(super) fn expand(
         let set_note = note(setting.sets, &["agent", table_name]);
         let at = format!("{}:{}: [[agent]] #{}{set_note}", agent.origin, agent.line, i + 1);
         let (name, kind, count, parsed) = parse_table(agent, &at, &set_note, setting)?;
-        if agents.len() + count > MAX_AGENTS {
-            bail!("{at} ({name}): count = {count} makes more than {MAX_AGENTS} agents in all, the most a netlist may define");
+        if agents.len() + count > setting.max_agents {
+            bail!(
+                "{at} ({name}): count = {count} makes more than {} agents in all, the most a netlist may define (raise the limit with [sim] max_agents)",
+                setting.max_agents
+            );
         }
         for k in 0..count {
             let name = if count == 1 { name.clone() } else { format!("{name}{k}") };

@@ -116,6 +116,7 @@ pub fn load(file: &Path, overrides: &[String]) -> anyhow::Result<LoadedNetlist> 
         library: library.as_ref(),
         abis: &abis,
         sets: &assignments,
+        max_agents: netlist.sim.max_agents.unwrap_or(MAX_AGENTS),
     };
     let agents = agents::expand(&shown, &netlist.agent_tables, &setting)?;
     let series = overrides::noted(

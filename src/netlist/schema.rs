@@ -33,6 +33,13 @@ pub struct SimConfig {
     /// Shuffle the agents' order every tick (default true).
     #[serde(default = "yes")]
     pub shuffle: bool,
+    /// Raise the limit on ticks ([`MAX_TICKS`] by default) for a run that
+    /// really needs more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_ticks: Option<u64>,
+    /// Raise the limit on agents ([`super::MAX_AGENTS`] by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_agents: Option<usize>,
 }
 
 fn yes() -> bool {
@@ -61,12 +68,13 @@ impl SimConfig {
             _ => {}
         }
         let ticks = self.ticks.or(self.duration.map(|d| d.seconds() / self.tick.seconds())).unwrap_or(0);
-        if ticks > MAX_TICKS {
+        let most = self.max_ticks.unwrap_or(MAX_TICKS);
+        if ticks > most {
             let asked = match self.duration {
                 Some(d) => format!("duration {d} in ticks of {}", self.tick),
                 None => format!("ticks = {ticks}"),
             };
-            bail!("{at}: [sim] {asked} makes {ticks} ticks; a run may have at most {MAX_TICKS} (100 million): use a longer tick or a shorter duration");
+            bail!("{at}: [sim] {asked} makes {ticks} ticks; a run may have at most {most}: use a longer tick or a shorter duration, or raise the limit with [sim] max_ticks");
         }
         if let Some(every) = self.log_every {
             if every.seconds() == 0 {
