@@ -27,8 +27,9 @@ pub(crate) struct Case {
     pub(crate) sets: Vec<String>,
     /// Edits of the build: `(artifact file under out/, JSON pointer, value)`.
     pub(crate) artifacts: Vec<(String, String, Value)>,
-    /// Edits of adapters/own-v3.toml: `(dotted path, value)`; `null` deletes.
-    pub(crate) adapter: Vec<(String, Value)>,
+    /// Edits of adapters/own-v3.toml: `(dotted path, value)`; `None` deletes.
+    /// Stored as TOML text, which gives floats back exactly (JSON does not).
+    pub(crate) adapter: Vec<(String, Option<toml::Value>)>,
     /// The expected outcome lines (regression corpus only).
     pub(crate) expect: Vec<String>,
 }
@@ -78,7 +79,7 @@ impl Case {
             text += &header("artifact", &serde_json::json!([file, pointer, value]));
         }
         for (path, value) in &self.adapter {
-            text += &header("adapter", &serde_json::json!([path, value]));
+            text += &header("adapter", &serde_json::json!([path, value.as_ref().map(toml::Value::to_string)]));
         }
         for line in &self.expect {
             text += &header("expect", &Value::from(line.as_str()));
@@ -106,7 +107,17 @@ impl Case {
                     case.artifacts.push((text(&parts[0])?, text(&parts[1])?, parts[2].clone()))
                 }
                 ("adapter", Value::Array(parts)) if parts.len() == 2 => {
-                    case.adapter.push((text(&parts[0])?, parts[1].clone()))
+                    let value = match &parts[1] {
+                        Value::Null => None,
+                        v => Some(
+                            format!("v = {}", text(v)?)
+                                .parse::<toml::Table>()
+                                .map_err(|e| format!("{name}: adapter value: {e}"))?
+                                .remove("v")
+                                .unwrap_or(toml::Value::Boolean(false)),
+                        ),
+                    };
+                    case.adapter.push((text(&parts[0])?, value))
                 }
                 _ => return Err(format!("{name}: bad header line {line:?}")),
             }
@@ -130,7 +141,7 @@ impl Case {
                 std::fs::read_to_string(repo("adapters/own-v3.toml")).unwrap().parse().unwrap();
             let mut adapter = toml::Value::Table(own);
             for (path, value) in &self.adapter {
-                super::mutate::set_path(&mut adapter, path, json_to_toml(value));
+                super::mutate::set_path(&mut adapter, path, value.clone());
             }
             std::fs::write(dir.join("adapter.toml"), toml::to_string(&adapter).unwrap_or_default()).unwrap();
         }
@@ -198,21 +209,4 @@ fn edit_artifact(file: &Path, pointer: &str, value: Value) {
         *slot = value;
     }
     std::fs::write(file, json.to_string()).unwrap();
-}
-
-/// A TOML value for a JSON one (`null` becomes a marker that deletes).
-pub(crate) fn json_to_toml(value: &Value) -> Option<toml::Value> {
-    Some(match value {
-        Value::Null => return None,
-        Value::Bool(b) => toml::Value::Boolean(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => toml::Value::Integer(i),
-            None => toml::Value::Float(n.as_f64().unwrap_or(0.0)),
-        },
-        Value::String(s) => toml::Value::String(s.clone()),
-        Value::Array(items) => toml::Value::Array(items.iter().filter_map(json_to_toml).collect()),
-        Value::Object(map) => {
-            toml::Value::Table(map.iter().filter_map(|(k, v)| Some((k.clone(), json_to_toml(v)?))).collect())
-        }
-    })
 }
