@@ -8,5 +8,5 @@ bash scripts/setup.sh
 echo "main: building tsp (cargo build --release; the first build takes a few minutes)"
 cargo build --release
 echo "main: running netlists/simplepool.toml"
-target/release/tsp run netlists/simplepool.toml
+"${CARGO_TARGET_DIR:-target}/release/tsp" run netlists/simplepool.toml
 echo "main: results in results/simplepool/ (kpis.csv, run.json, report.html, charts)"
