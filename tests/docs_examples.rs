@@ -129,9 +129,7 @@ fn examples_in(path: &Path, name: &str) -> Vec<Example> {
             marker = Some((m.trim().to_string(), start + 1));
             continue;
         }
-        let Some(rest) = line
-            .strip_prefix("tsp ")
-            .or_else(|| line.strip_prefix("target/release/tsp "))
+        let Some(rest) = line.strip_prefix("tsp ").or_else(|| line.strip_prefix("target/release/tsp "))
         else {
             continue;
         };
@@ -177,11 +175,7 @@ fn examples_in(path: &Path, name: &str) -> Vec<Example> {
                 args.remove(0);
             }
             args.extend(extra.iter().cloned());
-            out.push(Example {
-                place: format!("{name}:{}", start + 1),
-                args,
-                skip: skip.clone(),
-            });
+            out.push(Example { place: format!("{name}:{}", start + 1), args, skip: skip.clone() });
         }
     }
     out
@@ -200,10 +194,7 @@ fn all_examples(root: &Path) -> Vec<Example> {
         let name = format!("docs/{}", p.file_name().unwrap().to_string_lossy());
         files.push((p, name));
     }
-    files
-        .iter()
-        .flat_map(|(path, name)| examples_in(path, name))
-        .collect()
+    files.iter().flat_map(|(path, name)| examples_in(path, name)).collect()
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -232,11 +223,7 @@ fn shell_words_follow_the_shell() {
 fn every_documented_tsp_command_runs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let examples = all_examples(root);
-    assert!(
-        examples.len() >= 10,
-        "only {} examples found: is the extraction broken?",
-        examples.len()
-    );
+    assert!(examples.len() >= 10, "only {} examples found: is the extraction broken?", examples.len());
     let scratch = tempfile::tempdir().unwrap();
     copy_dir(&root.join("netlists"), &scratch.path().join("netlists"));
     let started = Instant::now();
@@ -255,12 +242,7 @@ fn every_documented_tsp_command_runs() {
             .output()
             .unwrap();
         ran += 1;
-        eprintln!(
-            "{:5.1}s {}: tsp {}",
-            t.elapsed().as_secs_f64(),
-            ex.place,
-            ex.args.join(" ")
-        );
+        eprintln!("{:5.1}s {}: tsp {}", t.elapsed().as_secs_f64(), ex.place, ex.args.join(" "));
         if !output.status.success() {
             failures.push(format!(
                 "{}: tsp {} exited {:?}\n{}",
@@ -271,9 +253,6 @@ fn every_documented_tsp_command_runs() {
             ));
         }
     }
-    eprintln!(
-        "{ran} commands run, {skipped} skipped, {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    eprintln!("{ran} commands run, {skipped} skipped, {:.1} s", started.elapsed().as_secs_f64());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
