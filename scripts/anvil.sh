@@ -34,7 +34,7 @@ installed() {
 
 if ! installed; then
   if ! command -v npm >/dev/null; then
-    echo "anvil.sh: npm is missing (bash scripts/setup.sh installs Node.js and npm)" >&2
+    echo "anvil.sh: npm is missing (bash scripts/setup.sh --solc installs Node.js and npm)" >&2
     exit 1
   fi
   echo "anvil.sh: installing anvil 1.7.1 (@foundry-rs/anvil-linux-amd64) into $dest" >&2

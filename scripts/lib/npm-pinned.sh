@@ -14,7 +14,7 @@ npm_pinned() {
     return 0
   fi
   if ! command -v npm >/dev/null; then
-    echo "$who: npm is missing (bash scripts/setup.sh installs Node.js and npm)" >&2
+    echo "$who: npm is missing (bash scripts/setup.sh --solc installs Node.js and npm)" >&2
     exit 1
   fi
   echo "$who: fetching $spec into $dest" >&2

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs beyond the main job's set-up: solc-js and
+# Node.js (setup.sh --solc; the build tests compile Solidity), Debian's
+# chromium (tests/report_browser.rs loads report.html headless), and the
+# Python packages of the Python tests in .venv (scripts/python-env.sh, PyPI).
+# Idempotent: a second run does nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/apt.sh
+
+bash scripts/setup.sh --solc
+if [ ! -x /usr/bin/chromium ]; then
+  echo "setup-tests: installing chromium (tests/report_browser.rs loads report.html headless)"
+  apt_install chromium
+fi
+bash scripts/python-env.sh
