@@ -288,3 +288,29 @@ fn symlink_loops_in_build_and_source_folders_are_scanned_once() {
     assert!(built.status.success(), "{stderr}");
     assert!(project.join("out/A.sol/A.json").is_file(), "{stderr}");
 }
+
+#[test]
+fn scripts_reading_variables_that_do_not_exist_are_load_errors() {
+    // Found by the fuzz harness: a parameter deleted or misspelt passed
+    // check and stopped the run at the agent's first step.
+    let agent = |when: &str| {
+        format!(
+            "{SIM}[[agent]]\ntype = \"eoa\"\nname = \"e\"\nparams = {{ size = 2.0 }}\n\
+             [[agent.behaviour]]\nevery = \"1h\"\nwhen = \"{when}\"\n"
+        )
+    };
+    assert_has(
+        &load_error(&agent("sise > 1.0"), &[]),
+        &["agent e, behaviour 1, `when`", "`sise`: unknown name", "the parameters size"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let fine = "let twice = size * 2.0; twice > memory.x ?? 0.0";
+    load(&write(dir.path(), "ok.toml", &agent("size > 1.0 && @e != self")), &[]).unwrap();
+    assert!(load(&write(dir.path(), "let.toml", &agent(fine)), &[]).is_err(), "an expression has no `let`");
+    let kpi =
+        format!("{SIM}[[agent]]\ntype = \"eoa\"\nname = \"e\"\n[[kpi]]\nname = \"x.k\"\nexpr = \"size\"\n");
+    assert_has(
+        &load_error(&kpi, &[]),
+        &["[[kpi]] x.k", "`size`: unknown name", "a script sees `memory` and"],
+    );
+}

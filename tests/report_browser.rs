@@ -4,7 +4,7 @@
 //! DOM must hold the criteria table with one column per run and every chart
 //! decoded (`data-images-ok="true"`), and a screenshot must be a real image.
 //!
-//! Needs `/usr/bin/chromium` (`scripts/setup.sh` installs it). Every Chromium
+//! Needs `/usr/bin/chromium` (`scripts/setup-tests.sh` installs it). Every Chromium
 //! is started under coreutils' `timeout`, which kills its whole process group.
 
 use std::path::{Path, PathBuf};
@@ -31,7 +31,7 @@ fn tsp(args: &[&str]) -> Output {
 fn chromium(profile: &Path, page: &Path, extra: &[&str]) -> Output {
     assert!(
         Path::new(CHROMIUM).exists(),
-        "{CHROMIUM} not found: run scripts/setup.sh (it installs Debian's chromium package)"
+        "{CHROMIUM} not found: run scripts/setup-tests.sh (it installs Debian's chromium package)"
     );
     let url = format!("file://{}", page.display());
     let profile = format!("--user-data-dir={}", profile.display());

@@ -39,6 +39,9 @@ pub struct Compiler<'a> {
     pub origin: &'a Origin,
     /// The netlist's functions, if any.
     pub library: Option<&'a Library>,
+    /// The variables its scripts see besides `memory` (an agent's
+    /// parameters), when known; every variable read is then checked.
+    pub variables: Option<&'a [String]>,
 }
 
 impl Compiler<'_> {
@@ -57,6 +60,9 @@ impl Compiler<'_> {
             None => script,
         };
         script.check_calls()?;
+        if let Some(variables) = self.variables {
+            script.check_variables(variables)?;
+        }
         Ok(script)
     }
 
@@ -348,7 +354,7 @@ mod tests {
     use super::*;
 
     fn compiler(origin: &Origin) -> Compiler<'_> {
-        Compiler { origin, library: None }
+        Compiler { origin, library: None, variables: None }
     }
 
     #[test]

@@ -72,7 +72,6 @@ impl GenericConfig {
     /// Parse `type = "eoa"` (`scripted = false`) or `type = "scripted"`.
     pub fn parse(mut table: toml::Table, scripted: bool, ctx: &ParseContext<'_>) -> anyhow::Result<Self> {
         let whole = Origin::new(ctx.file, ctx.line, format!("agent {}", ctx.agent));
-        let compiler = Compiler { origin: &whole, library: ctx.library };
         let table_of = |table: &mut toml::Table, key: &str| -> anyhow::Result<toml::Table> {
             match table.remove(key) {
                 None => Ok(toml::Table::new()),
@@ -89,6 +88,8 @@ impl GenericConfig {
         };
         let params = table_of(&mut table, "params")?;
         let memory = table_of(&mut table, "memory")?;
+        let variables: Vec<String> = params.keys().cloned().collect();
+        let compiler = Compiler { origin: &whole, library: ctx.library, variables: Some(&variables) };
         let env = Env::from_tables(&params, &memory)
             .map_err(|e| anyhow::anyhow!("{}:{}: agent {}: {e}", ctx.file, ctx.line, ctx.agent))?;
         let eth = table.remove("eth").map(|v| compiler.value(&v, "eth")).transpose()?;
@@ -139,7 +140,8 @@ impl GenericConfig {
                 bail!("{}:{}: agent {}: {items} {} must be a table", ctx.file, ctx.line, ctx.agent, i + 1);
             };
             let line = ctx.step_lines.get(i).copied().unwrap_or(ctx.line);
-            let (step, model) = parse_step(item, &format!("{items} {}", i + 1), line, scripted, ctx)?;
+            let (step, model) =
+                parse_step(item, &format!("{items} {}", i + 1), line, scripted, &variables, ctx)?;
             models.extend(model);
             steps.push(step);
         }
@@ -246,11 +248,12 @@ fn parse_step(
     label: &str,
     line: usize,
     scripted: bool,
+    variables: &[String],
     ctx: &ParseContext<'_>,
 ) -> anyhow::Result<(Step, Option<&'static str>)> {
     let at = format!("{}:{line}: agent {}, {label}", ctx.file, ctx.agent);
     let origin = Origin::new(ctx.file, line, format!("agent {}, {label}", ctx.agent));
-    let compiler = Compiler { origin: &origin, library: ctx.library };
+    let compiler = Compiler { origin: &origin, library: ctx.library, variables: Some(variables) };
     let every = take_duration(&mut table, "every", &at)?;
     let at_time = take_duration(&mut table, "at", &at)?;
     if scripted && at_time.is_none() {

@@ -234,7 +234,7 @@ pub(super) fn compile_contracts(
         }
         let artifact = artifact_of(file, default_build, table).with_context(|| at.clone())?;
         let origin = Origin::new(&shown, *line, format!("contract {}{note}", table.name));
-        let compiler = Compiler { origin: &origin, library };
+        let compiler = Compiler { origin: &origin, library, variables: Some(&[]) };
         let constructor = Function {
             name: "constructor".to_string(),
             inputs: artifact.abi.constructor.as_ref().map(|c| c.inputs.clone()).unwrap_or_default(),
@@ -250,7 +250,7 @@ pub(super) fn compile_contracts(
             let call_line = table.call_lines.get(i).copied().unwrap_or(*line);
             let what = format!("contract {}{note}, call {}", table.name, i + 1);
             let origin = Origin::new(&shown, call_line, what);
-            let compiler = Compiler { origin: &origin, library };
+            let compiler = Compiler { origin: &origin, library, variables: Some(&[]) };
             let to_text = call.to.clone().unwrap_or_else(|| format!("@{}", table.name));
             let target_abi = to_text.strip_prefix('@').and_then(|n| abis.get(n)).map(Arc::as_ref);
             let plan = CallPlan::compile(&call.function, target_abi, &call.args, compiler)?;
@@ -321,7 +321,7 @@ pub(super) fn compile_kpis(
     for (line, table) in tables {
         let note = note(sets, &["kpi", &table.name]);
         let origin = Origin::new(&shown, *line, format!("[[kpi]] {}{note}", table.name));
-        let compiler = Compiler { origin: &origin, library };
+        let compiler = Compiler { origin: &origin, library, variables: Some(&[]) };
         let valid = table.name.contains('.')
             && table.name.split('.').all(|part| {
                 !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
@@ -353,7 +353,7 @@ pub(super) fn compile_invariants(
     for (line, table) in tables {
         let note = note(sets, &["invariant", &table.name]);
         let origin = Origin::new(&shown, *line, format!("[[invariant]] {}{note}", table.name));
-        let compiler = Compiler { origin: &origin, library };
+        let compiler = Compiler { origin: &origin, library, variables: Some(&[]) };
         if !rhai_name(&table.name) {
             bail!("{origin}: name {:?} must be letters, digits and `_` (it names a column)", table.name);
         }

@@ -12,7 +12,7 @@
 //! source and Rhai's position inside it. A failed evaluation leaves the
 //! environment's memory as the statements before the failure left it.
 
-use super::engine::engine;
+use super::engine::{engine, strict_engine};
 use super::env::Env;
 use super::error::{line_column, Origin, ScriptError};
 use super::functions::{parse_signature, Signature};
@@ -27,6 +27,7 @@ pub struct Script {
     source: String,
     origin: Origin,
     names: Vec<String>,
+    statements: bool,
 }
 
 /// Netlist-level `fn` definitions, usable by every script of a netlist
@@ -43,21 +44,21 @@ impl Script {
     pub fn expression(source: &str, origin: Origin) -> Result<Self, ScriptError> {
         let ast =
             engine().compile_expression(source).map_err(|e| ScriptError::from_parse(&origin, source, &e))?;
-        Self::checked(ast, source, origin)
+        Self::checked(ast, source, origin, false)
     }
 
     /// Compile statements (`let`, `if`, assignments: memory updates); the
     /// value is the last statement's.
     pub fn statements(source: &str, origin: Origin) -> Result<Self, ScriptError> {
         let ast = engine().compile(source).map_err(|e| ScriptError::from_parse(&origin, source, &e))?;
-        Self::checked(ast, source, origin)
+        Self::checked(ast, source, origin, true)
     }
 
-    fn checked(ast: AST, source: &str, origin: Origin) -> Result<Self, ScriptError> {
+    fn checked(ast: AST, source: &str, origin: Origin, statements: bool) -> Result<Self, ScriptError> {
         let names = check(&ast).map_err(|(message, position)| {
             ScriptError::compile(&origin, source, message, line_column(position))
         })?;
-        Ok(Self { ast, source: source.to_string(), origin, names })
+        Ok(Self { ast, source: source.to_string(), origin, names, statements })
     }
 
     /// The same script with `library`'s functions available (its own
@@ -101,6 +102,37 @@ impl Script {
                 line_column(position),
             )),
         }
+    }
+
+    /// Check that every variable the script reads is `memory`, one of
+    /// `variables` (an agent's parameters) or declared by the script itself
+    /// (`let`, loop variables, function parameters). Without this a
+    /// misspelt parameter is found only when the run first evaluates it.
+    pub fn check_variables(&self, variables: &[String]) -> Result<(), ScriptError> {
+        let mut scope = rhai::Scope::new();
+        scope.push(super::env::MEMORY, rhai::Map::new());
+        for name in variables.iter().chain(&self.names) {
+            scope.push_constant(name.as_str(), ());
+        }
+        let compiled = if self.statements {
+            strict_engine().compile_with_scope(&scope, &self.source)
+        } else {
+            strict_engine().compile_expression_with_scope(&scope, &self.source)
+        };
+        compiled.map(|_| ()).map_err(|e| {
+            let mut error = ScriptError::from_parse(&self.origin, &self.source, &e);
+            if let rhai::ParseErrorType::VariableUndefined(name) = e.err_type() {
+                let known = match variables {
+                    [] => "`memory`".to_string(),
+                    names => format!("`memory`, the parameters {}", names.join(", ")),
+                };
+                error.message = format!(
+                    "`{name}`: unknown name; write @{name} for a name of the address book, or give it in `params` \
+                     (a script sees {known} and what it declares with `let`)"
+                );
+            }
+            error
+        })
     }
 
     /// The address-book names (`@name`) the script uses, sorted, without `@`.

@@ -87,6 +87,18 @@ pub(crate) fn engine() -> &'static Engine {
     ENGINE.get_or_init(build)
 }
 
+/// The same engine refusing, when it compiles, any variable not in the
+/// scope it is given nor declared by the script (checks only; scripts are
+/// compiled and run by [`engine`]).
+pub(crate) fn strict_engine() -> &'static Engine {
+    static STRICT: OnceLock<Engine> = OnceLock::new();
+    STRICT.get_or_init(|| {
+        let mut engine = build();
+        engine.set_strict_variables(true);
+        engine
+    })
+}
+
 fn build() -> Engine {
     let mut engine = Engine::new_raw();
     engine

@@ -79,7 +79,8 @@ impl Case {
             text += &header("artifact", &serde_json::json!([file, pointer, value]));
         }
         for (path, value) in &self.adapter {
-            text += &header("adapter", &serde_json::json!([path, value.as_ref().map(toml::Value::to_string)]));
+            text +=
+                &header("adapter", &serde_json::json!([path, value.as_ref().map(toml::Value::to_string)]));
         }
         for line in &self.expect {
             text += &header("expect", &Value::from(line.as_str()));

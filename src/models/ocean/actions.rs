@@ -213,7 +213,7 @@ mod tests {
     #[test]
     fn actions_parse_with_their_amounts_and_say_what_is_missing() {
         let origin = Origin::new("n.toml", 4, "agent s, action 1");
-        let compiler = Compiler { origin: &origin, library: None };
+        let compiler = Compiler { origin: &origin, library: None, variables: None };
         let mut table: toml::Table =
             toml::from_str("pool = 0\nocean = \"balance(@ocean, self) / 2\"").unwrap();
         let action = parse("stake", &mut table, compiler).unwrap().unwrap();
