@@ -174,3 +174,24 @@ actions = [
     assert!((got - expected).abs() < 1e-9, "{got} vs {expected}");
     assert!(got > 0.9, "more consumed pools are pricier here");
 }
+
+#[test]
+fn the_rugger_dumps_every_datatoken_it_holds() {
+    // Its last sale used to ask for a few hundred wei more than it held (a
+    // balance read as a float and converted back) and reverted, leaving DT
+    // unsold and the exit-scam criterion low: in ocean_v4, seed 1, tick 1,680.
+    let dir = tempfile::tempdir().unwrap();
+    let netlist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("netlists/ocean_v4.toml");
+    let out = dir.path().join("run");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_tsp"))
+        .args(["run", netlist.to_str().unwrap(), "--no-charts", "--quiet", "--set", "sim.duration=\"71d\""])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let reasons = run["reverts_by_reason"].to_string();
+    assert!(!reasons.contains("insufficient balance"), "{reasons}");
+}

@@ -219,7 +219,7 @@ fn sigterm_while_drawing_charts_stops_them_keeps_every_row_and_exits_143() {
         netlist += &format!("\n[[chart]]\ntitle = \"USD {i}\"\nkpis = [\"agent.*.usd\"]\n");
     }
     std::fs::write(dir.path().join("netlists/charts.toml"), netlist).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tsp"))
+    let child = Command::new(env!("CARGO_BIN_EXE_tsp"))
         .args(["run", "netlists/charts.toml", "--out", "res"])
         .current_dir(dir.path())
         .stdout(Stdio::null())

@@ -214,8 +214,12 @@ impl World {
 
     /// Balance of `token` held by `who`, in tokens (18 decimals).
     pub fn balance(&mut self, token: Address, who: Address) -> anyhow::Result<f64> {
-        let raw: U256 = self.chain.view(token, &Erc20::balanceOfCall { who })?;
-        Ok(from_base18(raw))
+        Ok(from_base18(self.balance_units(token, who)?))
+    }
+
+    /// ERC-20 balance of `who` in base units (exact, for selling all of it).
+    pub fn balance_units(&mut self, token: Address, who: Address) -> anyhow::Result<U256> {
+        Ok(self.chain.view(token, &Erc20::balanceOfCall { who })?)
     }
 
     /// Balances of many `(token, holder)` pairs, in tokens (0 where

@@ -360,14 +360,16 @@ impl Publisher {
             }
         }
         for _ in 0..RUG_EXITS {
-            let dt = world.balance(pool.datatoken, self.wallet.address)?;
+            let held = world.balance_units(pool.datatoken, self.wallet.address)?;
             let (_, dt_reserve, _) = world.pool_reserves(&pool)?;
-            // At most half the pool's DT balance may go in per swap.
-            let amount = dt.min(dt_reserve * 0.49);
+            // At most half the pool's DT balance may go in per swap, and never
+            // more than held: a balance read as a float and converted back
+            // can round up by a few hundred wei, and that sale reverts.
+            let amount = from_base18(held).min(dt_reserve * 0.49);
             if amount <= 0.0 {
                 break;
             }
-            let result = market.sell_dt(&mut world.chain, &self.wallet, &pool, to_base18(amount)?);
+            let result = market.sell_dt(&mut world.chain, &self.wallet, &pool, to_base18(amount)?.min(held));
             match world.attempt(&name, "rug pull: dump DT", result)? {
                 Some(out) => world.record_swap(index, from_base18(out)),
                 None => break,
