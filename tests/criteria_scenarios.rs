@@ -195,3 +195,36 @@ fn the_rugger_dumps_every_datatoken_it_holds() {
     let reasons = run["reverts_by_reason"].to_string();
     assert!(!reasons.contains("insufficient balance"), "{reasons}");
 }
+
+#[test]
+fn simplicity_is_not_reported_for_a_run_that_used_no_pools() {
+    let dir = tempfile::tempdir().unwrap();
+    let netlists = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("netlists");
+    let tsp = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tsp"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    let grants = netlists.join("simplegrant.toml");
+    let pools = netlists.join("simplepool.toml");
+    tsp(&["run", grants.to_str().unwrap(), "--no-charts", "--quiet", "--out", "grants"]);
+    tsp(&[
+        "run",
+        pools.to_str().unwrap(),
+        "--no-charts",
+        "--quiet",
+        "--set",
+        "sim.duration=\"5d\"",
+        "--out",
+        "pools",
+    ]);
+    tsp(&["compare", "grants", "pools", "--out", "cmp"]);
+    let table = std::fs::read_to_string(dir.path().join("cmp/criteria.md")).unwrap();
+    let row = table.lines().find(|l| l.starts_with("| Simple to understand")).unwrap();
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    assert_eq!(cells[3], "n/a", "{row}");
+    assert!(cells[4].contains("contracts") && cells[4].contains("lines"), "{row}");
+}

@@ -36,12 +36,16 @@ impl Cmd {
         let engine = loaded.build()?;
         let recorded = loaded.selected_columns(engine.columns())?.len();
         println!(
-            "{}: ok — {} agents, {} ticks of {} s, {recorded} KPI columns every {} ticks",
+            "{}: ok — {}, {} of {} s, {} every {}",
             self.netlist.display(),
-            loaded.agents.len(),
-            clock.ticks,
+            super::count(loaded.agents.len() as u64, "agents"),
+            super::count(clock.ticks, "ticks"),
             clock.tick_seconds,
-            clock.log_every
+            super::count(recorded as u64, "KPI columns"),
+            match clock.log_every {
+                1 => "tick".to_string(),
+                n => format!("{n} ticks"),
+            }
         );
         Ok(ExitCode::SUCCESS)
     }

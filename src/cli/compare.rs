@@ -327,6 +327,7 @@ fn run_info(loaded: &LoadedNetlist, netlist: &Path, dir: &Path) -> RunInfo {
         build_path: None,
         build_contracts: Vec::new(),
         models: loaded.models.iter().map(|(model, _)| model.name().to_owned()).collect(),
+        counts: std::collections::BTreeMap::new(),
     };
     match manifests.iter().find(|m| m.pointer("/build/build").is_some()) {
         Some(manifest) => info.with_build(manifest),

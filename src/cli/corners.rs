@@ -104,7 +104,7 @@ impl Cmd {
         let report = match search.run(std::sync::Arc::clone(&stop), print_step("worst")) {
             Ok(report) => report,
             Err(error) if stop.load(std::sync::atomic::Ordering::SeqCst) => {
-                eprintln!("{error:#}");
+                eprintln!("{}", super::describe(&error));
                 return Ok(super::signals::interrupted_status());
             }
             Err(error) => return Err(error),

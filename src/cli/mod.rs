@@ -66,7 +66,7 @@ impl Cli {
         let announce = matches!(self.command, Command::Run(_));
         if runs_contracts {
             if let Err(error) = own_build::select(self.embedded, announce) {
-                eprintln!("error: {error:#}");
+                eprintln!("error: {}", describe(&error));
                 return ExitCode::FAILURE;
             }
         }
@@ -85,10 +85,34 @@ impl Cli {
         match result {
             Ok(code) => code,
             Err(error) => {
-                eprintln!("error: {error:#}");
+                eprintln!("error: {}", describe(&error));
                 ExitCode::FAILURE
             }
         }
+    }
+}
+
+/// An error with its context chain, each cause once: error types that
+/// already print their source in their message (`file: cannot read: <io
+/// error>`) would otherwise show it twice.
+pub(crate) fn describe(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.ends_with(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
+/// `n` and a noun given in the plural, singular when `n` is 1
+/// (`count(1, "ticks")` is "1 tick"; the last word loses its `s`).
+pub(crate) fn count(n: u64, plural: &str) -> String {
+    match plural.strip_suffix('s') {
+        Some(singular) if n == 1 => format!("{n} {singular}"),
+        _ => format!("{n} {plural}"),
     }
 }
 

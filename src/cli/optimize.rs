@@ -162,7 +162,7 @@ impl Cmd {
         let report = match optimize.run(std::sync::Arc::clone(&stop), print_step("best")) {
             Ok(report) => report,
             Err(error) if stop.load(std::sync::atomic::Ordering::SeqCst) => {
-                eprintln!("{error:#}");
+                eprintln!("{}", super::describe(&error));
                 return Ok(super::signals::interrupted_status());
             }
             Err(error) => return Err(error),

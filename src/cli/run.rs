@@ -40,7 +40,7 @@ pub(crate) struct Cmd {
     /// The contract build (`--build`, `--adapter`).
     #[command(flatten)]
     build: super::build_args::BuildArgs,
-    /// Do not print progress.
+    /// Print nothing but warnings and errors (no progress, no summary).
     #[arg(long)]
     quiet: bool,
     /// Skip the charts.
@@ -116,7 +116,9 @@ impl Cmd {
             Vec::new()
         } else {
             let charts = write_charts(&loaded, staging.dir())?;
-            eprintln!("wrote {} chart files", charts.len());
+            if !self.quiet {
+                eprintln!("wrote {} chart files", charts.len());
+            }
             charts
         };
         // A signal while drawing: every row is written; the charts stop.
@@ -124,11 +126,14 @@ impl Cmd {
         crate::report::write_run_report(staging.dir(), name, &charts)?;
         // Paths in the summary are the staging folder's until it is moved.
         let summary = summary.replace(&staging.dir().display().to_string(), &out.display().to_string());
-        if let Some(previous) = staging.commit()? {
-            eprintln!("previous results kept in {}", previous.display());
+        let previous = staging.commit()?;
+        if !self.quiet {
+            if let Some(previous) = previous {
+                eprintln!("previous results kept in {}", previous.display());
+            }
+            println!("{summary}");
+            println!("results in {}", out.display());
         }
-        println!("{summary}");
-        println!("results in {}", out.display());
         if charts_cut {
             eprintln!(
                 "interrupted while drawing charts: every row is in {}; draw the charts with `tsp plot {}`",
@@ -294,7 +299,7 @@ pub fn run_to_dir_with(
                 "netlist": loaded.file,
                 "seed": loaded.netlist.sim.seed,
                 "tick": tick,
-                "error": format!("{error:#}"),
+                "error": super::describe(&error),
             });
             let _ = writer.finish();
             write_status(failed)?;
@@ -390,17 +395,24 @@ pub fn run_to_dir_with(
         run["trace"] = json!(format!("{TRACE_DIR}/"));
     }
     write_status(run)?;
-    let counts: String = summary.counts.iter().map(|(name, n)| format!(", {n} {name}")).collect();
+    let counts: String =
+        summary.counts.iter().map(|(name, n)| format!(", {}", super::count(*n, name))).collect();
     let stopped = summary.stopped.as_ref().map_or(String::new(), |m| format!("; stopped: {m}"));
     let traced = traced
-        .map(|(txs, events)| format!(", trace of {txs} transactions and {events} events"))
+        .map(|(txs, events)| {
+            format!(
+                ", trace of {} and {}",
+                super::count(txs as u64, "transactions"),
+                super::count(events as u64, "events")
+            )
+        })
         .unwrap_or_default();
     let line = format!(
-        "{}: {} ticks, {} KPI rows{counts}, {} reverted actions{traced}, {:.2} s ({:.0} ticks/s){stopped}",
+        "{}: {}, {}{counts}, {}{traced}, {:.2} s ({:.0} ticks/s){stopped}",
         loaded.netlist.sim.name,
-        summary.ticks,
-        summary.rows,
-        summary.reverts,
+        super::count(summary.ticks, "ticks"),
+        super::count(summary.rows, "KPI rows"),
+        super::count(summary.reverts as u64, "reverted actions"),
         wall,
         summary.ticks as f64 / wall.max(1e-9)
     );

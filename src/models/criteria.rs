@@ -115,11 +115,15 @@ pub struct CriteriaSet {
     pub design_sources: &'static [(&'static str, &'static [&'static str])],
     /// KPI columns `tsp compare` charts beside the criteria columns.
     pub activity_kpis: &'static [&'static str],
+    /// A count of run.json (`pools`) that is 0 when a run never used its
+    /// design's contracts: its simplicity is then not reported.
+    pub design_used_when: Option<&'static str>,
 }
 
 impl CriteriaSet {
     /// No criteria (runs of models that define none are compared by their KPIs).
-    pub const NONE: Self = Self { criteria: &[], design_sources: &[], activity_kpis: &[] };
+    pub const NONE: Self =
+        Self { criteria: &[], design_sources: &[], activity_kpis: &[], design_used_when: None };
 
     /// The criterion with this id.
     pub fn criterion(&self, id: &str) -> Option<&'static Criterion> {

@@ -33,6 +33,8 @@ pub struct RunInfo {
     pub build_contracts: Vec<String>,
     /// The models the run used (`models` keys).
     pub models: Vec<String>,
+    /// Whole-number counts at the top of run.json (`pools`, `reverts`, ...).
+    pub counts: std::collections::BTreeMap<String, u64>,
 }
 
 impl RunInfo {
@@ -67,6 +69,10 @@ impl RunInfo {
                 .get("models")
                 .and_then(serde_json::Value::as_object)
                 .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default(),
+            counts: json
+                .as_object()
+                .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_u64()?))).collect())
                 .unwrap_or_default(),
         }
         .with_build(&json))
@@ -256,6 +262,12 @@ fn measure_build(info: &RunInfo) -> CellValue {
 }
 
 fn simplicity_cell(set: &CriteriaSet, info: &RunInfo) -> Cell {
+    // Deployed but never used (a netlist of grants has no pools).
+    if let Some(count) = set.design_used_when.filter(|count| info.counts.get(*count) == Some(&0)) {
+        let value =
+            CellValue::Missing(format!("no {count} in this run: its design's contracts were not used"));
+        return Cell { value, verdict: None, seeds: Vec::new() };
+    }
     let value = match &info.design {
         // A build from disk is measured from the sources it carries.
         _ if info.build.is_some() => measure_build(info),

@@ -9,6 +9,7 @@ pub static CRITERIA_SET: CriteriaSet = CriteriaSet {
     criteria: CRITERIA,
     design_sources: DESIGN_FILES,
     activity_kpis: &["global.swap_volume_ocean", "global.consume_volume_ocean", "global.pools"],
+    design_used_when: Some("pools"),
 };
 
 const CRITERIA: &[Criterion] = &[
