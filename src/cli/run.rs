@@ -400,11 +400,7 @@ pub fn run_to_dir_with(
     let stopped = summary.stopped.as_ref().map_or(String::new(), |m| format!("; stopped: {m}"));
     let traced = traced
         .map(|(txs, events)| {
-            format!(
-                ", trace of {} and {}",
-                super::count(txs as u64, "transactions"),
-                super::count(events as u64, "events")
-            )
+            format!(", trace of {} and {}", super::count(txs, "transactions"), super::count(events, "events"))
         })
         .unwrap_or_default();
     let line = format!(
