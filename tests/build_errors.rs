@@ -3,10 +3,14 @@
 //! and what was expected; none panics. Builds are copies of the project's
 //! own out/ folder, edited in a temporary directory.
 
+#[path = "support/fs.rs"]
+mod fs;
 #[path = "support/ocean_builds.rs"]
 mod ocean_builds;
 #[path = "support/uniswap_builds.rs"]
 mod uniswap_builds;
+
+use fs::copy_dir;
 
 use ocean_builds::{ocean_build, repo};
 use serde_json::{json, Value};
@@ -55,19 +59,6 @@ impl Scratch {
         match load(&file, &[]) {
             Ok(_) => panic!("[contracts] {contracts} loaded without an error"),
             Err(e) => format!("{e:#}"),
-        }
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
         }
     }
 }

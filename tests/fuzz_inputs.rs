@@ -17,6 +17,8 @@
 
 #[path = "fuzz/case.rs"]
 mod case;
+#[path = "support/fs.rs"]
+mod fs;
 #[path = "fuzz/mutate.rs"]
 mod mutate;
 

@@ -6,6 +6,7 @@
 // The fuzz harness and the regression corpus use different parts.
 #![allow(dead_code)]
 
+use crate::fs::copy_dir;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use tokenspice::netlist::load;
@@ -184,19 +185,6 @@ impl Case {
 /// A repository path.
 pub(crate) fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Replace the value at `pointer` in the artifact (an empty pointer
