@@ -127,7 +127,10 @@ fn optimize_finds_a_feasible_design_better_than_the_start_on_every_seed() {
     let objectives: Vec<f64> =
         path.lines().skip(1).map(|l| l.split(',').nth(3).unwrap().parse().unwrap()).collect();
     assert!(objectives.windows(2).all(|w| w[1] >= w[0]), "{path}");
-    assert_eq!(objectives.last().copied(), summary["best"]["objective"].as_f64());
+    // Equal to the last ulp or so: serde_json's default float parsing is
+    // not always correctly rounded (24491.44782633984 came back 1 ulp off).
+    let last = *objectives.last().unwrap();
+    assert!((last - best_volume).abs() <= 1e-12 * best_volume.abs(), "{last} vs {best_volume}");
 }
 
 #[test]
