@@ -2,8 +2,12 @@
 //! side ([`plot_compare`]), each written as PNG and SVG with plotters.
 //!
 //! The x axis is simulated time in days from the first row; each chart has a
-//! legend with one line per KPI column (or per run), distinct colours, and an
-//! optional logarithmic y axis. Non-finite values are drawn as gaps.
+//! legend with one line per KPI column (or per run), colours that never
+//! repeat within the chart, and an optional logarithmic y axis. Non-finite
+//! values are drawn as gaps. Titles that are column names, y axes and legend
+//! entries read from the column registry ([`units`]: "DT price (OCEAN per
+//! DT)", `pool 3`); tick positions and number formats are [`ticks`]'s.
+//! [`plan_run`] returns what would be drawn without drawing it.
 //!
 //! # State
 //! Chart text uses a TrueType font read at run time (`$TOKENSPICE_FONT`,
@@ -22,7 +26,7 @@ mod error;
 mod font;
 mod render;
 mod spec;
-mod ticks;
+pub(crate) mod ticks;
 pub mod units;
 
 pub use error::{PlotError, Result};

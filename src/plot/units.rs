@@ -172,6 +172,9 @@ pub fn explicit_y_label(y_label: &str, columns: &[&str]) -> String {
     }
     let infos: Vec<ColumnInfo> = columns.iter().map(|c| describe(c)).collect();
     let units = distinct(infos.iter().map(|i| i.unit.clone()));
+    if units.iter().all(|u| u == UNKNOWN_UNIT) {
+        return y_label.to_owned();
+    }
     let lower = y_label.to_lowercase();
     let names_units = units.iter().all(|u| lower.contains(&u.to_lowercase()))
         && units.iter().map(String::len).sum::<usize>() * 2 >= y_label.len();
@@ -197,7 +200,9 @@ pub fn unit_of_label(label: &str) -> Option<&str> {
 
 /// A chart title for a column or a `scope.*.quantity` pattern: `label (unit)`.
 pub fn title_of(column_or_pattern: &str) -> String {
-    describe(column_or_pattern).axis_label()
+    let label = describe(column_or_pattern).axis_label();
+    let mut chars = label.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
 /// Whether a title is a column name or pattern (no spaces, has a dot) rather
@@ -266,6 +271,7 @@ mod tests {
         assert_eq!(describe("x.profit_usd").axis_label(), "profit (USD)");
         assert_eq!(describe("x.mystery").axis_label(), "mystery (value)");
         assert_eq!(title_of("pool.*.spot_price"), "DT price (OCEAN per DT)");
+        assert_eq!(title_of("agent.*.net_worth_ocean"), "Net worth (OCEAN)");
     }
 
     #[test]
@@ -276,6 +282,7 @@ mod tests {
         let revenues = ["global.marketplaces_revenue_usd", "global.network_revenue_usd"];
         assert_eq!(explicit_y_label("USD per month", &revenues), "revenue (USD per month)");
         assert_eq!(explicit_y_label("OCEAN (at spot prices)", &["agent.a.ocean"]), "OCEAN (at spot prices)");
+        assert_eq!(explicit_y_label("USD", &["global.tvl"]), "USD", "an unknown column keeps its own label");
         assert!(has_unit("DT price (OCEAN per DT, log scale)"));
         assert!(!has_unit("mystery (value)") && !has_unit("no unit"));
     }
