@@ -6,7 +6,7 @@
 //! repeat within the chart, and an optional logarithmic y axis. Non-finite
 //! values are drawn as gaps. Titles that are column names, y axes and legend
 //! entries read from the column registry ([`units`]: "DT price (OCEAN per
-//! DT)", `pool 3`); tick positions and number formats are [`ticks`]'s.
+//! DT)", `pool 3`); tick positions and number formats are set in `ticks.rs`.
 //! [`plan_run`] returns what would be drawn without drawing it.
 //!
 //! # State
@@ -26,7 +26,7 @@ mod error;
 mod font;
 mod render;
 mod spec;
-pub(crate) mod ticks;
+mod ticks;
 pub mod units;
 
 pub use error::{PlotError, Result};

@@ -427,7 +427,7 @@ impl Ranged for Ticked {
             return (limit.0 + limit.1) / 2;
         }
         let along = (value - self.range.start) / span;
-        limit.0 + (f64::from(limit.1 - limit.0) * along + 1e-3).floor() as i32
+        limit.0 + f64::from(limit.1 - limit.0).mul_add(along, 1e-3).floor() as i32
     }
 
     fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {

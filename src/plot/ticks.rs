@@ -91,7 +91,7 @@ pub(crate) fn number(value: f64) -> String {
 /// `(divisor, suffix)` for numbers up to `largest`; divisor 0: scientific.
 fn scale_of(largest: f64) -> (f64, &'static str) {
     match largest {
-        v if v == 0.0 => (1.0, ""),
+        0.0 => (1.0, ""),
         v if !v.is_finite() || !(1e-4..1e15).contains(&v) => (0.0, ""),
         v if v >= 1e12 => (1e12, "T"),
         v if v >= 1e9 => (1e9, "B"),
