@@ -52,7 +52,10 @@ pub(crate) fn condense(lines: Vec<Line>, limit: usize) -> Vec<Line> {
         points.push((x, quantile(&values, 0.5)));
         band.push((x, quantile(&values, 0.25), quantile(&values, 0.75)));
     }
-    let summary = Line { label: format!("median of {} others, 25–75% band", rest.len()), points, band };
+    let summary =
+        Line {
+            label: format!("median of {} others, 25–75% band", rest.len()), points, band, summary: true
+        };
     let mut kept: Vec<Line> =
         lines.into_iter().enumerate().filter(|(i, _)| top.contains(i)).map(|(_, l)| l).collect();
     kept.push(summary);
@@ -68,6 +71,7 @@ mod tests {
             label: label.into(),
             points: values.iter().enumerate().map(|(x, &y)| (x as f64, y)).collect(),
             band: Vec::new(),
+            summary: false,
         }
     }
 

@@ -2,8 +2,12 @@
 //! side ([`plot_compare`]), each written as PNG and SVG with plotters.
 //!
 //! The x axis is simulated time in days from the first row; each chart has a
-//! legend with one line per KPI column (or per run), distinct colours, and an
-//! optional logarithmic y axis. Non-finite values are drawn as gaps.
+//! legend with one line per KPI column (or per run), colours that never
+//! repeat within the chart, and an optional logarithmic y axis. Non-finite
+//! values are drawn as gaps. Titles that are column names, y axes and legend
+//! entries read from the column registry ([`units`]: "DT price (OCEAN per
+//! DT)", `pool 3`); tick positions and number formats are set in `ticks.rs`.
+//! [`plan_run`] returns what would be drawn without drawing it.
 //!
 //! # State
 //! Chart text uses a TrueType font read at run time (`$TOKENSPICE_FONT`,
@@ -22,13 +26,15 @@ mod error;
 mod font;
 mod render;
 mod spec;
+mod ticks;
+pub mod units;
 
 pub use error::{PlotError, Result};
 pub use font::{ensure_font, FONT_ENV};
-pub use render::{CHART_SIZE, TIME_AXIS};
+pub use render::{DrawnChart, DrawnSeries, CHART_SIZE, TIME_AXIS};
 pub use spec::{default_charts, matches, slug, ChartSpec, MAX_LINES_PER_CHART};
 
-use crate::kpis::{quantity_of, read_kpis, KpiTable};
+use crate::kpis::{read_kpis, KpiTable};
 use render::{render, Chart, Line};
 use spec::Slugs;
 use std::path::{Path, PathBuf};
@@ -54,9 +60,26 @@ pub fn plot_run_while(
     keep_going: &dyn Fn() -> bool,
 ) -> Result<Vec<PathBuf>> {
     ensure_font()?;
+    let resolved = resolve(kpis_csv, charts)?;
+    create_dir(out_dir)?;
+    let mut slugs = Slugs::default();
+    let mut written = Vec::with_capacity(2 * resolved.len());
+    for (stem, chart) in resolved.iter().take_while(|_| keep_going()) {
+        written.extend(render(chart, out_dir, &slugs.unique(stem))?);
+    }
+    Ok(written)
+}
+
+/// What [`plot_run`] would draw, chart by chart, without drawing: titles,
+/// axis labels, legend entries and colours as the drawing plan has them.
+pub fn plan_run(kpis_csv: &Path, charts: &[ChartSpec]) -> Result<Vec<DrawnChart>> {
+    Ok(resolve(kpis_csv, charts)?.iter().map(|(_, chart)| render::drawn(chart)).collect())
+}
+
+/// Every spec as a chart ready to draw, with the title its file is named after.
+fn resolve(kpis_csv: &Path, charts: &[ChartSpec]) -> Result<Vec<(String, Chart)>> {
     let table = read_kpis(kpis_csv)?;
     let days = days_of(&table);
-    // Resolve every spec before drawing anything.
     let mut resolved = Vec::with_capacity(charts.len());
     // Exact names are looked up, not matched against every column: default
     // charts list every column by name (20,000 columns took minutes).
@@ -80,32 +103,42 @@ pub fn plot_run_while(
             }
             picked.extend(found.into_iter().filter(|i| seen.insert(*i)));
         }
-        let lines = picked
-            .iter()
-            .map(|&i| Line {
-                label: table.columns[i].clone(),
+        let names: Vec<&str> = picked.iter().map(|&i| table.columns[i].as_str()).collect();
+        let lines = units::legend_labels(&names)
+            .into_iter()
+            .zip(&picked)
+            .map(|(label, &i)| Line {
+                label,
                 points: zip(&days, &table.values[i]),
                 band: Vec::new(),
+                summary: false,
             })
             .collect();
         let lines = condense::condense(lines, MAX_LINES_PER_CHART);
-        let names: Vec<&str> = picked.iter().map(|&i| table.columns[i].as_str()).collect();
-        let y_label = spec.y_label.clone().unwrap_or_else(|| quantities(&names));
-        resolved.push(Chart {
-            title: spec.title.clone(),
+        let y_label = match &spec.y_label {
+            Some(own) => units::explicit_y_label(own, &names),
+            None => units::default_y_label(&names),
+        };
+        let chart = Chart {
+            title: display_title(&spec.title),
             x_label: TIME_AXIS.into(),
             y_label,
             log_y: spec.log_y,
             lines,
-        });
+        };
+        resolved.push((spec.title.clone(), chart));
     }
-    create_dir(out_dir)?;
-    let mut slugs = Slugs::default();
-    let mut written = Vec::with_capacity(2 * resolved.len());
-    for chart in resolved.iter().take_while(|_| keep_going()) {
-        written.extend(render(chart, out_dir, &slugs.unique(&chart.title))?);
+    Ok(resolved)
+}
+
+/// A title that is a column name or pattern (as default charts have) reads
+/// as the registry's `label (unit)`; words someone wrote stay.
+fn display_title(title: &str) -> String {
+    if units::is_column_like(title) {
+        units::title_of(title)
+    } else {
+        title.to_owned()
     }
-    Ok(written)
 }
 
 /// Draw one chart per KPI name with one line per run (legend: the run's
@@ -138,14 +171,15 @@ pub fn plot_compare(runs: &[(String, PathBuf)], out_dir: &Path, kpis: &[String])
             .iter()
             .map(|(label, days, table)| Line {
                 band: Vec::new(),
+                summary: false,
                 label: (*label).clone(),
                 points: zip(days, table.column(kpi).unwrap_or_default()),
             })
             .collect();
         let chart = Chart {
-            title: kpi.clone(),
+            title: display_title(kpi),
             x_label: TIME_AXIS.into(),
-            y_label: quantity_of(kpi).to_owned(),
+            y_label: units::describe(kpi).axis_label(),
             log_y: false,
             lines,
         };
@@ -178,7 +212,7 @@ pub fn plot_xy(charts: &[XyChart], out_dir: &Path) -> Result<Vec<PathBuf>> {
     let mut written = Vec::with_capacity(2 * charts.len());
     for xy in charts {
         let chart = Chart {
-            title: xy.title.clone(),
+            title: display_title(&xy.title),
             x_label: xy.x_label.clone(),
             y_label: xy.y_label.clone(),
             log_y: false,
@@ -190,6 +224,7 @@ pub fn plot_xy(charts: &[XyChart], out_dir: &Path) -> Result<Vec<PathBuf>> {
                     label: label.clone(),
                     points: points.clone(),
                     band: xy.bands.get(i).cloned().unwrap_or_default(),
+                    summary: false,
                 })
                 .collect(),
         };
@@ -206,18 +241,6 @@ fn days_of(table: &KpiTable) -> Vec<f64> {
 
 fn zip(days: &[f64], values: &[f64]) -> Vec<(f64, f64)> {
     days.iter().copied().zip(values.iter().copied()).collect()
-}
-
-/// The distinct quantity names of `columns`, comma-separated, in order.
-fn quantities(columns: &[&str]) -> String {
-    let mut seen: Vec<&str> = Vec::new();
-    for column in columns {
-        let quantity = quantity_of(column);
-        if !seen.contains(&quantity) {
-            seen.push(quantity);
-        }
-    }
-    seen.join(", ")
 }
 
 fn create_dir(dir: &Path) -> Result<()> {

@@ -1,7 +1,9 @@
 //! Drawing one chart to a PNG and an SVG file with plotters.
 
 use super::error::{PlotError, Result};
-use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use super::spec::MAX_LINES_PER_CHART;
+use super::ticks::{linear_labels, linear_ticks, log_labels, log_ticks};
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -18,8 +20,11 @@ const TICK_PX: u32 = 18;
 const LEGEND_PX: u32 = 19;
 const LEGEND_ROW_PX: i32 = 30;
 
-/// Tableau 10: distinct, readable on white, friendly to most colour blindness.
-const PALETTE: [RGBColor; 10] = [
+/// Tableau 10 without its grey: distinct, readable on white, friendly to
+/// most colour blindness. More than [`MAX_LINES_PER_CHART`] lines are never
+/// drawn from a spec, so a chart of KPIs never repeats a colour; charts of
+/// more runs than this get evenly spaced hues instead.
+const PALETTE: [RGBColor; 9] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -27,10 +32,14 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
 ];
+
+/// The condensed median line and its band: grey, unlike every series.
+const SUMMARY_COLOR: RGBColor = RGBColor(90, 90, 90);
+
+const _: () = assert!(PALETTE.len() >= MAX_LINES_PER_CHART, "a chart of KPIs must not repeat a colour");
 
 /// One line of a chart.
 #[derive(Debug, Clone)]
@@ -42,6 +51,8 @@ pub(crate) struct Line {
     /// A shaded band around the line, `(x, lo, hi)` (a confidence
     /// interval); empty for none; non-finite bounds are left out.
     pub(crate) band: Vec<(f64, f64, f64)>,
+    /// The median of condensed lines (drawn grey).
+    pub(crate) summary: bool,
 }
 
 /// The x axis of charts over simulated time.
@@ -68,9 +79,13 @@ struct Plan<'a> {
     x: Range<f64>,
     y: Range<f64>,
     labels: Vec<&'a str>,
-    /// Per line, its runs of drawable points.
+    colors: Vec<RGBColor>,
+    /// Ticks in drawn coordinates (log10 of the value on a log axis) and their labels.
+    x_ticks: Vec<(f64, String)>,
+    y_ticks: Vec<(f64, String)>,
+    /// Per line, its runs of drawable points (y as drawn).
     segments: Vec<Vec<Vec<(f64, f64)>>>,
-    /// Per line, its band's drawable `(x, lo, hi)`.
+    /// Per line, its band's drawable `(x, lo, hi)` (y as drawn).
     bands: Vec<Vec<(f64, f64, f64)>>,
 }
 
@@ -170,8 +185,32 @@ fn plan(chart: &Chart) -> Plan<'_> {
     if chart.log_y && !log {
         title.push_str(" (linear scale: no positive values)");
     } else if log {
-        y_label.push_str(" (log scale)");
+        y_label = match y_label.strip_suffix(')') {
+            Some(open) => format!("{open}, log scale)"),
+            None => format!("{y_label} (log scale)"),
+        };
     }
+    let x_values = linear_ticks(x.start, x.end);
+    let x_ticks = x_values.iter().copied().zip(linear_labels(&x_values)).collect();
+    let (y, y_ticks, segments, bands) = if log {
+        let values = log_ticks(y.start, y.end);
+        let ticks = values.iter().map(|v| v.log10()).zip(log_labels(&values)).collect();
+        let segments = segments
+            .into_iter()
+            .map(|runs| {
+                runs.into_iter().map(|run| run.into_iter().map(|(x, y)| (x, y.log10())).collect()).collect()
+            })
+            .collect();
+        let bands = bands
+            .into_iter()
+            .map(|b| b.into_iter().map(|(x, lo, hi)| (x, lo.log10(), hi.log10())).collect())
+            .collect();
+        (y.start.log10()..y.end.log10(), ticks, segments, bands)
+    } else {
+        let values = linear_ticks(y.start, y.end);
+        let ticks = values.iter().copied().zip(linear_labels(&values)).collect();
+        (y, ticks, segments, bands)
+    };
     Plan {
         title,
         x_label: &chart.x_label,
@@ -180,8 +219,87 @@ fn plan(chart: &Chart) -> Plan<'_> {
         x,
         y,
         labels: chart.lines.iter().map(|l| l.label.as_str()).collect(),
+        colors: colors(&chart.lines),
+        x_ticks,
+        y_ticks,
         segments,
         bands,
+    }
+}
+
+/// One colour per line, none repeated: the palette in order (evenly spaced
+/// hues past its length), grey for the condensed median.
+fn colors(lines: &[Line]) -> Vec<RGBColor> {
+    let series = lines.iter().filter(|l| !l.summary).count();
+    let mut next = 0;
+    lines
+        .iter()
+        .map(|line| {
+            if line.summary {
+                return SUMMARY_COLOR;
+            }
+            next += 1;
+            if series <= PALETTE.len() {
+                PALETTE[next - 1]
+            } else {
+                let hsl = HSLColor((next - 1) as f64 / series as f64, 0.7, 0.45);
+                let (r, g, b) = hsl.rgb();
+                RGBColor(r, g, b)
+            }
+        })
+        .collect()
+}
+
+/// What a chart draws, read from its drawing plan without drawing it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawnChart {
+    /// The title as drawn.
+    pub title: String,
+    /// X axis label.
+    pub x_label: String,
+    /// Y axis label (with `, log scale` inside its parentheses on a log axis).
+    pub y_label: String,
+    /// Whether the y axis is logarithmic.
+    pub log_y: bool,
+    /// Legend entries in order, each with its line's colour.
+    pub series: Vec<DrawnSeries>,
+    /// Tick labels of the x and y axes, in order.
+    pub x_ticks: Vec<String>,
+    /// See `x_ticks`.
+    pub y_ticks: Vec<String>,
+}
+
+/// One line of a [`DrawnChart`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrawnSeries {
+    /// Legend text.
+    pub label: String,
+    /// Line colour, RGB.
+    pub color: (u8, u8, u8),
+    /// Whether it is the median of condensed lines.
+    pub summary: bool,
+}
+
+/// The drawing plan of `chart` as a [`DrawnChart`].
+pub(crate) fn drawn(chart: &Chart) -> DrawnChart {
+    let plan = plan(chart);
+    DrawnChart {
+        title: plan.title.clone(),
+        x_label: plan.x_label.to_owned(),
+        y_label: plan.y_label.clone(),
+        log_y: plan.log,
+        series: chart
+            .lines
+            .iter()
+            .zip(&plan.colors)
+            .map(|(line, c)| DrawnSeries {
+                label: line.label.clone(),
+                color: (c.0, c.1, c.2),
+                summary: line.summary,
+            })
+            .collect(),
+        x_ticks: plan.x_ticks.iter().map(|(_, l)| l.clone()).collect(),
+        y_ticks: plan.y_ticks.iter().map(|(_, l)| l.clone()).collect(),
     }
 }
 
@@ -193,33 +311,26 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plan: &Plan<'_>) -> D
     let legend_width = legend_width(root, plan)?;
     let (plot_area, legend_area) =
         body.split_horizontally(body.dim_in_pixel().0.saturating_sub(legend_width));
-    if plan.log {
-        draw_plot(&plot_area, plan, plan.y.clone().log_scale())?;
-    } else {
-        draw_plot(&plot_area, plan, plan.y.clone())?;
-    }
+    draw_plot(&plot_area, plan)?;
     draw_legend(&legend_area, plan)?;
     root.present()
 }
 
-fn draw_plot<DB, Y>(area: &DrawingArea<DB, Shift>, plan: &Plan<'_>, y: Y) -> DrawResult<DB>
-where
-    DB: DrawingBackend,
-    Y: AsRangedCoord<Value = f64>,
-    Y::CoordDescType: ValueFormatter<f64>,
-{
-    let mut chart = ChartBuilder::on(area)
-        .margin(12)
-        .x_label_area_size(64)
-        .y_label_area_size(112)
-        .build_cartesian_2d(plan.x.clone(), y)?;
-    let format = |v: &f64| tick_label(*v);
+fn draw_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, plan: &Plan<'_>) -> DrawResult<DB> {
+    let keys = |ticks: &[(f64, String)]| ticks.iter().map(|(v, _)| *v).collect::<Vec<f64>>();
+    let mut chart =
+        ChartBuilder::on(area).margin(12).x_label_area_size(64).y_label_area_size(112).build_cartesian_2d(
+            Ticked { range: plan.x.clone(), ticks: keys(&plan.x_ticks) },
+            Ticked { range: plan.y.clone(), ticks: keys(&plan.y_ticks) },
+        )?;
+    let x_format = |v: &f64| label_at(&plan.x_ticks, *v);
+    let y_format = |v: &f64| label_at(&plan.y_ticks, *v);
     chart
         .configure_mesh()
         .x_desc(plan.x_label)
         .y_desc(plan.y_label.as_str())
-        .x_label_formatter(&format)
-        .y_label_formatter(&format)
+        .x_label_formatter(&x_format)
+        .y_label_formatter(&y_format)
         .axis_desc_style((FONT, AXIS_PX))
         .label_style((FONT, TICK_PX))
         .bold_line_style(BLACK.mix(0.15))
@@ -228,7 +339,7 @@ where
         .draw()?;
     for (index, band) in plan.bands.iter().enumerate() {
         if band.len() > 1 {
-            let color = PALETTE[index % PALETTE.len()];
+            let color = plan.colors[index];
             let outline: Vec<(f64, f64)> = band
                 .iter()
                 .map(|&(x, _, hi)| (x, hi))
@@ -238,7 +349,7 @@ where
         }
     }
     for (index, runs) in plan.segments.iter().enumerate() {
-        let color = PALETTE[index % PALETTE.len()];
+        let color = plan.colors[index];
         for run in runs {
             if let [point] = run.as_slice() {
                 chart.draw_series(std::iter::once(Circle::new(*point, 3, color.filled())))?;
@@ -271,7 +382,7 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, plan: &Plan<'_
     let shown = if plan.labels.len() > rows { rows - 1 } else { plan.labels.len() };
     for (index, label) in plan.labels.iter().take(shown).enumerate() {
         let y = 24 + index as i32 * LEGEND_ROW_PX;
-        let color = PALETTE[index % PALETTE.len()];
+        let color = plan.colors[index];
         area.draw(&PathElement::new(vec![(6, y), (34, y)], color.stroke_width(3)))?;
         let text = fit(area, label, &style, text_room)?;
         area.draw(&Text::new(text, (42, y), style.clone()))?;
@@ -300,35 +411,49 @@ fn fit<DB: DrawingBackend>(
     Ok(text)
 }
 
-/// An axis tick label: at most 6 significant digits, plain for magnitudes in
-/// `[1e-3, 1e6)`, scientific (`2.5e7`, `1e-9`) otherwise.
-pub(crate) fn tick_label(value: f64) -> String {
-    if value == 0.0 || !value.is_finite() {
-        return if value == 0.0 { "0".to_owned() } else { value.to_string() };
+/// A linear axis over `range` with our own ticks (plotters picks none).
+struct Ticked {
+    range: Range<f64>,
+    ticks: Vec<f64>,
+}
+
+impl Ranged for Ticked {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let span = self.range.end - self.range.start;
+        if span == 0.0 {
+            return (limit.0 + limit.1) / 2;
+        }
+        let along = (value - self.range.start) / span;
+        limit.0 + f64::from(limit.1 - limit.0).mul_add(along, 1e-3).floor() as i32
     }
-    let rounded: f64 = format!("{value:.5e}").parse().unwrap_or(value);
-    if (1e-3..1e6).contains(&rounded.abs()) {
-        rounded.to_string()
-    } else {
-        format!("{rounded:e}")
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
     }
+
+    fn range(&self) -> Range<f64> {
+        self.range.clone()
+    }
+}
+
+/// The label of the tick at `value` (plotters hands back the key points).
+fn label_at(ticks: &[(f64, String)], value: f64) -> String {
+    ticks
+        .iter()
+        .min_by(|a, b| (a.0 - value).abs().total_cmp(&(b.0 - value).abs()))
+        .map_or_else(String::new, |(_, label)| label.clone())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tick_labels_are_short() {
-        assert_eq!(tick_label(0.1 + 0.2), "0.3");
-        assert_eq!(tick_label(0.0), "0");
-        assert_eq!(tick_label(-0.0), "0");
-        assert_eq!(tick_label(1000.0), "1000");
-        assert_eq!(tick_label(0.001), "0.001");
-        assert_eq!(tick_label(1e6), "1e6");
-        assert_eq!(tick_label(2.5e-7), "2.5e-7");
-        assert_eq!(tick_label(123_456_789.0), "1.23457e8");
-    }
 
     #[test]
     fn gaps_and_log_fallback() {
@@ -339,18 +464,25 @@ mod tests {
             log_y: true,
             lines: vec![Line {
                 band: Vec::new(),
+                summary: false,
                 label: "a".into(),
                 points: vec![(0.0, 1.0), (1.0, 2.0), (2.0, f64::NAN), (3.0, -1.0), (4.0, 4.0)],
             }],
         };
         let first = plan(&chart);
         assert!(first.log);
-        assert_eq!(first.segments[0], vec![vec![(0.0, 1.0), (1.0, 2.0)], vec![(4.0, 4.0)]]);
-        assert!(first.y.start < 1.0 && first.y.end > 4.0 && first.y.start > 0.0);
+        let lg = |v: f64| v.log10();
+        assert_eq!(first.segments[0], vec![vec![(0.0, lg(1.0)), (1.0, lg(2.0))], vec![(4.0, lg(4.0))]]);
+        assert!(first.y.start < 0.0 && first.y.end > lg(4.0) && first.y.start > -1.0, "{:?}", first.y);
         assert_eq!(first.y_label, "y (log scale)");
 
         let negative = Chart {
-            lines: vec![Line { label: "a".into(), points: vec![(0.0, -1.0), (1.0, 0.0)], band: Vec::new() }],
+            lines: vec![Line {
+                label: "a".into(),
+                points: vec![(0.0, -1.0), (1.0, 0.0)],
+                band: Vec::new(),
+                summary: false,
+            }],
             ..chart
         };
         let second = plan(&negative);

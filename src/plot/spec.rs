@@ -21,7 +21,8 @@ pub struct ChartSpec {
     /// Logarithmic y axis (non-positive values are left out).
     #[serde(default)]
     pub log_y: bool,
-    /// Y axis label; the quantity names of the columns when absent.
+    /// Y axis label; the registry's `label (unit)` of the columns when
+    /// absent ([`super::units`]); a label without a `(unit)` gets one.
     #[serde(default)]
     pub y_label: Option<String>,
 }
@@ -77,7 +78,7 @@ pub fn default_charts(columns: &[String]) -> Vec<ChartSpec> {
             title,
             kpis: members.iter().map(|c| (*c).clone()).collect(),
             log_y: false,
-            y_label: Some(quantity.to_owned()),
+            y_label: None,
         });
     }
     charts
@@ -179,7 +180,7 @@ mod tests {
                 ("global.publishes", vec!["global.publishes"]),
             ]
         );
-        assert_eq!(charts[0].y_label.as_deref(), Some("spot_price"));
+        assert_eq!(charts[0].y_label, None, "the registry labels the axis");
     }
 
     #[test]

@@ -79,15 +79,22 @@ fn plot_run_writes_png_and_svg_per_chart() {
         assert_eq!(pair[1].extension().unwrap(), "svg");
         assert_png(&pair[0]);
         let svg = svg_text(&pair[1]);
-        assert!(svg.contains(&spec.title), "{} lacks title {:?}", pair[1].display(), spec.title);
+        let title = if units::is_column_like(&spec.title) {
+            units::title_of(&spec.title)
+        } else {
+            spec.title.clone()
+        };
+        assert!(svg.contains(&title), "{} lacks title {title:?}", pair[1].display());
         assert!(svg.contains("time (days)"));
-        for column in COLUMNS.iter().filter(|c| spec.kpis.iter().any(|p| matches(p, c))) {
-            assert!(svg.contains(column), "{} lacks legend label {column}", pair[1].display());
+        let drawn: Vec<&str> =
+            COLUMNS.iter().copied().filter(|c| spec.kpis.iter().any(|p| matches(p, c))).collect();
+        for label in units::legend_labels(&drawn) {
+            assert!(svg.contains(&label), "{} lacks legend label {label}", pair[1].display());
         }
     }
     let spot = svg_text(&out.join("spot-prices.svg"));
-    assert_eq!(spot.matches("\npool.dt1.spot_price\n").count(), 1, "a column matched twice is drawn once");
-    assert!(spot.contains("spot_price"));
+    assert_eq!(spot.matches("\npool dt1\n").count(), 1, "a column matched twice is drawn once");
+    assert!(spot.contains("DT price (OCEAN per DT)"), "the registry labels the axis");
     let log = svg_text(&out.join("total-value-locked-log.svg"));
     assert!(log.contains("USD (log scale)"));
 }
@@ -124,7 +131,7 @@ fn plot_compare_draws_one_line_per_run() {
     );
     assert_png(&files[0]);
     let svg = svg_text(&files[1]);
-    for needle in ["pool.dt1.spot_price", "Design A", "Design B", "spot_price"] {
+    for needle in ["DT price (OCEAN per DT)", "Design A", "Design B"] {
         assert!(svg.contains(needle), "compare chart lacks {needle:?}");
     }
 }
@@ -204,5 +211,5 @@ fn twenty_thousand_columns_make_one_chart_of_top_lines_and_a_median() {
     assert_eq!(written.len(), 2);
     let svg = svg_text(&written[1]);
     assert!(svg.contains("median of 19993 others"), "legend names the aggregate");
-    assert!(svg.contains("agent.a19999.usd"), "the top line by final value is drawn");
+    assert!(svg.contains("\na19999\n"), "the top line by final value is drawn");
 }
