@@ -44,6 +44,19 @@ pub trait Model: std::fmt::Debug + Sync {
         None
     }
 
+    /// Labels and units of its KPI columns for charts: `(pattern over the
+    /// whole column name, label, unit)`, e.g. `("pool.*.spot_price", "DT
+    /// price", "OCEAN per DT")`.
+    fn column_units(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        &[]
+    }
+
+    /// Units of column quantities by suffix (`_ocean` → OCEAN), for columns
+    /// no pattern names.
+    fn unit_suffixes(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
     /// The criteria `tsp compare` scores its runs against, if it has any.
     fn criteria(&self) -> Option<&'static criteria::CriteriaSet> {
         None

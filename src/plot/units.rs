@@ -1,10 +1,12 @@
 //! The column registry: a human label and a unit for a KPI column name, so
 //! charts say "DT price (OCEAN per DT)" rather than `pool.3.spot_price`.
 //!
-//! A column is looked up in [`KNOWN`], a list of patterns over the whole
-//! name (`pool.*.spot_price`, `*.curve`; first match wins), then by the
-//! suffix of its quantity (the last dot-segment: `*_pct` is %, `*_usd` USD,
-//! `*_ocean` OCEAN). A column matching nothing keeps its quantity name as
+//! A column is looked up in [`KNOWN`] (the core's columns and those of the
+//! shipped open-core netlists), then in each model's list
+//! ([`crate::models::Model::column_units`]: Ocean's `pool.*.spot_price`, ...),
+//! patterns over the whole name, first match wins; then by the suffix of its
+//! quantity (the last dot-segment: `*_pct` is %, `*_usd` USD, a model's own:
+//! Ocean's `*_ocean`). A column matching nothing keeps its quantity name as
 //! the label and gets the unit [`UNKNOWN_UNIT`]. Every column of every
 //! shipped netlist has a real unit (checked by `tests/chart_specs.rs`);
 //! [docs/kpis.md](../../docs/kpis.md) lists the same units.
@@ -38,50 +40,10 @@ const KNOWN: &[(&str, &str, &str)] = &[
     ("global.reverts", "reverted actions", "count"),
     ("global.gas_used", "gas used", "gas"),
     ("invariant.*.violations", "invariant violations", "count"),
-    // Ocean: market-wide.
-    ("global.pools", "pools created", "count"),
-    ("global.rugged_pools", "rugged pools", "count"),
-    ("global.consumes", "datatokens consumed", "count"),
-    ("global.swap_volume_ocean", "swap volume", "OCEAN"),
-    ("global.consume_volume_ocean", "consume volume", "OCEAN"),
-    ("global.grants_usd", "grants paid", "USD"),
-    // Ocean: per agent.
-    ("agent.*.ocean", "OCEAN balance", "OCEAN"),
     ("agent.*.usd", "USD balance", "USD"),
-    ("agent.*.dt", "datatokens held", "DT"),
-    ("agent.*.holdings_ocean", "holdings at spot price", "OCEAN"),
-    ("agent.*.net_worth_ocean", "net worth", "OCEAN"),
-    ("agent.*.vesting_locked_ocean", "locked in vesting", "OCEAN"),
     // Any agent: its native coin, and the Uniswap netlist's asset token.
     ("agent.*.eth", "ETH balance", "ETH"),
     ("agent.*.asset", "asset balance", "asset"),
-    // Ocean: per pool.
-    ("pool.*.ocean", "OCEAN reserve", "OCEAN"),
-    ("pool.*.dt", "DT reserve", "DT"),
-    ("pool.*.spot_price", "DT price", "OCEAN per DT"),
-    ("pool.*.shares", "pool shares", "shares"),
-    ("pool.*.swap_volume_ocean", "swap volume", "OCEAN"),
-    ("pool.*.fees_ocean", "swap fees", "OCEAN"),
-    // Ocean: the criteria (src/models/ocean/report.rs).
-    ("criteria.stake_price_move_pct", "price move when staking", "% of price"),
-    ("criteria.opening_spike", "opening price spike", "× opening price"),
-    ("criteria.equilibrium_volatility", "equilibrium volatility", "std of daily log returns"),
-    ("criteria.rug_staker_loss_pct", "stakers' loss in rug pulls", "% of stake"),
-    ("criteria.publisher_net_worth_change_ocean", "publisher's net worth change", "OCEAN"),
-    ("criteria.swap_consume_ratio", "swap / consume volume", "ratio"),
-    ("criteria.price_consume_correlation", "price–consume correlation", "correlation"),
-    // wsloop (docs/wsloop.md): monthly flows, then month-end state.
-    ("global.marketplaces_revenue_usd", "marketplaces revenue", "USD per month"),
-    ("global.network_revenue_usd", "network revenue", "USD per month"),
-    ("global.rnd_spend_usd", "R&D spend", "USD per month"),
-    ("global.dao_income_usd", "DAO income", "USD per month"),
-    ("global.rnd_sales_ratio", "R&D to sales ratio", "ratio"),
-    ("global.growth_rate", "revenue growth", "fraction per year"),
-    ("global.ocean_minted", "OCEAN minted", "OCEAN per month"),
-    ("global.ocean_burned", "OCEAN burned", "OCEAN per month"),
-    ("global.ocean_supply", "OCEAN supply", "OCEAN"),
-    ("global.ocean_price_usd", "OCEAN price", "USD per OCEAN"),
-    ("agent.*.marketplaces", "marketplaces", "count"),
     // Bonding curve (netlists/bonding_curve.toml): a token priced in USD.
     ("curve.supply", "token supply", "tokens"),
     ("curve.reserve", "USD reserve", "USD"),
@@ -113,23 +75,25 @@ const KNOWN: &[(&str, &str, &str)] = &[
 
 /// `(quantity suffix, unit)` for columns [`KNOWN`] does not list; the label
 /// is the quantity without the suffix.
-const SUFFIXES: &[(&str, &str)] =
-    &[("_pct", "%"), ("_usd", "USD"), ("_ocean", "OCEAN"), ("_count", "count"), ("_wei", "wei")];
+const SUFFIXES: &[(&str, &str)] = &[("_pct", "%"), ("_usd", "USD"), ("_count", "count"), ("_wei", "wei")];
 
 /// Label and unit of `column`.
 pub fn describe(column: &str) -> ColumnInfo {
     let info = |label: &str, unit: &str| ColumnInfo { label: label.to_owned(), unit: unit.to_owned() };
-    if let Some((_, label, unit)) = KNOWN.iter().find(|(pattern, ..)| matches(pattern, column)) {
+    // The core's columns, then each model's ([`crate::models::Model::column_units`]).
+    let models = crate::models::MODELS.iter().flat_map(|m| m.column_units().iter());
+    if let Some((_, label, unit)) = KNOWN.iter().chain(models).find(|(pattern, ..)| matches(pattern, column))
+    {
         return info(label, unit);
     }
     let quantity = crate::kpis::quantity_of(column);
     match quantity {
         "usd" => return info("USD", "USD"),
-        "ocean" => return info("OCEAN", "OCEAN"),
         "violations" | "reverts" => return info(quantity, "count"),
         _ => {}
     }
-    for (suffix, unit) in SUFFIXES {
+    let model_suffixes = crate::models::MODELS.iter().flat_map(|m| m.unit_suffixes().iter());
+    for (suffix, unit) in SUFFIXES.iter().chain(model_suffixes) {
         if let Some(stem) = quantity.strip_suffix(suffix).filter(|s| !s.is_empty()) {
             return info(&stem.replace('_', " "), unit);
         }

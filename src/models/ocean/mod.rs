@@ -20,6 +20,7 @@ mod actions;
 pub mod adapter;
 mod agents;
 pub mod bench;
+mod columns;
 pub mod contracts;
 mod criteria;
 mod ignored;
@@ -93,6 +94,14 @@ impl super::Model for OceanModel {
 
     fn criteria(&self) -> Option<&'static crate::models::criteria::CriteriaSet> {
         Some(&report::CRITERIA_SET)
+    }
+
+    fn column_units(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        columns::COLUMN_UNITS
+    }
+
+    fn unit_suffixes(&self) -> &'static [(&'static str, &'static str)] {
+        columns::UNIT_SUFFIXES
     }
 }
 

@@ -31,6 +31,21 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub struct WsloopModel;
 
+/// Labels and units of its KPI columns (monthly flows, then month-end state).
+const COLUMN_UNITS: &[(&str, &str, &str)] = &[
+    ("global.marketplaces_revenue_usd", "marketplaces revenue", "USD per month"),
+    ("global.network_revenue_usd", "network revenue", "USD per month"),
+    ("global.rnd_spend_usd", "R&D spend", "USD per month"),
+    ("global.dao_income_usd", "DAO income", "USD per month"),
+    ("global.rnd_sales_ratio", "R&D to sales ratio", "ratio"),
+    ("global.growth_rate", "revenue growth", "fraction per year"),
+    ("global.ocean_minted", "OCEAN minted", "OCEAN per month"),
+    ("global.ocean_burned", "OCEAN burned", "OCEAN per month"),
+    ("global.ocean_supply", "OCEAN supply", "OCEAN"),
+    ("global.ocean_price_usd", "OCEAN price", "USD per OCEAN"),
+    ("agent.*.marketplaces", "marketplaces", "count"),
+];
+
 impl super::Model for WsloopModel {
     fn name(&self) -> &'static str {
         "wsloop"
@@ -48,6 +63,10 @@ impl super::Model for WsloopModel {
         let table = WsloopTable::read(setting.table)
             .map_err(|e| anyhow::anyhow!("{}: {e}", setting.file.display()))?;
         Ok(Arc::new(WsloopConfig { table }))
+    }
+
+    fn column_units(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        COLUMN_UNITS
     }
 }
 
