@@ -76,24 +76,42 @@ impl Lock {
 /// staged, but it must not be a symlink, a file or a single run's folder,
 /// and only one tsp may write it at a time (the lock is held until dropped).
 pub(crate) fn claim_study_folder(out: &Path, command: &str) -> anyhow::Result<Lock> {
-    let shown = out.display();
-    let Some(name) = out.file_name().and_then(|n| n.to_str()) else {
-        bail!("--out {shown}: give a folder name (not '..', '/' or a name that is not UTF-8)");
+    let shown = format!("--out {}", out.display());
+    claim(out, &shown, |out| {
+        if out.join("kpis.csv").is_file() {
+            bail!(
+                "{shown} holds a run (kpis.csv): {command} would overwrite its report; give another folder"
+            );
+        }
+        Ok(())
+    })
+    .map(|(lock, _)| lock)
+}
+
+/// Checks shared by runs and studies: `target` has a folder name, is not a
+/// symlink or a file, passes `existing` when it exists; its parent is made
+/// and its lock taken. Returns the lock and the parent folder.
+fn claim(
+    target: &Path,
+    shown: &str,
+    existing: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<(Lock, PathBuf)> {
+    let Some(name) = target.file_name().and_then(|n| n.to_str()) else {
+        bail!("{shown}: give a folder name (not '..', '/' or a name that is not UTF-8)");
     };
-    if let Ok(meta) = std::fs::symlink_metadata(out) {
+    if let Ok(meta) = std::fs::symlink_metadata(target) {
         if meta.file_type().is_symlink() {
-            bail!("--out {shown} is a symbolic link; give the folder itself");
+            bail!("{shown} is a symbolic link; give the folder itself");
         }
         if !meta.is_dir() {
-            bail!("--out {shown} is a file, not a folder");
+            bail!("{shown} is a file, not a folder");
         }
-        if out.join("kpis.csv").is_file() {
-            bail!("--out {shown} holds a run (kpis.csv): {command} would overwrite its report; give another folder");
-        }
+        existing(target)?;
     }
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    Lock::take(parent.join(format!(".{name}.lock")), out)
+    let lock = Lock::take(parent.join(format!(".{name}.lock")), target)?;
+    Ok((lock, parent.to_path_buf()))
 }
 
 /// A run's staging folder and the target it replaces on success.
@@ -107,25 +125,15 @@ pub(crate) struct Staging {
 impl Staging {
     /// Check `target` and prepare a fresh staging folder beside it.
     pub(crate) fn begin(target: &Path) -> anyhow::Result<Self> {
-        let shown = target.display();
-        let Some(name) = target.file_name().and_then(|n| n.to_str()) else {
-            bail!("results folder {shown}: give a folder name (not '..', '/' or a name that is not UTF-8)");
-        };
-        if let Ok(meta) = std::fs::symlink_metadata(target) {
-            if meta.file_type().is_symlink() {
-                bail!("results folder {shown} is a symbolic link; give the folder itself");
-            }
-            if !meta.is_dir() {
-                bail!("results folder {shown} is a file, not a folder");
-            }
+        let shown = format!("results folder {}", target.display());
+        let (lock, parent) = claim(target, &shown, |target| {
             let mut entries = std::fs::read_dir(target).with_context(|| format!("listing {shown}"))?;
             if entries.next().is_some() && !target.join("run.json").is_file() {
                 bail!("{shown} holds files but no run.json: it is not a results folder, and tsp will not replace it");
             }
-        }
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-        let lock = Lock::take(parent.join(format!(".{name}.lock")), target)?;
+            Ok(())
+        })?;
+        let name = target.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let dir = parent.join(format!(".{name}.partial"));
         if std::fs::symlink_metadata(&dir).is_ok() {
             std::fs::remove_dir_all(&dir)
