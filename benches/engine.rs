@@ -12,6 +12,7 @@ fn main() -> anyhow::Result<()> {
             println!("{}\n", tokenspice::bench::engine_run(&root.join(format!("{design}.toml")), &[])?);
         }
     } else {
+        println!("smoke round under `cargo test`: 3 days of ocean_v3, too short to measure speed (`cargo bench --bench engine` measures)");
         let short = ["sim.duration=\"3d\"".to_string()];
         println!("{}", tokenspice::bench::engine_run(&root.join("ocean_v3.toml"), &short)?);
     }

@@ -9,10 +9,10 @@ mod uniswap_builds;
 
 use std::path::Path;
 use tokenspice::cli::run_to_dir;
-use tokenspice::kpis::read_kpis;
+use tokenspice::kpis::{read_kpis, KpiTable};
 use tokenspice::netlist::{load, LoadedNetlist};
 use tokenspice::plot::units::{describe, has_unit, UNKNOWN_UNIT};
-use tokenspice::plot::{default_charts, plan_run, ChartSpec, DrawnChart, MAX_LINES_PER_CHART, TIME_AXIS};
+use tokenspice::plot::{plan_run, run_charts, ChartSpec, DrawnChart, MAX_LINES_PER_CHART, TIME_AXIS};
 
 /// Each shipped netlist and a duration short enough for a test.
 const SHIPPED: &[(&str, &str)] = &[
@@ -27,19 +27,11 @@ const SHIPPED: &[(&str, &str)] = &[
     ("wsloop", "3y"),
 ];
 
-/// The specs `tsp run` draws (as `cli::write_charts` picks them).
-fn specs(loaded: &LoadedNetlist, columns: &[String]) -> Vec<ChartSpec> {
-    if loaded.netlist.charts.is_empty() {
-        return default_charts(columns);
-    }
-    let own = loaded.netlist.charts.iter().map(|c| ChartSpec {
-        title: c.title.clone(),
-        kpis: c.kpis.clone(),
-        log_y: c.log_y,
-        y_label: c.y_label.clone(),
-    });
-    // The default charts too: `tsp plot` draws them for any results directory.
-    own.chain(default_charts(columns)).collect()
+/// The specs `tsp run` draws, then those `tsp plot --all` adds.
+fn specs(loaded: &LoadedNetlist, table: &KpiTable) -> Vec<ChartSpec> {
+    let own = &loaded.netlist.charts;
+    let drawn = run_charts(own, table, false).specs;
+    drawn.into_iter().chain(run_charts(own, table, true).specs).collect()
 }
 
 fn check(netlist: &str, chart: &DrawnChart) -> Vec<String> {
@@ -79,14 +71,15 @@ fn every_shipped_chart_fits_its_limit_repeats_no_colour_and_names_its_units() {
         let dir = tempfile::tempdir().unwrap();
         run_to_dir(&loaded, dir.path(), false).unwrap();
         let csv = dir.path().join("kpis.csv");
-        let columns = read_kpis(&csv).unwrap().columns;
-        for column in &columns {
+        let table = read_kpis(&csv).unwrap();
+        let columns = &table.columns;
+        for column in columns {
             if describe(column).unit == UNKNOWN_UNIT {
                 problems.push(format!("{name}: column {column} has no unit in the registry"));
             }
         }
         columns_seen += columns.len();
-        let drawn = plan_run(&csv, &specs(&loaded, &columns)).unwrap();
+        let drawn = plan_run(&csv, &specs(&loaded, &table)).unwrap();
         assert!(!drawn.is_empty(), "{name} draws no chart");
         for chart in &drawn {
             problems.extend(check(name, chart));
@@ -94,7 +87,7 @@ fn every_shipped_chart_fits_its_limit_repeats_no_colour_and_names_its_units() {
         charts += drawn.len();
     }
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
-    // Nine netlists, each with its own and the default charts.
+    // Nine netlists, each with what `tsp run` draws and what `tsp plot --all` adds.
     assert!(charts >= 60, "only {charts} charts checked");
     assert!(columns_seen >= 100, "only {columns_seen} columns checked");
     eprintln!("checked {charts} charts over {columns_seen} columns");

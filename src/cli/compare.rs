@@ -9,11 +9,11 @@
 //! `criteria_seeds.csv` and `criteria_paired.csv`, and runs through the
 //! study runner (parallel, resumable) into `<out>/runs/<label>/units/`.
 
-use crate::kpis::quantity_of;
 use crate::kpis::read_kpis;
-use crate::models::{criteria::CriteriaSet, criteria_for};
+use crate::models::criteria::{CriteriaSet, Rule};
+use crate::models::criteria_for;
 use crate::netlist::{load, LoadedNetlist};
-use crate::plot::{plot_compare, plot_xy, slug, XyChart, TIME_AXIS};
+use crate::plot::{plot_compare, plot_xy, slug, units, KpiChart, Threshold, XyChart, TIME_AXIS};
 use crate::report::{criteria_values, write_report, CriteriaTable, DesignSeeds, RunInfo};
 use crate::study::monte_carlo::{seed_band, SeedBand};
 use crate::study::monte_carlo::{MonteCarlo, UntilCi};
@@ -238,13 +238,15 @@ impl Cmd {
                 skipped.join("`, `")
             ));
         }
+        let kpis: Vec<KpiChart> =
+            kpis.into_iter().map(|kpi| KpiChart { thresholds: thresholds(table.set, &kpi), kpi }).collect();
         let charts = match seeds {
             _ if kpis.is_empty() => Vec::new(),
             None => plot_compare(csvs, out, &kpis)?,
             Some((labels, designs)) => {
                 let charts: Vec<XyChart> = kpis
                     .iter()
-                    .map(|kpi| {
+                    .map(|KpiChart { kpi, thresholds }| {
                         let (lines, bands) = labels
                             .iter()
                             .zip(designs)
@@ -256,9 +258,10 @@ impl Cmd {
                         XyChart {
                             title: kpi.clone(),
                             x_label: TIME_AXIS.to_owned(),
-                            y_label: format!("{} (mean, 95% band)", quantity_of(kpi)),
+                            y_label: units::describe(kpi).axis_label_noting("mean, 95% band"),
                             lines,
                             bands,
+                            thresholds: thresholds.clone(),
                         }
                     })
                     .collect();
@@ -275,8 +278,8 @@ impl Cmd {
         let report = write_report(out, &title, &intro, table, &charts)?;
         println!("{}", table.to_markdown().split("\n## How").next().unwrap_or_default().trim_end());
         println!(
-            "wrote {} chart files, {}, {} and {}",
-            charts.len(),
+            "wrote {}, {}, {} and {}",
+            super::count(charts.len() as u64, "charts"),
             md_path.display(),
             csv_path.display(),
             report.display()
@@ -311,6 +314,22 @@ impl Cmd {
             missing.into_iter().map(str::to_owned).collect(),
         ))
     }
+}
+
+/// The dashed lines on a KPI's chart: the threshold of every criterion that judges it.
+fn thresholds(set: &CriteriaSet, kpi: &str) -> Vec<Threshold> {
+    set.criteria
+        .iter()
+        .filter(|c| c.column == kpi)
+        .filter_map(|c| {
+            let value = match c.rule {
+                Rule::AtMost(limit) | Rule::AtLeast(limit) => limit,
+                Rule::Reported => return None,
+            };
+            let unit = if c.unit.is_empty() { String::new() } else { format!(" {}", c.unit) };
+            Some(Threshold { label: format!("pass: {}{unit}", c.rule.threshold_text()), value })
+        })
+        .collect()
 }
 
 /// What a results directory's `run.json` would say of a run of `loaded`.

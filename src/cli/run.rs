@@ -17,7 +17,7 @@ use crate::chain::SimChain;
 use crate::engine::SimEngine;
 use crate::kpis::KpiWriter;
 use crate::netlist::{load, LoadedNetlist};
-use crate::plot::{default_charts, plot_run_while, ChartSpec};
+use crate::plot::{plot_run_while, run_charts, ChartFile};
 use anyhow::Context;
 use serde_json::json;
 use std::io::{IsTerminal, Write};
@@ -115,9 +115,9 @@ impl Cmd {
         let charts = if self.no_charts || interrupted {
             Vec::new()
         } else {
-            let charts = write_charts(&loaded, staging.dir())?;
+            let (charts, flat) = write_charts(&loaded, staging.dir(), false)?;
             if !self.quiet {
-                eprintln!("wrote {} chart files", charts.len());
+                eprintln!("{}", super::plot::charts_line(&charts, &flat, &out));
             }
             charts
         };
@@ -415,27 +415,21 @@ pub fn run_to_dir_with(
     Ok(FinishedRun { summary: line, stopped: summary.stopped, engine })
 }
 
-/// The netlist's `[[chart]]`s, or the default set when it has none.
-pub fn write_charts(loaded: &LoadedNetlist, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+/// Draw the netlist's `[[chart]]`s (or the default set of the columns that
+/// change; with `every_column`, both, of every column) from `out/kpis.csv` into
+/// `out`, stopping between charts on a signal; returns the charts drawn and
+/// the flat columns left out.
+pub fn write_charts(
+    loaded: &LoadedNetlist,
+    out: &Path,
+    every_column: bool,
+) -> anyhow::Result<(Vec<ChartFile>, Vec<String>)> {
     let csv = out.join("kpis.csv");
-    let specs: Vec<ChartSpec> = if loaded.netlist.charts.is_empty() {
-        let table = crate::kpis::read_kpis(&csv)?;
-        default_charts(&table.columns)
-    } else {
-        loaded
-            .netlist
-            .charts
-            .iter()
-            .map(|c| ChartSpec {
-                title: c.title.clone(),
-                kpis: c.kpis.clone(),
-                log_y: c.log_y,
-                y_label: c.y_label.clone(),
-            })
-            .collect()
-    };
+    let table = crate::kpis::read_kpis(&csv)?;
+    let chosen = run_charts(&loaded.netlist.charts, &table, every_column);
     let stop = super::signals::stop_flag();
-    Ok(plot_run_while(&csv, out, &specs, &|| !stop.load(Ordering::SeqCst))?)
+    let drawn = plot_run_while(&csv, out, &chosen.specs, &|| !stop.load(Ordering::SeqCst))?;
+    Ok((drawn, chosen.flat))
 }
 
 fn git_commit() -> Option<String> {

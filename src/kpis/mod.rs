@@ -33,7 +33,7 @@ mod writer;
 
 pub use error::{KpiError, Result};
 pub use frame::{Frame, Values};
-pub use names::{quantity_of, scope_of, TICK_COLUMN, TIME_COLUMN};
+pub use names::{nearest_columns, quantity_of, scope_of, TICK_COLUMN, TIME_COLUMN};
 pub use number::{format_value, parse_value};
 pub use reader::{read_kpis, KpiTable};
 pub use writer::KpiWriter;

@@ -20,6 +20,37 @@ pub fn scope_of(column: &str) -> &str {
     column.rsplit_once('.').map_or("", |(scope, _)| scope)
 }
 
+/// The columns a misspelt `wanted` name (or pattern) most likely meant, for an
+/// error message: up to 8 by edit distance, closest first, then how many
+/// columns there are: `closest: global.consumes, … (of 484 columns; …)`.
+pub fn nearest_columns(wanted: &str, columns: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let mut scored: Vec<(usize, &String)> = columns.iter().map(|c| (edit_distance(wanted, c), c)).collect();
+    scored.sort_by_key(|&(distance, _)| distance);
+    let shown: Vec<&str> = scored.iter().take(SHOWN).map(|(_, c)| c.as_str()).collect();
+    match columns.len() {
+        0 => "the table has no KPI columns".to_owned(),
+        n if n <= SHOWN => format!("columns: {}", shown.join(", ")),
+        n => format!("closest: {} (of {n} columns; the first line of kpis.csv lists them)", shown.join(", ")),
+    }
+}
+
+/// Levenshtein distance in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
 /// Check every KPI column name; on failure, the offending name and why.
 pub(crate) fn check_columns(columns: &[String]) -> Result<(), (String, String)> {
     let mut seen = BTreeSet::new();
@@ -61,6 +92,21 @@ mod tests {
 
     fn check(names: &[&str]) -> Result<(), (String, String)> {
         check_columns(&names.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn nearest_columns_put_the_likely_typo_first() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        let columns: Vec<String> =
+            (0..40).map(|i| format!("agent.a{i}.usd")).chain(["global.consumes".to_owned()]).collect();
+        let hint = nearest_columns("global.consume", &columns);
+        assert!(hint.starts_with("closest: global.consumes, "), "{hint}");
+        assert!(hint.ends_with("(of 41 columns; the first line of kpis.csv lists them)"), "{hint}");
+        assert_eq!(hint.matches(", ").count(), 7, "eight names: {hint}");
+        let few = ["global.b".to_owned(), "global.a".to_owned()];
+        assert_eq!(nearest_columns("global.a", &few), "columns: global.a, global.b");
+        assert_eq!(nearest_columns("x.y", &[]), "the table has no KPI columns");
     }
 
     #[test]

@@ -138,20 +138,8 @@ pub struct KpisConfig {
     pub include: Vec<String>,
 }
 
-/// `[[chart]]`.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChartConfig {
-    /// Title (and file name) of the chart.
-    pub title: String,
-    /// KPI columns or patterns like `pool.*.spot_price`.
-    pub kpis: Vec<String>,
-    /// Logarithmic y axis.
-    #[serde(default)]
-    pub log_y: bool,
-    /// Y axis label with units.
-    pub y_label: Option<String>,
-}
+/// `[[chart]]`: a chart as the plot layer draws it.
+pub use crate::plot::ChartSpec as ChartConfig;
 
 /// A whole netlist after parsing (agents still as raw tables).
 #[derive(Debug, Clone, serde::Serialize)]

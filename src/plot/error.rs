@@ -30,7 +30,7 @@ pub enum PlotError {
     #[error(transparent)]
     Kpis(#[from] KpiError),
     /// A chart's KPI pattern matches no column of the table.
-    #[error("{file}: chart {title:?}: pattern {pattern:?} matches no KPI column; available: {available}")]
+    #[error("{file}: chart {title:?}: pattern {pattern:?} matches no KPI column; {available}")]
     NoMatch {
         /// The KPI table.
         file: PathBuf,
@@ -38,11 +38,11 @@ pub enum PlotError {
         title: String,
         /// The pattern that matched nothing.
         pattern: String,
-        /// The table's KPI columns, comma-separated.
+        /// The columns it most likely meant ([`crate::kpis::nearest_columns`]).
         available: String,
     },
     /// A KPI asked for in a comparison is missing from one run.
-    #[error("{file}: run {run:?} has no KPI column {kpi:?}; available: {available}")]
+    #[error("{file}: run {run:?} has no KPI column {kpi:?}; {available}")]
     MissingKpi {
         /// The run's KPI table.
         file: PathBuf,
@@ -50,7 +50,7 @@ pub enum PlotError {
         run: String,
         /// The KPI asked for.
         kpi: String,
-        /// The table's KPI columns, comma-separated.
+        /// The columns it most likely meant ([`crate::kpis::nearest_columns`]).
         available: String,
     },
     /// A comparison was asked for with no runs.

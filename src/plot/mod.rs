@@ -31,8 +31,8 @@ pub mod units;
 
 pub use error::{PlotError, Result};
 pub use font::{ensure_font, FONT_ENV};
-pub use render::{DrawnChart, DrawnSeries, CHART_SIZE, TIME_AXIS};
-pub use spec::{default_charts, matches, slug, ChartSpec, MAX_LINES_PER_CHART};
+pub use render::{DrawnChart, DrawnSeries, Threshold, CHART_SIZE, TIME_AXIS};
+pub use spec::{default_charts, matches, run_charts, slug, ChartSpec, RunCharts, MAX_LINES_PER_CHART};
 
 use crate::kpis::{read_kpis, KpiTable};
 use render::{render, Chart, Line};
@@ -41,13 +41,33 @@ use std::path::{Path, PathBuf};
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
 
+/// One chart drawn: its title as drawn and its two files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartFile {
+    /// The title at the top of the chart.
+    pub title: String,
+    /// The PNG.
+    pub png: PathBuf,
+    /// The SVG twin.
+    pub svg: PathBuf,
+}
+
+/// A chart of one KPI across runs, with the thresholds a criterion judges it by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiChart {
+    /// The KPI column.
+    pub kpi: String,
+    /// Dashed lines at the values that pass or fail it.
+    pub thresholds: Vec<Threshold>,
+}
+
 /// Draw one chart per spec from the KPI table `kpis_csv` into `out_dir`
 /// (created if needed), as `<slug>.png` and `<slug>.svg` with the slug taken
-/// from the title; returns the files written, PNG then SVG per chart.
+/// from the title; returns the charts written.
 ///
 /// Each pattern of a spec must match at least one column; a column matched
 /// by several patterns is drawn once.
-pub fn plot_run(kpis_csv: &Path, out_dir: &Path, charts: &[ChartSpec]) -> Result<Vec<PathBuf>> {
+pub fn plot_run(kpis_csv: &Path, out_dir: &Path, charts: &[ChartSpec]) -> Result<Vec<ChartFile>> {
     plot_run_while(kpis_csv, out_dir, charts, &|| true)
 }
 
@@ -58,14 +78,26 @@ pub fn plot_run_while(
     out_dir: &Path,
     charts: &[ChartSpec],
     keep_going: &dyn Fn() -> bool,
-) -> Result<Vec<PathBuf>> {
+) -> Result<Vec<ChartFile>> {
     ensure_font()?;
     let resolved = resolve(kpis_csv, charts)?;
     create_dir(out_dir)?;
+    draw_all(
+        resolved.iter().take_while(|_| keep_going()).map(|(stem, chart)| (stem.as_str(), chart)),
+        out_dir,
+    )
+}
+
+/// Render each `(file stem title, chart)` into `out_dir`, stems made unique.
+fn draw_all<'a>(
+    charts: impl Iterator<Item = (&'a str, &'a Chart)>,
+    out_dir: &Path,
+) -> Result<Vec<ChartFile>> {
     let mut slugs = Slugs::default();
-    let mut written = Vec::with_capacity(2 * resolved.len());
-    for (stem, chart) in resolved.iter().take_while(|_| keep_going()) {
-        written.extend(render(chart, out_dir, &slugs.unique(stem))?);
+    let mut written = Vec::new();
+    for (stem, chart) in charts {
+        let [png, svg] = render(chart, out_dir, &slugs.unique(stem))?;
+        written.push(ChartFile { title: chart.title.clone(), png, svg });
     }
     Ok(written)
 }
@@ -98,7 +130,7 @@ fn resolve(kpis_csv: &Path, charts: &[ChartSpec]) -> Result<Vec<(String, Chart)>
                     file: kpis_csv.to_owned(),
                     title: spec.title.clone(),
                     pattern: pattern.clone(),
-                    available: table.columns.join(", "),
+                    available: crate::kpis::nearest_columns(pattern, &table.columns),
                 });
             }
             picked.extend(found.into_iter().filter(|i| seen.insert(*i)));
@@ -125,6 +157,7 @@ fn resolve(kpis_csv: &Path, charts: &[ChartSpec]) -> Result<Vec<(String, Chart)>
             y_label,
             log_y: spec.log_y,
             lines,
+            thresholds: Vec::new(),
         };
         resolved.push((spec.title.clone(), chart));
     }
@@ -141,11 +174,12 @@ fn display_title(title: &str) -> String {
     }
 }
 
-/// Draw one chart per KPI name with one line per run (legend: the run's
-/// label) into `out_dir`; each run's time axis starts at its own first row.
-/// Returns the files written, PNG then SVG per KPI. Every run must have every
-/// KPI; values of a KPI are plotted on a linear axis.
-pub fn plot_compare(runs: &[(String, PathBuf)], out_dir: &Path, kpis: &[String]) -> Result<Vec<PathBuf>> {
+/// Draw one chart per KPI with one line per run (legend: the run's label,
+/// colour: the run's place in `runs`, the same on every chart) into
+/// `out_dir`; each run's time axis starts at its own first row. Returns the
+/// charts written. Every run must have every KPI; values of a KPI are
+/// plotted on a linear axis.
+pub fn plot_compare(runs: &[(String, PathBuf)], out_dir: &Path, kpis: &[KpiChart]) -> Result<Vec<ChartFile>> {
     ensure_font()?;
     if runs.is_empty() {
         return Err(PlotError::NoRuns);
@@ -153,20 +187,19 @@ pub fn plot_compare(runs: &[(String, PathBuf)], out_dir: &Path, kpis: &[String])
     let mut tables = Vec::with_capacity(runs.len());
     for (label, path) in runs {
         let table = read_kpis(path)?;
-        if let Some(kpi) = kpis.iter().find(|kpi| table.column(kpi).is_none()) {
+        if let Some(missing) = kpis.iter().find(|chart| table.column(&chart.kpi).is_none()) {
             return Err(PlotError::MissingKpi {
                 file: path.clone(),
                 run: label.clone(),
-                kpi: kpi.clone(),
-                available: table.columns.join(", "),
+                kpi: missing.kpi.clone(),
+                available: crate::kpis::nearest_columns(&missing.kpi, &table.columns),
             });
         }
         tables.push((label, days_of(&table), table));
     }
     create_dir(out_dir)?;
-    let mut slugs = Slugs::default();
-    let mut written = Vec::with_capacity(2 * kpis.len());
-    for kpi in kpis {
+    let mut charts = Vec::with_capacity(kpis.len());
+    for KpiChart { kpi, thresholds } in kpis {
         let lines = tables
             .iter()
             .map(|(label, days, table)| Line {
@@ -182,10 +215,11 @@ pub fn plot_compare(runs: &[(String, PathBuf)], out_dir: &Path, kpis: &[String])
             y_label: units::describe(kpi).axis_label(),
             log_y: false,
             lines,
+            thresholds: thresholds.clone(),
         };
-        written.extend(render(&chart, out_dir, &slugs.unique(kpi))?);
+        charts.push((kpi.as_str(), chart));
     }
-    Ok(written)
+    draw_all(charts.iter().map(|(stem, chart)| (*stem, chart)), out_dir)
 }
 
 /// One chart of values against a parameter: `(legend, points (x, y))` per line.
@@ -201,36 +235,43 @@ pub struct XyChart {
     pub lines: Vec<(String, Vec<(f64, f64)>)>,
     /// Per line (in order), a shaded band `(x, lo, hi)`; missing or empty: none.
     pub bands: Vec<Vec<(f64, f64, f64)>>,
+    /// Dashed horizontal lines (a criterion's threshold).
+    pub thresholds: Vec<Threshold>,
 }
 
-/// Draw each chart (PNG and SVG) into `out_dir`; returns the files written.
+/// Draw each chart (PNG and SVG) into `out_dir`; returns the charts written.
 /// A chart whose x axis is [`TIME_AXIS`] starts at 0.
-pub fn plot_xy(charts: &[XyChart], out_dir: &Path) -> Result<Vec<PathBuf>> {
+pub fn plot_xy(charts: &[XyChart], out_dir: &Path) -> Result<Vec<ChartFile>> {
     ensure_font()?;
     create_dir(out_dir)?;
-    let mut slugs = Slugs::default();
-    let mut written = Vec::with_capacity(2 * charts.len());
-    for xy in charts {
-        let chart = Chart {
-            title: display_title(&xy.title),
-            x_label: xy.x_label.clone(),
-            y_label: xy.y_label.clone(),
-            log_y: false,
-            lines: xy
-                .lines
-                .iter()
-                .enumerate()
-                .map(|(i, (label, points))| Line {
-                    label: label.clone(),
-                    points: points.clone(),
-                    band: xy.bands.get(i).cloned().unwrap_or_default(),
-                    summary: false,
-                })
-                .collect(),
-        };
-        written.extend(render(&chart, out_dir, &slugs.unique(&xy.title))?);
+    let charts: Vec<(&str, Chart)> = charts.iter().map(|xy| (xy.title.as_str(), xy_chart(xy))).collect();
+    draw_all(charts.iter().map(|(stem, chart)| (*stem, chart)), out_dir)
+}
+
+/// What [`plot_xy`] would draw, chart by chart, without drawing.
+pub fn plan_xy(charts: &[XyChart]) -> Vec<DrawnChart> {
+    charts.iter().map(|xy| render::drawn(&xy_chart(xy))).collect()
+}
+
+fn xy_chart(xy: &XyChart) -> Chart {
+    Chart {
+        title: display_title(&xy.title),
+        x_label: xy.x_label.clone(),
+        y_label: xy.y_label.clone(),
+        log_y: false,
+        lines: xy
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, (label, points))| Line {
+                label: label.clone(),
+                points: points.clone(),
+                band: xy.bands.get(i).cloned().unwrap_or_default(),
+                summary: false,
+            })
+            .collect(),
+        thresholds: xy.thresholds.clone(),
     }
-    Ok(written)
 }
 
 /// Simulated time of every row in days since the first row.

@@ -39,6 +39,9 @@ const PALETTE: [RGBColor; 9] = [
 /// The condensed median line and its band: grey, unlike every series.
 const SUMMARY_COLOR: RGBColor = RGBColor(90, 90, 90);
 
+/// Threshold lines: dashed near-black, unlike every series.
+const THRESHOLD_COLOR: RGBColor = RGBColor(40, 40, 40);
+
 const _: () = assert!(PALETTE.len() >= MAX_LINES_PER_CHART, "a chart of KPIs must not repeat a colour");
 
 /// One line of a chart.
@@ -55,6 +58,15 @@ pub(crate) struct Line {
     pub(crate) summary: bool,
 }
 
+/// A horizontal line at a value a criterion judges against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    /// Legend text, e.g. `threshold: ≤ 20 %`.
+    pub label: String,
+    /// Where the line is drawn (in the chart's y units).
+    pub value: f64,
+}
+
 /// The x axis of charts over simulated time.
 pub const TIME_AXIS: &str = "time (days)";
 
@@ -67,6 +79,8 @@ pub(crate) struct Chart {
     pub(crate) y_label: String,
     pub(crate) log_y: bool,
     pub(crate) lines: Vec<Line>,
+    /// Dashed horizontal lines, drawn after the series and listed after them in the legend.
+    pub(crate) thresholds: Vec<Threshold>,
 }
 
 /// What is actually drawn: scale decided, gaps cut, ranges padded.
@@ -87,6 +101,8 @@ struct Plan<'a> {
     segments: Vec<Vec<Vec<(f64, f64)>>>,
     /// Per line, its band's drawable `(x, lo, hi)` (y as drawn).
     bands: Vec<Vec<(f64, f64, f64)>>,
+    /// Drawable thresholds: legend text and y as drawn.
+    thresholds: Vec<(&'a str, f64)>,
 }
 
 /// Draw `chart` to `<out_dir>/<stem>.png` and `<out_dir>/<stem>.svg`.
@@ -155,7 +171,15 @@ fn plan(chart: &Chart) -> Plan<'_> {
         })
         .collect();
     let band_ys = bands.iter().flatten().flat_map(|&(_, lo, hi)| [lo, hi]);
-    let ys = segments.iter().flatten().flatten().map(|&(_, y)| y).chain(band_ys);
+    let thresholds: Vec<(&str, f64)> =
+        chart.thresholds.iter().filter(|t| drawable(t.value)).map(|t| (t.label.as_str(), t.value)).collect();
+    let ys = segments
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|&(_, y)| y)
+        .chain(band_ys)
+        .chain(thresholds.iter().map(|t| t.1));
     let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| (lo.min(y), hi.max(y)));
     let y = if lo > hi {
         if log {
@@ -192,7 +216,7 @@ fn plan(chart: &Chart) -> Plan<'_> {
     }
     let x_values = linear_ticks(x.start, x.end);
     let x_ticks = x_values.iter().copied().zip(linear_labels(&x_values)).collect();
-    let (y, y_ticks, segments, bands) = if log {
+    let (y, y_ticks, segments, bands, thresholds) = if log {
         let values = log_ticks(y.start, y.end);
         let ticks = values.iter().map(|v| v.log10()).zip(log_labels(&values)).collect();
         let segments = segments
@@ -205,11 +229,12 @@ fn plan(chart: &Chart) -> Plan<'_> {
             .into_iter()
             .map(|b| b.into_iter().map(|(x, lo, hi)| (x, lo.log10(), hi.log10())).collect())
             .collect();
-        (y.start.log10()..y.end.log10(), ticks, segments, bands)
+        let thresholds = thresholds.into_iter().map(|(label, v)| (label, v.log10())).collect();
+        (y.start.log10()..y.end.log10(), ticks, segments, bands, thresholds)
     } else {
         let values = linear_ticks(y.start, y.end);
         let ticks = values.iter().copied().zip(linear_labels(&values)).collect();
-        (y, ticks, segments, bands)
+        (y, ticks, segments, bands, thresholds)
     };
     Plan {
         title,
@@ -224,6 +249,7 @@ fn plan(chart: &Chart) -> Plan<'_> {
         y_ticks,
         segments,
         bands,
+        thresholds,
     }
 }
 
@@ -263,6 +289,8 @@ pub struct DrawnChart {
     pub log_y: bool,
     /// Legend entries in order, each with its line's colour.
     pub series: Vec<DrawnSeries>,
+    /// Legend text of the threshold lines drawn.
+    pub thresholds: Vec<String>,
     /// Tick labels of the x and y axes, in order.
     pub x_ticks: Vec<String>,
     /// See `x_ticks`.
@@ -298,6 +326,7 @@ pub(crate) fn drawn(chart: &Chart) -> DrawnChart {
                 summary: line.summary,
             })
             .collect(),
+        thresholds: plan.thresholds.iter().map(|(label, _)| (*label).to_owned()).collect(),
         x_ticks: plan.x_ticks.iter().map(|(_, l)| l.clone()).collect(),
         y_ticks: plan.y_ticks.iter().map(|(_, l)| l.clone()).collect(),
     }
@@ -358,6 +387,10 @@ fn draw_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, plan: &Plan<'_>)
             }
         }
     }
+    for &(_, y) in &plan.thresholds {
+        let ends = [(plan.x.start, y), (plan.x.end, y)];
+        chart.draw_series(DashedLineSeries::new(ends, 10, 6, THRESHOLD_COLOR.stroke_width(2)))?;
+    }
     Ok(())
 }
 
@@ -368,7 +401,7 @@ fn legend_width<DB: DrawingBackend>(
 ) -> std::result::Result<u32, DrawingAreaErrorKind<DB::ErrorType>> {
     let style = TextStyle::from((FONT, LEGEND_PX));
     let mut widest = 0;
-    for label in &plan.labels {
+    for label in plan.labels.iter().chain(plan.thresholds.iter().map(|(label, _)| label)) {
         widest = widest.max(root.estimate_text_size(label, &style)?.0);
     }
     Ok((widest + 64).clamp(150, 380))
@@ -379,6 +412,7 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, plan: &Plan<'_
     let (width, height) = area.dim_in_pixel();
     let text_room = width.saturating_sub(52);
     let rows = ((height as i32 - 40) / LEGEND_ROW_PX).max(1) as usize;
+    let rows = rows.saturating_sub(plan.thresholds.len()).max(1);
     let shown = if plan.labels.len() > rows { rows - 1 } else { plan.labels.len() };
     for (index, label) in plan.labels.iter().take(shown).enumerate() {
         let y = 24 + index as i32 * LEGEND_ROW_PX;
@@ -391,6 +425,17 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, plan: &Plan<'_
         let y = 24 + shown as i32 * LEGEND_ROW_PX;
         let more = format!("… and {} more", plan.labels.len() - shown);
         area.draw(&Text::new(more, (42, y), style.clone()))?;
+    }
+    let first_row = shown + usize::from(shown < plan.labels.len());
+    for (index, (label, _)) in plan.thresholds.iter().enumerate() {
+        let y = 24 + (first_row + index) as i32 * LEGEND_ROW_PX;
+        let dashes = [(6, 15), (21, 30)]
+            .map(|(from, to)| PathElement::new(vec![(from, y), (to, y)], THRESHOLD_COLOR.stroke_width(3)));
+        for dash in dashes {
+            area.draw(&dash)?;
+        }
+        let text = fit(area, label, &style, text_room)?;
+        area.draw(&Text::new(text, (42, y), style.clone()))?;
     }
     Ok(())
 }
@@ -468,6 +513,7 @@ mod tests {
                 label: "a".into(),
                 points: vec![(0.0, 1.0), (1.0, 2.0), (2.0, f64::NAN), (3.0, -1.0), (4.0, 4.0)],
             }],
+            thresholds: vec![Threshold { label: "at most 8".into(), value: 8.0 }],
         };
         let first = plan(&chart);
         assert!(first.log);
@@ -475,6 +521,8 @@ mod tests {
         assert_eq!(first.segments[0], vec![vec![(0.0, lg(1.0)), (1.0, lg(2.0))], vec![(4.0, lg(4.0))]]);
         assert!(first.y.start < 0.0 && first.y.end > lg(4.0) && first.y.start > -1.0, "{:?}", first.y);
         assert_eq!(first.y_label, "y (log scale)");
+        assert_eq!(first.thresholds, vec![("at most 8", lg(8.0))], "drawn on the log axis");
+        assert!(first.y.end > lg(8.0), "the threshold is inside the range: {:?}", first.y);
 
         let negative = Chart {
             lines: vec![Line {

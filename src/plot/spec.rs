@@ -1,7 +1,7 @@
 //! What to draw: [`ChartSpec`], KPI name patterns, the default chart set and
 //! file names.
 
-use crate::kpis::quantity_of;
+use crate::kpis::{quantity_of, KpiTable};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -82,6 +82,44 @@ pub fn default_charts(columns: &[String]) -> Vec<ChartSpec> {
         });
     }
     charts
+}
+
+/// The charts of one run: what `tsp run` draws and `tsp plot` redraws.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunCharts {
+    /// The charts to draw.
+    pub specs: Vec<ChartSpec>,
+    /// Columns left out of the default charts because they never change
+    /// (all zero, or one value throughout); empty when the netlist has its
+    /// own `[[chart]]`s or every column was asked for.
+    pub flat: Vec<String>,
+}
+
+/// The netlist's own `[[chart]]`s (`own`, drawn as written) or, when it has
+/// none, [`default_charts`] of the columns of `table` that change. With
+/// `every_column`, the own charts and then the default charts of every column.
+pub fn run_charts(own: &[ChartSpec], table: &KpiTable, every_column: bool) -> RunCharts {
+    if every_column {
+        let specs = own.iter().cloned().chain(default_charts(&table.columns)).collect();
+        return RunCharts { specs, flat: Vec::new() };
+    }
+    if !own.is_empty() {
+        return RunCharts { specs: own.to_vec(), flat: Vec::new() };
+    }
+    let (moving, flat): (Vec<usize>, Vec<usize>) =
+        (0..table.columns.len()).partition(|&i| !is_flat(&table.values[i]));
+    let moving: Vec<String> = moving.into_iter().map(|i| table.columns[i].clone()).collect();
+    RunCharts {
+        specs: default_charts(&moving),
+        flat: flat.into_iter().map(|i| table.columns[i].clone()).collect(),
+    }
+}
+
+/// Whether a column holds one value throughout (non-finite values aside).
+fn is_flat(values: &[f64]) -> bool {
+    let mut finite = values.iter().filter(|v| v.is_finite());
+    let first = finite.next();
+    first.is_none_or(|first| finite.all(|v| v == first))
 }
 
 /// A file-name stem from a title: lower-case letters and digits, other runs
@@ -181,6 +219,33 @@ mod tests {
             ]
         );
         assert_eq!(charts[0].y_label, None, "the registry labels the axis");
+    }
+
+    #[test]
+    fn run_charts_leave_out_flat_columns_unless_asked() {
+        let table = KpiTable {
+            columns: names(&["global.zero", "global.moves", "global.constant", "global.gaps"]),
+            ticks: vec![0, 1, 2],
+            times: vec![0, 60, 120],
+            values: vec![vec![0.0; 3], vec![1.0, 2.0, 1.0], vec![7.5; 3], vec![f64::NAN, 3.0, 3.0]],
+        };
+        let drawn = run_charts(&[], &table, false);
+        let titles: Vec<&str> = drawn.specs.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(titles, ["global.moves"]);
+        assert_eq!(drawn.flat, names(&["global.zero", "global.constant", "global.gaps"]));
+        let all = run_charts(&[], &table, true);
+        assert_eq!(all.specs.len(), 4);
+        assert!(all.flat.is_empty());
+        let own = vec![ChartSpec {
+            title: "Mine".into(),
+            kpis: names(&["global.zero"]),
+            log_y: true,
+            y_label: None,
+        }];
+        assert_eq!(run_charts(&own, &table, false), RunCharts { specs: own.clone(), flat: Vec::new() });
+        let everything = run_charts(&own, &table, true);
+        assert_eq!(everything.specs[0], own[0]);
+        assert_eq!(everything.specs.len(), 5, "own, then a default chart per column");
     }
 
     #[test]

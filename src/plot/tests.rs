@@ -68,28 +68,29 @@ fn plot_run_writes_png_and_svg_per_chart() {
         y_label: None,
     });
     let out = dir.path().join("charts");
-    let files = plot_run(&csv, &out, &charts).unwrap();
-    assert_eq!(files.len(), 2 * charts.len());
+    let drawn = plot_run(&csv, &out, &charts).unwrap();
+    assert_eq!(drawn.len(), charts.len());
     let stems: Vec<String> =
-        files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        drawn.iter().map(|c| c.png.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert!(stems.contains(&"pool-spot-price.png".to_owned()), "{stems:?}");
-    assert!(stems.contains(&"total-value-locked-log.svg".to_owned()), "{stems:?}");
-    for (spec, pair) in charts.iter().zip(files.chunks(2)) {
-        assert_eq!(pair[0].extension().unwrap(), "png");
-        assert_eq!(pair[1].extension().unwrap(), "svg");
-        assert_png(&pair[0]);
-        let svg = svg_text(&pair[1]);
+    assert!(drawn.iter().any(|c| c.svg.ends_with("total-value-locked-log.svg")), "{drawn:?}");
+    for (spec, chart) in charts.iter().zip(&drawn) {
+        assert_eq!(chart.png.extension().unwrap(), "png");
+        assert_eq!(chart.svg.extension().unwrap(), "svg");
+        assert_png(&chart.png);
+        let svg = svg_text(&chart.svg);
         let title = if units::is_column_like(&spec.title) {
             units::title_of(&spec.title)
         } else {
             spec.title.clone()
         };
-        assert!(svg.contains(&title), "{} lacks title {title:?}", pair[1].display());
+        assert_eq!(chart.title, title, "the chart file carries the title drawn");
+        assert!(svg.contains(&title), "{} lacks title {title:?}", chart.svg.display());
         assert!(svg.contains("time (days)"));
         let drawn: Vec<&str> =
             COLUMNS.iter().copied().filter(|c| spec.kpis.iter().any(|p| matches(p, c))).collect();
         for label in units::legend_labels(&drawn) {
-            assert!(svg.contains(&label), "{} lacks legend label {label}", pair[1].display());
+            assert!(svg.contains(&label), "{} lacks legend label {label}", chart.svg.display());
         }
     }
     let spot = svg_text(&out.join("spot-prices.svg"));
@@ -110,8 +111,8 @@ fn log_chart_without_positive_values_falls_back_to_linear() {
     drop(writer);
     let spec =
         ChartSpec { title: "Loss".into(), kpis: vec!["global.loss".into()], log_y: true, y_label: None };
-    let files = plot_run(&csv, dir.path(), &[spec]).unwrap();
-    assert!(svg_text(&files[1]).contains("Loss (linear scale: no positive values)"));
+    let drawn = plot_run(&csv, dir.path(), &[spec]).unwrap();
+    assert!(svg_text(&drawn[0].svg).contains("Loss (linear scale: no positive values)"));
 }
 
 #[test]
@@ -121,19 +122,42 @@ fn plot_compare_draws_one_line_per_run() {
     write_table(&v3, 0.0);
     write_table(&v4, 0.7);
     let runs = vec![("Design A".to_owned(), v3), ("Design B".to_owned(), v4)];
-    let kpis = vec!["pool.dt1.spot_price".to_owned(), "agent.bob.usd".to_owned()];
+    let price_limit = Threshold { label: "pass: ≤ 1.5 OCEAN per DT".into(), value: 1.5 };
+    let kpis = vec![
+        KpiChart { kpi: "pool.dt1.spot_price".to_owned(), thresholds: vec![price_limit] },
+        KpiChart { kpi: "agent.bob.usd".to_owned(), thresholds: Vec::new() },
+    ];
     let out = dir.path().join("compare");
-    let files = plot_compare(&runs, &out, &kpis).unwrap();
-    let names: Vec<_> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(
-        names,
-        ["pool-dt1-spot-price.png", "pool-dt1-spot-price.svg", "agent-bob-usd.png", "agent-bob-usd.svg"]
-    );
-    assert_png(&files[0]);
-    let svg = svg_text(&files[1]);
-    for needle in ["DT price (OCEAN per DT)", "Design A", "Design B"] {
+    let drawn = plot_compare(&runs, &out, &kpis).unwrap();
+    let names: Vec<_> =
+        drawn.iter().map(|c| c.png.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["pool-dt1-spot-price.png", "agent-bob-usd.png"]);
+    assert_png(&drawn[0].png);
+    let svg = svg_text(&drawn[0].svg);
+    for needle in ["DT price (OCEAN per DT)", "Design A", "Design B", "pass: ≤ 1.5 OCEAN per DT"] {
         assert!(svg.contains(needle), "compare chart lacks {needle:?}");
     }
+    assert!(!svg_text(&drawn[1].svg).contains("pass:"), "no threshold where none is given");
+}
+
+#[test]
+fn every_design_keeps_its_colour_on_every_chart() {
+    let chart = |title: &str, designs: &[&str]| XyChart {
+        title: title.into(),
+        x_label: TIME_AXIS.into(),
+        y_label: "x (count)".into(),
+        lines: designs.iter().map(|d| ((*d).to_owned(), vec![(0.0, 1.0), (1.0, 2.0)])).collect(),
+        bands: Vec::new(),
+        thresholds: vec![Threshold { label: "pass: ≥ 1".into(), value: 1.0 }],
+    };
+    let designs = ["v3", "v4", "v41"];
+    let plans = plan_xy(&[chart("a", &designs), chart("b", &designs)]);
+    let colours =
+        |plan: &DrawnChart| plan.series.iter().map(|s| (s.label.clone(), s.color)).collect::<Vec<_>>();
+    assert_eq!(colours(&plans[0]), colours(&plans[1]));
+    assert_eq!(plans[0].thresholds, ["pass: ≥ 1"]);
+    let distinct: std::collections::BTreeSet<_> = plans[0].series.iter().map(|s| s.color).collect();
+    assert_eq!(distinct.len(), 3);
 }
 
 #[test]
@@ -155,7 +179,7 @@ fn spec_matching_nothing_is_an_error_listing_columns() {
     let PlotError::NoMatch { title, pattern, .. } = &error else { panic!("{error:?}") };
     assert_eq!((title.as_str(), pattern.as_str()), ("Stakes", "agent.*.stake"));
     let message = error.to_string();
-    for needle in ["kpis.csv", "Stakes", "agent.*.stake", "agent.alice.usd, agent.bob.usd"] {
+    for needle in ["kpis.csv", "Stakes", "agent.*.stake", "agent.alice.usd", "agent.bob.usd"] {
         assert!(message.contains(needle), "{message:?} lacks {needle:?}");
     }
     assert!(!out.exists(), "nothing is drawn when a spec is bad");
@@ -167,7 +191,8 @@ fn compare_errors_name_the_run() {
     let csv = dir.path().join("kpis.csv");
     write_table(&csv, 0.0);
     let runs = vec![("base".to_owned(), csv)];
-    let error = plot_compare(&runs, dir.path(), &["global.nope".to_owned()]).unwrap_err();
+    let nope = KpiChart { kpi: "global.nope".to_owned(), thresholds: Vec::new() };
+    let error = plot_compare(&runs, dir.path(), &[nope]).unwrap_err();
     assert!(
         matches!(&error, PlotError::MissingKpi { run, kpi, .. } if run == "base" && kpi == "global.nope")
     );
@@ -208,8 +233,8 @@ fn twenty_thousand_columns_make_one_chart_of_top_lines_and_a_median() {
     let charts = default_charts(&columns);
     assert_eq!(charts.len(), 1);
     let written = plot_run(&csv, &dir.path().join("charts"), &charts).unwrap();
-    assert_eq!(written.len(), 2);
-    let svg = svg_text(&written[1]);
+    assert_eq!(written.len(), 1);
+    let svg = svg_text(&written[0].svg);
     assert!(svg.contains("median of 19993 others"), "legend names the aggregate");
     assert!(svg.contains("\na19999\n"), "the top line by final value is drawn");
 }

@@ -32,6 +32,11 @@ impl ColumnInfo {
     pub fn axis_label(&self) -> String {
         format!("{} ({})", self.label, self.unit)
     }
+
+    /// [`Self::axis_label`] with a note after the unit: `label (unit; note)`.
+    pub fn axis_label_noting(&self, note: &str) -> String {
+        format!("{} ({}; {note})", self.label, self.unit)
+    }
 }
 
 /// `(pattern over the whole column name, label, unit)`, first match wins.

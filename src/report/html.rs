@@ -9,6 +9,7 @@ use super::format::{diff_text, plural, run_text, seed_list, title_with_unit};
 use super::table::CriteriaTable;
 use super::{ReportError, Result};
 use crate::models::criteria::Verdict;
+use crate::plot::ChartFile;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -17,7 +18,7 @@ padding:0 1em;color:#222}h1{font-size:1.6em}h2{font-size:1.2em;margin-top:1.6em}
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #bbb;padding:.35em .6em;\
 text-align:left;vertical-align:top}th{background:#eee}td.pass{background:#e3f6e3}\
 td.fail{background:#fbe0e0;font-weight:bold}td.inconclusive{background:#fdf3d0}td.na{color:#888}code{background:#f3f3f3;padding:0 .2em}\
-figure{margin:1em 0}img.chart{max-width:100%;border:1px solid #ddd}figcaption{color:#555;font-size:.9em}";
+figure{margin:1em 0}img.chart{max-width:100%;border:1px solid #ddd}figcaption{color:#555;font-size:.9em}figcaption .file{color:#999}";
 
 const SCRIPT: &str = "window.addEventListener('load',function(){\
 var imgs=Array.prototype.slice.call(document.images);\
@@ -29,15 +30,15 @@ document.body.dataset.imagesLoaded=String(loaded);});";
 /// `markdown_intro` (paragraphs, `- ` lists, `#` headings, `code`,
 /// `**bold**`), the criteria table (`<table id="criteria">`, one
 /// `<th class="design">` per design), paired differences in Monte Carlo mode
-/// (`<table id="paired">`), and every PNG of `charts` embedded as
-/// `<img class="chart">` (other files, such as the SVG twins, are skipped).
+/// (`<table id="paired">`), and the PNG of every chart embedded as
+/// `<img class="chart">`, captioned with its title and file name.
 /// Returns the path written.
 pub fn write_report(
     out_dir: &Path,
     title: &str,
     markdown_intro: &str,
     table: &CriteriaTable,
-    charts: &[PathBuf],
+    charts: &[ChartFile],
 ) -> Result<PathBuf> {
     let mut html = String::with_capacity(64 * 1024);
     let _ = write!(
@@ -49,23 +50,22 @@ pub fn write_report(
     html.push_str(&markdown_to_html(markdown_intro));
     push_table(&mut html, table);
     html.push_str("<h2>Charts</h2>\n");
-    let pngs: Vec<&PathBuf> =
-        charts.iter().filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"))).collect();
-    if pngs.is_empty() {
+    if charts.is_empty() {
         html.push_str("<p>No charts.</p>\n");
     }
-    for chart in pngs {
-        let bytes = std::fs::read(chart).map_err(|source| ReportError::Io {
-            file: chart.clone(),
+    for chart in charts {
+        let bytes = std::fs::read(&chart.png).map_err(|source| ReportError::Io {
+            file: chart.png.clone(),
             action: "read",
             source,
         })?;
-        let name = chart.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        let file = chart.png.file_name().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
         let _ = writeln!(
             html,
-            "<figure><img class=\"chart\" alt=\"Chart: {n}\" src=\"data:image/png;base64,{b}\">\
-             <figcaption>{n}</figcaption></figure>",
-            n = escape(&name),
+            "<figure><img class=\"chart\" alt=\"Chart: {t}\" src=\"data:image/png;base64,{b}\">\
+             <figcaption>{t} <span class=\"file\">({f}, SVG beside it)</span></figcaption></figure>",
+            t = escape(&chart.title),
+            f = escape(&file),
             b = base64_encode(&bytes)
         );
     }
@@ -86,7 +86,7 @@ pub fn write_report(
 
 /// The report of one `tsp run`: its results directory scored against the
 /// criteria, with its charts; writes `results_dir/report.html`.
-pub fn write_run_report(results_dir: &Path, label: &str, charts: &[PathBuf]) -> Result<PathBuf> {
+pub fn write_run_report(results_dir: &Path, label: &str, charts: &[ChartFile]) -> Result<PathBuf> {
     let set = crate::models::criteria_for(&super::RunInfo::read(results_dir)?.models);
     let table = CriteriaTable::from_runs(set, &[(label.to_owned(), results_dir.to_owned())])?;
     let intro = format!("Run `{label}` in `{}`, scored against the design criteria.", results_dir.display());

@@ -7,10 +7,10 @@
 
 use super::runner::Outcome;
 use crate::kpis::{Frame, Values};
-use crate::plot::{matches, plot_xy, XyChart};
+use crate::plot::{matches, plot_xy, ChartFile, XyChart};
 use crate::report::SeedStats;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One point of an effect: a design, a factor at one value, a KPI.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,7 +108,7 @@ pub fn frame(effects: &[Effect]) -> Frame {
 }
 
 /// One chart per (KPI, factor), one line per design, into `dir`.
-pub fn draw(effects: &[Effect], dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub fn draw(effects: &[Effect], dir: &Path) -> anyhow::Result<Vec<ChartFile>> {
     let mut charts: Vec<XyChart> = Vec::new();
     for effect in effects {
         let title = format!("{} vs {}", effect.kpi, effect.factor);
@@ -118,9 +118,10 @@ pub fn draw(effects: &[Effect], dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
                 charts.push(XyChart {
                     title,
                     x_label: effect.factor.clone(),
-                    y_label: format!("{} (mean over runs)", effect.kpi),
+                    y_label: crate::plot::units::describe(&effect.kpi).axis_label_noting("mean over runs"),
                     lines: Vec::new(),
                     bands: Vec::new(),
+                    thresholds: Vec::new(),
                 });
                 charts.last_mut().expect("pushed")
             }

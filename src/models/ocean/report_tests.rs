@@ -4,6 +4,7 @@
 
 use super::report::CRITERIA_SET;
 use crate::models::criteria::Rule;
+use crate::plot::ChartFile;
 use crate::report::tests::fake_run;
 use crate::report::*;
 use std::path::Path;
@@ -171,21 +172,27 @@ fn html_report_is_self_contained() {
     let svg = tmp.path().join("chart-one.svg");
     let table = CriteriaTable::from_runs(&CRITERIA_SET, &[("a&b".into(), run.clone())]).unwrap();
     let intro = "Intro with `code` and **bold**.\n\n- one\n- two";
-    let path = write_report(tmp.path(), "T <x>", intro, &table, &[png, svg]).unwrap();
+    let chart = ChartFile { title: "Price <USD>".into(), png, svg };
+    let path = write_report(tmp.path(), "T <x>", intro, &table, &[chart]).unwrap();
     let html = std::fs::read_to_string(path).unwrap();
     assert!(html.contains("<title>T &lt;x&gt;</title>"));
     assert!(html.contains("<table id=\"criteria\">"));
     assert_eq!(html.matches("<th class=\"design\">").count(), 1);
     assert!(html.contains("<th class=\"design\">a&amp;b</th>"));
     assert_eq!(html.matches("<img class=\"chart\"").count(), 1);
-    assert!(html.contains("alt=\"Chart: chart-one\" src=\"data:image/png;base64,iVBORw==\""));
+    assert!(html.contains("alt=\"Chart: Price &lt;USD&gt;\" src=\"data:image/png;base64,iVBORw==\""));
+    assert!(html.contains(
+        "<figcaption>Price &lt;USD&gt; <span class=\"file\">(chart-one.png, SVG beside it)</span>"
+    ));
     assert!(html.contains("<td class=\"fail\">2.000 (FAIL)</td>"));
     assert!(html.contains("<p>Intro with <code>code</code> and <b>bold</b>.</p>"));
     assert!(html.contains("<li>one</li>"));
     assert!(html.contains("dataset.imagesOk") && html.contains("dataset.imagesLoaded"));
     assert!(!html.contains("src=\"http") && !html.contains("href="));
     // A chart that cannot be read is an error naming it.
-    let error = write_report(tmp.path(), "T", "", &table, &[tmp.path().join("gone.png")]).unwrap_err();
+    let gone =
+        ChartFile { title: "t".into(), png: tmp.path().join("gone.png"), svg: tmp.path().join("gone.svg") };
+    let error = write_report(tmp.path(), "T", "", &table, &[gone]).unwrap_err();
     assert!(error.to_string().contains("gone.png"));
     // The single-run report scores the run and lands in its directory.
     let single = write_run_report(&run, "solo", &[]).unwrap();
