@@ -11,7 +11,7 @@ use std::path::Path;
 use tokenspice::cli::run_to_dir;
 use tokenspice::kpis::{read_kpis, KpiTable};
 use tokenspice::netlist::{load, LoadedNetlist};
-use tokenspice::plot::units::{describe, has_unit, UNKNOWN_UNIT};
+use tokenspice::plot::units::{has_unit, Registry, UNKNOWN_UNIT};
 use tokenspice::plot::{plan_run, run_charts, ChartSpec, DrawnChart, MAX_LINES_PER_CHART, TIME_AXIS};
 
 /// Each shipped netlist and a duration short enough for a test.
@@ -73,13 +73,16 @@ fn every_shipped_chart_fits_its_limit_repeats_no_colour_and_names_its_units() {
         let csv = dir.path().join("kpis.csv");
         let table = read_kpis(&csv).unwrap();
         let columns = &table.columns;
+        // The netlist's own `[[kpi]]` units, as `tsp run` and `tsp plot` read them.
+        let units = loaded.column_units();
+        assert_eq!(units, Registry::of_results(dir.path()), "{name}: run.json records the same units");
         for column in columns {
-            if describe(column).unit == UNKNOWN_UNIT {
-                problems.push(format!("{name}: column {column} has no unit in the registry"));
+            if units.describe(column).unit == UNKNOWN_UNIT {
+                problems.push(format!("{name}: column {column} has no unit (registry or [[kpi]] unit)"));
             }
         }
         columns_seen += columns.len();
-        let drawn = plan_run(&csv, &specs(&loaded, &table)).unwrap();
+        let drawn = plan_run(&csv, &specs(&loaded, &table), &units).unwrap();
         assert!(!drawn.is_empty(), "{name} draws no chart");
         for chart in &drawn {
             problems.extend(check(name, chart));
@@ -115,7 +118,7 @@ fn condensed_charts_keep_the_median_grey_and_apart() {
         log_y: true,
         y_label: Some("OCEAN per DT".into()),
     };
-    let drawn = plan_run(&csv, &[spec]).unwrap().remove(0);
+    let drawn = plan_run(&csv, &[spec], &Registry::EMPTY).unwrap().remove(0);
     assert!(check("synthetic", &drawn).is_empty(), "{:?}", check("synthetic", &drawn));
     assert_eq!(drawn.series.len(), MAX_LINES_PER_CHART);
     assert_eq!(drawn.series[0].label, "pool 13");

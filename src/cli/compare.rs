@@ -13,7 +13,8 @@ use crate::kpis::read_kpis;
 use crate::models::criteria::{CriteriaSet, Rule};
 use crate::models::criteria_for;
 use crate::netlist::{load, LoadedNetlist};
-use crate::plot::{plot_compare, plot_xy, slug, units, KpiChart, Threshold, XyChart, TIME_AXIS};
+use crate::plot::units::Registry;
+use crate::plot::{plot_compare, plot_xy, slug, KpiChart, Threshold, XyChart, TIME_AXIS};
 use crate::report::{criteria_values, write_report, CriteriaTable, DesignSeeds, RunInfo};
 use crate::study::monte_carlo::{seed_band, SeedBand};
 use crate::study::monte_carlo::{MonteCarlo, UntilCi};
@@ -238,11 +239,14 @@ impl Cmd {
                 skipped.join("`, `")
             ));
         }
+        // Labels and units of the netlist's own columns, as the first run recorded them.
+        let units =
+            csvs.first().and_then(|(_, csv)| csv.parent()).map(Registry::of_results).unwrap_or_default();
         let kpis: Vec<KpiChart> =
             kpis.into_iter().map(|kpi| KpiChart { thresholds: thresholds(table.set, &kpi), kpi }).collect();
         let charts = match seeds {
             _ if kpis.is_empty() => Vec::new(),
-            None => plot_compare(csvs, out, &kpis)?,
+            None => plot_compare(csvs, out, &kpis, &units)?,
             Some((labels, designs)) => {
                 let charts: Vec<XyChart> = kpis
                     .iter()
@@ -258,14 +262,14 @@ impl Cmd {
                         XyChart {
                             title: kpi.clone(),
                             x_label: TIME_AXIS.to_owned(),
-                            y_label: units::describe(kpi).axis_label_noting("mean, 95% band"),
+                            y_label: units.describe(kpi).axis_label_noting("mean, 95% band"),
                             lines,
                             bands,
                             thresholds: thresholds.clone(),
                         }
                     })
                     .collect();
-                plot_xy(&charts, out)?
+                plot_xy(&charts, out, &units)?
             }
         };
         let title = format!("tokenspice: {}", table.designs.join(" vs "));

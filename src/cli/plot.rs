@@ -4,6 +4,7 @@
 //! `--all` adds a default chart of every column.
 
 use crate::kpis::read_kpis;
+use crate::plot::units::Registry;
 use crate::plot::{plot_run, run_charts, ChartFile, ChartSpec};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -34,7 +35,7 @@ impl Cmd {
         };
         let own = run.as_ref().map_or(&[][..], |run| &run.charts);
         let chosen = run_charts(own, &table, self.all);
-        let drawn = plot_run(&csv, &self.dir, &chosen.specs)?;
+        let drawn = plot_run(&csv, &self.dir, &chosen.specs, &Registry::of_results(&self.dir))?;
         println!("{}", charts_line(&drawn, &chosen.flat, &self.dir));
         match run {
             Some(run) => {

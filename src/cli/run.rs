@@ -428,7 +428,8 @@ pub fn write_charts(
     let table = crate::kpis::read_kpis(&csv)?;
     let chosen = run_charts(&loaded.netlist.charts, &table, every_column);
     let stop = super::signals::stop_flag();
-    let drawn = plot_run_while(&csv, out, &chosen.specs, &|| !stop.load(Ordering::SeqCst))?;
+    let units = loaded.column_units();
+    let drawn = plot_run_while(&csv, out, &chosen.specs, &units, &|| !stop.load(Ordering::SeqCst))?;
     Ok((drawn, chosen.flat))
 }
 

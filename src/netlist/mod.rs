@@ -426,6 +426,16 @@ impl LoadedNetlist {
         scripts
     }
 
+    /// Labels and units of the `[[kpi]]` columns that give a `unit`, for charts.
+    pub fn column_units(&self) -> crate::plot::units::Registry {
+        crate::plot::units::Registry::new(
+            self.netlist
+                .kpi_tables
+                .iter()
+                .filter_map(|(_, kpi)| Some((kpi.name.clone(), kpi.label.clone(), kpi.unit.clone()?))),
+        )
+    }
+
     /// A label for reports: the first model's design label, else the run's name.
     pub fn label(&self) -> String {
         self.models.iter().find_map(|(_, c)| c.label()).unwrap_or_else(|| self.netlist.sim.name.clone())

@@ -70,6 +70,12 @@ pub struct KpiTable {
     /// Decimals of a uint value (default 18: base units shown as tokens; 0: as is).
     #[serde(default = "eighteen")]
     pub decimals: u8,
+    /// What charts call the column (default: its quantity, `reserve0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Its unit on chart axes (`USD`, `tokens`, `count`); without one, charts say `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 fn eighteen() -> u8 {

@@ -38,6 +38,7 @@ use crate::kpis::{read_kpis, KpiTable};
 use render::{render, Chart, Line};
 use spec::Slugs;
 use std::path::{Path, PathBuf};
+use units::Registry;
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
 
@@ -67,8 +68,13 @@ pub struct KpiChart {
 ///
 /// Each pattern of a spec must match at least one column; a column matched
 /// by several patterns is drawn once.
-pub fn plot_run(kpis_csv: &Path, out_dir: &Path, charts: &[ChartSpec]) -> Result<Vec<ChartFile>> {
-    plot_run_while(kpis_csv, out_dir, charts, &|| true)
+pub fn plot_run(
+    kpis_csv: &Path,
+    out_dir: &Path,
+    charts: &[ChartSpec],
+    units: &Registry,
+) -> Result<Vec<ChartFile>> {
+    plot_run_while(kpis_csv, out_dir, charts, units, &|| true)
 }
 
 /// [`plot_run`], drawing the next chart only while `keep_going()` (a
@@ -77,10 +83,11 @@ pub fn plot_run_while(
     kpis_csv: &Path,
     out_dir: &Path,
     charts: &[ChartSpec],
+    units: &Registry,
     keep_going: &dyn Fn() -> bool,
 ) -> Result<Vec<ChartFile>> {
     ensure_font()?;
-    let resolved = resolve(kpis_csv, charts)?;
+    let resolved = resolve(kpis_csv, charts, units)?;
     create_dir(out_dir)?;
     draw_all(
         resolved.iter().take_while(|_| keep_going()).map(|(stem, chart)| (stem.as_str(), chart)),
@@ -104,12 +111,12 @@ fn draw_all<'a>(
 
 /// What [`plot_run`] would draw, chart by chart, without drawing: titles,
 /// axis labels, legend entries and colours as the drawing plan has them.
-pub fn plan_run(kpis_csv: &Path, charts: &[ChartSpec]) -> Result<Vec<DrawnChart>> {
-    Ok(resolve(kpis_csv, charts)?.iter().map(|(_, chart)| render::drawn(chart)).collect())
+pub fn plan_run(kpis_csv: &Path, charts: &[ChartSpec], units: &Registry) -> Result<Vec<DrawnChart>> {
+    Ok(resolve(kpis_csv, charts, units)?.iter().map(|(_, chart)| render::drawn(chart)).collect())
 }
 
 /// Every spec as a chart ready to draw, with the title its file is named after.
-fn resolve(kpis_csv: &Path, charts: &[ChartSpec]) -> Result<Vec<(String, Chart)>> {
+fn resolve(kpis_csv: &Path, charts: &[ChartSpec], units: &Registry) -> Result<Vec<(String, Chart)>> {
     let table = read_kpis(kpis_csv)?;
     let days = days_of(&table);
     let mut resolved = Vec::with_capacity(charts.len());
@@ -136,7 +143,8 @@ fn resolve(kpis_csv: &Path, charts: &[ChartSpec]) -> Result<Vec<(String, Chart)>
             picked.extend(found.into_iter().filter(|i| seen.insert(*i)));
         }
         let names: Vec<&str> = picked.iter().map(|&i| table.columns[i].as_str()).collect();
-        let lines = units::legend_labels(&names)
+        let lines = units
+            .legend_labels(&names)
             .into_iter()
             .zip(&picked)
             .map(|(label, &i)| Line {
@@ -148,11 +156,11 @@ fn resolve(kpis_csv: &Path, charts: &[ChartSpec]) -> Result<Vec<(String, Chart)>
             .collect();
         let lines = condense::condense(lines, MAX_LINES_PER_CHART);
         let y_label = match &spec.y_label {
-            Some(own) => units::explicit_y_label(own, &names),
-            None => units::default_y_label(&names),
+            Some(own) => units.explicit_y_label(own, &names),
+            None => units.default_y_label(&names),
         };
         let chart = Chart {
-            title: display_title(&spec.title),
+            title: display_title(&spec.title, units),
             x_label: TIME_AXIS.into(),
             y_label,
             log_y: spec.log_y,
@@ -166,9 +174,9 @@ fn resolve(kpis_csv: &Path, charts: &[ChartSpec]) -> Result<Vec<(String, Chart)>
 
 /// A title that is a column name or pattern (as default charts have) reads
 /// as the registry's `label (unit)`; words someone wrote stay.
-fn display_title(title: &str) -> String {
+fn display_title(title: &str, units: &Registry) -> String {
     if units::is_column_like(title) {
-        units::title_of(title)
+        units.title_of(title)
     } else {
         title.to_owned()
     }
@@ -179,7 +187,12 @@ fn display_title(title: &str) -> String {
 /// `out_dir`; each run's time axis starts at its own first row. Returns the
 /// charts written. Every run must have every KPI; values of a KPI are
 /// plotted on a linear axis.
-pub fn plot_compare(runs: &[(String, PathBuf)], out_dir: &Path, kpis: &[KpiChart]) -> Result<Vec<ChartFile>> {
+pub fn plot_compare(
+    runs: &[(String, PathBuf)],
+    out_dir: &Path,
+    kpis: &[KpiChart],
+    units: &Registry,
+) -> Result<Vec<ChartFile>> {
     ensure_font()?;
     if runs.is_empty() {
         return Err(PlotError::NoRuns);
@@ -210,9 +223,9 @@ pub fn plot_compare(runs: &[(String, PathBuf)], out_dir: &Path, kpis: &[KpiChart
             })
             .collect();
         let chart = Chart {
-            title: display_title(kpi),
+            title: display_title(kpi, units),
             x_label: TIME_AXIS.into(),
-            y_label: units::describe(kpi).axis_label(),
+            y_label: units.describe(kpi).axis_label(),
             log_y: false,
             lines,
             thresholds: thresholds.clone(),
@@ -241,21 +254,22 @@ pub struct XyChart {
 
 /// Draw each chart (PNG and SVG) into `out_dir`; returns the charts written.
 /// A chart whose x axis is [`TIME_AXIS`] starts at 0.
-pub fn plot_xy(charts: &[XyChart], out_dir: &Path) -> Result<Vec<ChartFile>> {
+pub fn plot_xy(charts: &[XyChart], out_dir: &Path, units: &Registry) -> Result<Vec<ChartFile>> {
     ensure_font()?;
     create_dir(out_dir)?;
-    let charts: Vec<(&str, Chart)> = charts.iter().map(|xy| (xy.title.as_str(), xy_chart(xy))).collect();
+    let charts: Vec<(&str, Chart)> =
+        charts.iter().map(|xy| (xy.title.as_str(), xy_chart(xy, units))).collect();
     draw_all(charts.iter().map(|(stem, chart)| (*stem, chart)), out_dir)
 }
 
 /// What [`plot_xy`] would draw, chart by chart, without drawing.
-pub fn plan_xy(charts: &[XyChart]) -> Vec<DrawnChart> {
-    charts.iter().map(|xy| render::drawn(&xy_chart(xy))).collect()
+pub fn plan_xy(charts: &[XyChart], units: &Registry) -> Vec<DrawnChart> {
+    charts.iter().map(|xy| render::drawn(&xy_chart(xy, units))).collect()
 }
 
-fn xy_chart(xy: &XyChart) -> Chart {
+fn xy_chart(xy: &XyChart, units: &Registry) -> Chart {
     Chart {
-        title: display_title(&xy.title),
+        title: display_title(&xy.title, units),
         x_label: xy.x_label.clone(),
         y_label: xy.y_label.clone(),
         log_y: false,

@@ -3,6 +3,9 @@
 use super::*;
 use crate::kpis::KpiWriter;
 
+/// The registry of a run whose netlist gives no units of its own.
+const NO_UNITS: Registry = Registry::EMPTY;
+
 const COLUMNS: [&str; 6] = [
     "pool.dt1.spot_price",
     "pool.dt2.spot_price",
@@ -68,7 +71,7 @@ fn plot_run_writes_png_and_svg_per_chart() {
         y_label: None,
     });
     let out = dir.path().join("charts");
-    let drawn = plot_run(&csv, &out, &charts).unwrap();
+    let drawn = plot_run(&csv, &out, &charts, &NO_UNITS).unwrap();
     assert_eq!(drawn.len(), charts.len());
     let stems: Vec<String> =
         drawn.iter().map(|c| c.png.file_name().unwrap().to_string_lossy().into_owned()).collect();
@@ -80,7 +83,7 @@ fn plot_run_writes_png_and_svg_per_chart() {
         assert_png(&chart.png);
         let svg = svg_text(&chart.svg);
         let title = if units::is_column_like(&spec.title) {
-            units::title_of(&spec.title)
+            NO_UNITS.title_of(&spec.title)
         } else {
             spec.title.clone()
         };
@@ -89,7 +92,7 @@ fn plot_run_writes_png_and_svg_per_chart() {
         assert!(svg.contains("time (days)"));
         let drawn: Vec<&str> =
             COLUMNS.iter().copied().filter(|c| spec.kpis.iter().any(|p| matches(p, c))).collect();
-        for label in units::legend_labels(&drawn) {
+        for label in NO_UNITS.legend_labels(&drawn) {
             assert!(svg.contains(&label), "{} lacks legend label {label}", chart.svg.display());
         }
     }
@@ -111,7 +114,7 @@ fn log_chart_without_positive_values_falls_back_to_linear() {
     drop(writer);
     let spec =
         ChartSpec { title: "Loss".into(), kpis: vec!["global.loss".into()], log_y: true, y_label: None };
-    let drawn = plot_run(&csv, dir.path(), &[spec]).unwrap();
+    let drawn = plot_run(&csv, dir.path(), &[spec], &NO_UNITS).unwrap();
     assert!(svg_text(&drawn[0].svg).contains("Loss (linear scale: no positive values)"));
 }
 
@@ -128,7 +131,7 @@ fn plot_compare_draws_one_line_per_run() {
         KpiChart { kpi: "agent.bob.usd".to_owned(), thresholds: Vec::new() },
     ];
     let out = dir.path().join("compare");
-    let drawn = plot_compare(&runs, &out, &kpis).unwrap();
+    let drawn = plot_compare(&runs, &out, &kpis, &NO_UNITS).unwrap();
     let names: Vec<_> =
         drawn.iter().map(|c| c.png.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(names, ["pool-dt1-spot-price.png", "agent-bob-usd.png"]);
@@ -151,7 +154,7 @@ fn every_design_keeps_its_colour_on_every_chart() {
         thresholds: vec![Threshold { label: "pass: ≥ 1".into(), value: 1.0 }],
     };
     let designs = ["v3", "v4", "v41"];
-    let plans = plan_xy(&[chart("a", &designs), chart("b", &designs)]);
+    let plans = plan_xy(&[chart("a", &designs), chart("b", &designs)], &NO_UNITS);
     let colours =
         |plan: &DrawnChart| plan.series.iter().map(|s| (s.label.clone(), s.color)).collect::<Vec<_>>();
     assert_eq!(colours(&plans[0]), colours(&plans[1]));
@@ -175,7 +178,7 @@ fn spec_matching_nothing_is_an_error_listing_columns() {
         ChartSpec { title: "Stakes".into(), kpis: vec!["agent.*.stake".into()], log_y: false, y_label: None },
     ];
     let out = dir.path().join("charts");
-    let error = plot_run(&csv, &out, &specs).unwrap_err();
+    let error = plot_run(&csv, &out, &specs, &NO_UNITS).unwrap_err();
     let PlotError::NoMatch { title, pattern, .. } = &error else { panic!("{error:?}") };
     assert_eq!((title.as_str(), pattern.as_str()), ("Stakes", "agent.*.stake"));
     let message = error.to_string();
@@ -192,14 +195,14 @@ fn compare_errors_name_the_run() {
     write_table(&csv, 0.0);
     let runs = vec![("base".to_owned(), csv)];
     let nope = KpiChart { kpi: "global.nope".to_owned(), thresholds: Vec::new() };
-    let error = plot_compare(&runs, dir.path(), &[nope]).unwrap_err();
+    let error = plot_compare(&runs, dir.path(), &[nope], &NO_UNITS).unwrap_err();
     assert!(
         matches!(&error, PlotError::MissingKpi { run, kpi, .. } if run == "base" && kpi == "global.nope")
     );
     assert!(error.to_string().contains("kpis.csv"));
-    assert!(matches!(plot_compare(&[], dir.path(), &[]), Err(PlotError::NoRuns)));
+    assert!(matches!(plot_compare(&[], dir.path(), &[], &NO_UNITS), Err(PlotError::NoRuns)));
     let missing = vec![("gone".to_owned(), dir.path().join("gone.csv"))];
-    let error = plot_compare(&missing, dir.path(), &[]).unwrap_err();
+    let error = plot_compare(&missing, dir.path(), &[], &NO_UNITS).unwrap_err();
     assert!(error.to_string().contains("gone.csv"), "{error}");
 }
 
@@ -212,7 +215,7 @@ fn a_chart_file_that_cannot_be_written_is_named_plainly() {
         ChartSpec { title: "TVL".into(), kpis: vec!["global.tvl".into()], log_y: false, y_label: None };
     let out = dir.path().join("charts");
     std::fs::create_dir_all(out.join("tvl.png")).unwrap(); // a folder where the chart goes
-    let message = plot_run(&csv, &out, &[spec]).unwrap_err().to_string();
+    let message = plot_run(&csv, &out, &[spec], &NO_UNITS).unwrap_err().to_string();
     assert!(message.contains("tvl.png: cannot draw chart: Is a directory"), "{message}");
     assert!(!message.contains("IoError("), "no Rust debug output: {message}");
 }
@@ -232,7 +235,7 @@ fn twenty_thousand_columns_make_one_chart_of_top_lines_and_a_median() {
     writer.finish().unwrap();
     let charts = default_charts(&columns);
     assert_eq!(charts.len(), 1);
-    let written = plot_run(&csv, &dir.path().join("charts"), &charts).unwrap();
+    let written = plot_run(&csv, &dir.path().join("charts"), &charts, &NO_UNITS).unwrap();
     assert_eq!(written.len(), 1);
     let svg = svg_text(&written[0].svg);
     assert!(svg.contains("median of 19993 others"), "legend names the aggregate");

@@ -7,6 +7,7 @@
 
 use super::runner::Outcome;
 use crate::kpis::{Frame, Values};
+use crate::plot::units::Registry;
 use crate::plot::{matches, plot_xy, ChartFile, XyChart};
 use crate::report::SeedStats;
 use std::collections::BTreeMap;
@@ -108,7 +109,7 @@ pub fn frame(effects: &[Effect]) -> Frame {
 }
 
 /// One chart per (KPI, factor), one line per design, into `dir`.
-pub fn draw(effects: &[Effect], dir: &Path) -> anyhow::Result<Vec<ChartFile>> {
+pub fn draw(effects: &[Effect], dir: &Path, units: &Registry) -> anyhow::Result<Vec<ChartFile>> {
     let mut charts: Vec<XyChart> = Vec::new();
     for effect in effects {
         let title = format!("{} vs {}", effect.kpi, effect.factor);
@@ -118,7 +119,7 @@ pub fn draw(effects: &[Effect], dir: &Path) -> anyhow::Result<Vec<ChartFile>> {
                 charts.push(XyChart {
                     title,
                     x_label: effect.factor.clone(),
-                    y_label: crate::plot::units::describe(&effect.kpi).axis_label_noting("mean over runs"),
+                    y_label: units.describe(&effect.kpi).axis_label_noting("mean over runs"),
                     lines: Vec::new(),
                     bands: Vec::new(),
                     thresholds: Vec::new(),
@@ -131,5 +132,5 @@ pub fn draw(effects: &[Effect], dir: &Path) -> anyhow::Result<Vec<ChartFile>> {
             None => chart.lines.push((effect.design.clone(), vec![(effect.value, effect.stats.mean)])),
         }
     }
-    Ok(plot_xy(&charts, dir)?)
+    Ok(plot_xy(&charts, dir, units)?)
 }

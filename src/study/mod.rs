@@ -192,7 +192,13 @@ impl Sweep {
         let found = effects::effects(&report.designs, &report.outcomes, &charted);
         effects::frame(&found).write_csv(&self.out.join("effects.csv"))?;
         if self.charts && !found.is_empty() {
-            effects::draw(&found, &self.out.join("charts"))?;
+            // Labels and units of the first netlist's own columns.
+            let first = self.netlists.first().and_then(|netlist| crate::netlist::load(netlist, &[]).ok());
+            effects::draw(
+                &found,
+                &self.out.join("charts"),
+                &first.map(|l| l.column_units()).unwrap_or_default(),
+            )?;
         }
         let study = json!({
             "netlists": self.netlists,
