@@ -115,8 +115,8 @@ pub(crate) fn reverts_html(info: &RunInfo, json: &Value) -> String {
     if !rest.is_empty() {
         let _ = writeln!(
             html,
-            "<p>and {} more ({}): see <code>reverts_by_reason</code> in run.json.</p>",
-            plural(rest.len(), "reason"),
+            "<p>and {} ({}): see <code>reverts_by_reason</code> in run.json.</p>",
+            plural(rest.len(), "more reason"),
             plural(rest.iter().map(|(_, n)| n).sum::<u64>() as usize, "revert")
         );
     }
