@@ -1,8 +1,10 @@
-//! The comparison report in a real browser: two short runs of
+//! The reports in a real browser. Comparison: two short runs of
 //! `netlists/simplepool.toml` with the `tsp` binary, `tsp compare` on them,
 //! then Debian's headless Chromium loads `report.html` from disk. The dumped
 //! DOM must hold the criteria table with one column per run and every chart
 //! decoded (`data-images-ok="true"`), and a screenshot must be a real image.
+//! Single run: a month of `netlists/ocean_v3.toml`, whose `report.html` must
+//! also say what the run is and explain its reverted actions.
 //!
 //! Needs `/usr/bin/chromium` (`scripts/setup-tests.sh` installs it). Every Chromium
 //! is started under coreutils' `timeout`, which kills its whole process group.
@@ -94,11 +96,7 @@ fn compare_report_renders_in_headless_chromium() {
     for file in ["criteria.md", "criteria.csv", "report.html"] {
         assert!(compare.join(file).is_file(), "tsp compare writes {file}");
     }
-    let pngs: Vec<PathBuf> = std::fs::read_dir(&compare)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "png"))
-        .collect();
+    let pngs = pngs_in(&compare);
     // At least the activity charts: swap volume, consume volume, pools.
     assert!(pngs.len() >= 3, "charts written: {pngs:?}");
 
@@ -116,13 +114,31 @@ fn compare_report_renders_in_headless_chromium() {
         criteria.matches("<tr data-criterion=").count(),
         tokenspice::models::ocean::CRITERIA_SET.criteria.len()
     );
-    assert_eq!(attribute(&dom, "data-images-ok"), Some("true"), "not every chart decoded");
-    assert_eq!(attribute(&dom, "data-images-loaded"), Some(pngs.len().to_string().as_str()));
-    assert_eq!(dom.matches("<img class=\"chart\"").count(), pngs.len());
+    assert_every_chart_decoded(&dom, &pngs);
+    assert_screenshot_shows_a_page(&root, &report);
+}
 
+/// The PNG files of `dir` (the charts a report embeds).
+fn pngs_in(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect()
+}
+
+/// The DOM of `report` after load must say every one of `pngs` decoded.
+fn assert_every_chart_decoded(dom: &str, pngs: &[PathBuf]) {
+    assert_eq!(attribute(dom, "data-images-ok"), Some("true"), "not every chart decoded");
+    assert_eq!(attribute(dom, "data-images-loaded"), Some(pngs.len().to_string().as_str()));
+    assert_eq!(dom.matches("<img class=\"chart\"").count(), pngs.len());
+}
+
+/// A 1280×2000 screenshot of `report` is a real PNG with something on it.
+fn assert_screenshot_shows_a_page(root: &Path, report: &Path) {
     let shot = root.join("report.png");
     let screenshot = format!("--screenshot={}", shot.display());
-    chromium(&root.join("profile-shot"), &report, &[&screenshot, "--window-size=1280,2000"]);
+    chromium(&root.join("profile-shot"), report, &[&screenshot, "--window-size=1280,2000"]);
     let png = std::fs::read(&shot).expect("chromium wrote the screenshot");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "screenshot is a PNG");
     let (width, height) = (
@@ -132,4 +148,39 @@ fn compare_report_renders_in_headless_chromium() {
     assert_eq!((width, height), (1280, 2000));
     // A blank page compresses to a few KB; tables, text and charts do not.
     assert!(png.len() > 30_000, "screenshot is only {} bytes", png.len());
+}
+
+#[test]
+fn single_run_report_renders_in_headless_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let out = root.join("run");
+    let args = ["run", "netlists/ocean_v3.toml", "--quiet", "--out", out.to_str().unwrap()];
+    tsp(&[&args[..], &["--set", "sim.duration=\"30d\""]].concat());
+    let pngs = pngs_in(&out);
+    assert!(!pngs.is_empty(), "the netlist's chart is drawn");
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let reasons = run["reverts_by_reason"].as_object().unwrap();
+    assert!(reasons.contains_key("ERR_LIMIT_IN"), "a month of V3 has consumers priced out: {reasons:?}");
+
+    let report = out.join("report.html");
+    let dom = chromium(&root.join("profile-dom"), &report, &["--dump-dom"]);
+    let dom = String::from_utf8(dom.stdout).unwrap();
+    assert_every_chart_decoded(&dom, &pngs);
+    assert!(dom.contains("<section id=\"run-header\">"), "no header in:\n{dom}");
+    for line in
+        ["<code>netlists/ocean_v3.toml</code>", "design <code>v3</code>", "<code>30d</code> in 720 ticks"]
+    {
+        assert!(dom.contains(line), "header lacks {line}:\n{dom}");
+    }
+    assert!(dom.contains("finished: every planned tick ran"));
+    let reverts = &dom[dom.find("<section id=\"reverts\">").expect("a reverts section")..];
+    let reverts = &reverts[..reverts.find("</section>").unwrap()];
+    assert_eq!(reverts.matches("<tr data-reason=").count(), reasons.len().min(10), "{reverts}");
+    let limit_in = &reverts[reverts.find("<tr data-reason=\"ERR_LIMIT_IN\">").unwrap()..];
+    let limit_in = &limit_in[..limit_in.find("</tr>").unwrap()];
+    assert!(limit_in.contains("<td class=\"explained\">"), "{limit_in}");
+    assert!(limit_in.contains("<code>maxAmountIn</code>") && limit_in.contains("buy 1 DT"), "{limit_in}");
+    assert_screenshot_shows_a_page(&root, &report);
 }

@@ -356,6 +356,10 @@ pub fn run_to_dir_with(
             json!({ "tick": r.tick, "agent": r.agent, "action": r.action, "reason": reason })
         })
         .collect();
+    let mut agents_by_type = std::collections::BTreeMap::<&str, u64>::new();
+    for agent in &loaded.agents {
+        *agents_by_type.entry(&agent.kind).or_default() += 1;
+    }
     let status = match (interrupted, &summary.stopped) {
         (true, _) => "interrupted",
         (false, Some(_)) => "stopped",
@@ -365,6 +369,7 @@ pub fn run_to_dir_with(
         "status": status,
         "netlist": loaded.file,
         "resolved": loaded.netlist,
+        "agents": agents_by_type,
         "seed": loaded.netlist.sim.seed,
         "ticks": summary.ticks,
         "ticks_planned": clock.ticks,

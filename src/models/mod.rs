@@ -61,6 +61,13 @@ pub trait Model: std::fmt::Debug + Sync {
     fn criteria(&self) -> Option<&'static criteria::CriteriaSet> {
         None
     }
+
+    /// What a revert reason raised by its contracts (as counted in run.json's
+    /// `reverts_by_reason`: `ERR_LIMIT_IN`) means, in plain words, and why
+    /// its agents hit it; `None` when the reason is not its own.
+    fn explain_revert(&self, _reason: &str) -> Option<&'static str> {
+        None
+    }
 }
 
 /// What a model's configuration sees of the netlist.
@@ -153,6 +160,12 @@ pub fn model_of_agent_type(kind: &str) -> Option<&'static dyn Model> {
 pub fn criteria_for<S: AsRef<str>>(models: &[S]) -> &'static criteria::CriteriaSet {
     static NONE: criteria::CriteriaSet = criteria::CriteriaSet::NONE;
     models.iter().filter_map(|name| model_named(name.as_ref())).find_map(|m| m.criteria()).unwrap_or(&NONE)
+}
+
+/// The plain-words meaning of a revert `reason` from the first of `models`
+/// (names, as in run.json) that knows it.
+pub fn revert_explanation<S: AsRef<str>>(models: &[S], reason: &str) -> Option<&'static str> {
+    models.iter().filter_map(|name| model_named(name.as_ref())).find_map(|m| m.explain_revert(reason))
 }
 
 /// The model called `name`.

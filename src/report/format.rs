@@ -25,7 +25,12 @@ pub(crate) fn seed_list(seeds: &[u64]) -> String {
 
 /// A run's provenance in one line.
 pub(crate) fn run_text(run: &RunInfo) -> String {
-    let mut parts = vec![format!("`{}`", run.dir.display())];
+    // An empty folder: the run's own report, which lives in it.
+    let mut parts: Vec<String> = Some(&run.dir)
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(|d| format!("`{}`", d.display()))
+        .into_iter()
+        .collect();
     parts.push(format!("design {}", run.design.as_deref().unwrap_or("n/a")));
     if let Some(netlist) = &run.netlist {
         parts.push(format!("netlist `{netlist}`"));

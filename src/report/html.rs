@@ -84,12 +84,24 @@ pub fn write_report(
     Ok(path)
 }
 
-/// The report of one `tsp run`: its results directory scored against the
-/// criteria, with its charts; writes `results_dir/report.html`.
+/// The report of one `tsp run`: what the run is, its reverted actions
+/// explained ([`super::run_page`]), its results directory scored against the
+/// criteria, and its charts; writes `results_dir/report.html`.
 pub fn write_run_report(results_dir: &Path, label: &str, charts: &[ChartFile]) -> Result<PathBuf> {
-    let set = crate::models::criteria_for(&super::RunInfo::read(results_dir)?.models);
-    let table = CriteriaTable::from_runs(set, &[(label.to_owned(), results_dir.to_owned())])?;
-    let intro = format!("Run `{label}` in `{}`, scored against the design criteria.", results_dir.display());
+    let json = super::table::read_run_json(results_dir)?;
+    let info = super::RunInfo::from_json(results_dir, &json);
+    let set = crate::models::criteria_for(&info.models);
+    let mut table = CriteriaTable::from_runs(set, &[(label.to_owned(), results_dir.to_owned())])?;
+    // The page lives in the run's folder, which `tsp run` moves into place
+    // after writing it: the runs list names no folder.
+    for run in &mut table.runs {
+        run.dir = PathBuf::new();
+    }
+    let intro = format!(
+        "{}\n\nRun `{label}`, scored against the design criteria.\n\n{}",
+        super::run_page::run_header_html(&info, &json),
+        super::run_page::reverts_html(&info, &json)
+    );
     write_report(results_dir, &format!("tokenspice: {label}"), &intro, &table, charts)
 }
 
@@ -206,12 +218,17 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 /// The small Markdown subset of report intros: blocks separated by blank
-/// lines; `#`..`###` headings, `- ` list items, paragraphs.
+/// lines; `#`..`###` headings, `- ` list items, paragraphs; a block that is
+/// one `<section>` element is HTML the caller built and is kept as is (text
+/// from users never starts a block).
 pub(crate) fn markdown_to_html(markdown: &str) -> String {
     let mut out = String::new();
     for block in markdown.split("\n\n").map(str::trim).filter(|b| !b.is_empty()) {
         let lines: Vec<&str> = block.lines().collect();
-        if lines.iter().all(|l| l.trim_start().starts_with("- ")) {
+        if block.starts_with("<section") && block.ends_with("</section>") {
+            out.push_str(block);
+            out.push('\n');
+        } else if lines.iter().all(|l| l.trim_start().starts_with("- ")) {
             out.push_str("<ul>\n");
             for line in lines {
                 let _ = writeln!(out, "<li>{}</li>", inline(line.trim_start()[2..].trim()));
@@ -228,7 +245,7 @@ pub(crate) fn markdown_to_html(markdown: &str) -> String {
 }
 
 /// Inline Markdown: `code` and `**bold**`, everything else escaped.
-fn inline(text: &str) -> String {
+pub(crate) fn inline(text: &str) -> String {
     let mut out = String::new();
     for (index, part) in text.split('`').enumerate() {
         if index % 2 == 1 {

@@ -20,8 +20,10 @@
 //! `kpis.csv` or `run.json`, a malformed one, an unreadable chart or Solidity
 //! source, an output file that cannot be written. Bad input never panics.
 
+mod core_reverts;
 mod format;
 mod html;
+mod run_page;
 mod simplicity;
 mod stats;
 mod table;

@@ -41,22 +41,13 @@ impl RunInfo {
     /// Read `dir/run.json`; an error names the file when it is missing or not
     /// a JSON object. Absent fields are `None`.
     pub fn read(dir: &Path) -> Result<Self> {
-        let file = dir.join("run.json");
-        if !file.is_file() {
-            return Err(ReportError::MissingFile { file, dir: dir.to_owned(), what: "run description" });
-        }
-        let text = std::fs::read_to_string(&file).map_err(|source| ReportError::Io {
-            file: file.clone(),
-            action: "read",
-            source,
-        })?;
-        let json: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| ReportError::BadRunJson { file: file.clone(), problem: e.to_string() })?;
-        if !json.is_object() {
-            return Err(ReportError::BadRunJson { file, problem: "expected a JSON object".to_owned() });
-        }
+        Ok(Self::from_json(dir, &read_run_json(dir)?))
+    }
+
+    /// What `json` (the run.json of `dir`) says; absent fields are `None`.
+    pub(crate) fn from_json(dir: &Path, json: &serde_json::Value) -> Self {
         let text_at = |pointer: &str| json.pointer(pointer).and_then(|v| v.as_str()).map(str::to_owned);
-        Ok(Self {
+        Self {
             dir: dir.to_owned(),
             sim_name: text_at("/resolved/sim/name"),
             design: text_at("/design"),
@@ -75,7 +66,7 @@ impl RunInfo {
                 .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_u64()?))).collect())
                 .unwrap_or_default(),
         }
-        .with_build(&json))
+        .with_build(json)
     }
 
     /// Take `build.build`, `build.path` and `build.roles` from `json` (a
@@ -100,6 +91,26 @@ impl RunInfo {
                 .map_or_else(|| self.dir.display().to_string(), |n| n.to_string_lossy().into())
         })
     }
+}
+
+/// `dir/run.json` as JSON; an error names the file when it is missing,
+/// unreadable or not a JSON object.
+pub(crate) fn read_run_json(dir: &Path) -> Result<serde_json::Value> {
+    let file = dir.join("run.json");
+    if !file.is_file() {
+        return Err(ReportError::MissingFile { file, dir: dir.to_owned(), what: "run description" });
+    }
+    let text = std::fs::read_to_string(&file).map_err(|source| ReportError::Io {
+        file: file.clone(),
+        action: "read",
+        source,
+    })?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| ReportError::BadRunJson { file: file.clone(), problem: e.to_string() })?;
+    if !json.is_object() {
+        return Err(ReportError::BadRunJson { file, problem: "expected a JSON object".to_owned() });
+    }
+    Ok(json)
 }
 
 /// A cell's content.

@@ -3,6 +3,7 @@
 
 use super::format::{number, stats_text};
 use super::*;
+use super::{core_reverts, html, run_page};
 use std::path::Path;
 
 fn close(a: f64, b: f64, tolerance: f64) -> bool {
@@ -142,4 +143,119 @@ fn base64_matches_rfc4648_vectors() {
         assert_eq!(base64_encode(plain.as_bytes()), encoded);
     }
     assert_eq!(base64_encode(&[0xff, 0xfe, 0xfd]), "//79");
+}
+
+/// A run.json of a stopped run with awkward text everywhere: markup in the
+/// netlist, description, reasons, actions and agent names; eleven reasons.
+fn awkward_run_json() -> serde_json::Value {
+    let mut by_reason = serde_json::Map::new();
+    by_reason.insert("<script>x</script>".into(), 500.into());
+    by_reason.insert("ERC20: insufficient balance".into(), 40.into());
+    for i in 0..9 {
+        by_reason.insert(format!("E{i}"), (9 - i).into());
+    }
+    let first = |agent: &str, action: &str, reason: &str| serde_json::json!({ "tick": 3, "agent": agent, "action": action, "reason": reason });
+    serde_json::json!({
+        "status": "stopped",
+        "netlist": "nets/a<b>.toml",
+        "resolved": { "sim": { "name": "n", "description": "Tom & \"Jerry\"\n\nsecond paragraph",
+                               "duration": "10d", "tick": "1h" } },
+        "seed": 7, "ticks": 42, "ticks_planned": 240, "rows": 43, "reverts": 585, "pools": 1,
+        "stopped": "supply <= reserve failed",
+        "violations": [{ "invariant": "backed<1>", "tick": 41, "message": "m" }],
+        "agents": { "whale": 1, "saver": 3 },
+        "reverts_by_reason": by_reason,
+        "first_reverts": [
+            first("a\"1", "buy <all>", "<script>x</script>"),
+            first("a2", "buy <all>", "<script>x</script>"),
+            first("a3", "buy <all>", "<script>x</script>"),
+            first("a4", "buy <all>", "<script>x</script>"),
+            first("a1", "sell", "<script>x</script>"),
+            first("saver1", "pay", "ERC20: insufficient balance"),
+        ],
+        "wall_time_s": 1.234, "ticks_per_s": 34.0,
+    })
+}
+
+#[test]
+fn run_header_says_what_the_run_is_and_escapes_it() {
+    let json = awkward_run_json();
+    let info = RunInfo::from_json(Path::new("/r"), &json);
+    let html = run_page::run_header_html(&info, &json);
+    assert!(html.starts_with("<section id=\"run-header\">\n<h2>What this run is</h2>"), "{html}");
+    assert!(html.ends_with("</section>") && !html.contains("\n\n"), "one Markdown block:\n{html}");
+    assert!(html.contains("<code>nets/a&lt;b&gt;.toml</code>: Tom &amp; &quot;Jerry&quot;\nsecond paragraph"));
+    assert!(
+        html.contains("<b>Models</b> none (the core&#39;s agents") || html.contains("<b>Models</b> none")
+    );
+    assert!(
+        html.contains("<code>10d</code> in 42 of 240 planned ticks of <code>1h</code>, seed 7"),
+        "{html}"
+    );
+    assert!(html.contains("<b>Agents</b> 4: 3 <code>saver</code>, 1 <code>whale</code>"), "{html}");
+    assert!(
+        html.contains(
+            "stopped</b> by invariant <code>backed&lt;1&gt;</code> at tick 41: supply &lt;= reserve failed"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("<b>Outcome</b> 43 KPI rows, 1 pool, 585 reverted actions"), "{html}");
+    assert!(html.contains("<b>Wall time</b> 1.23 s (34 ticks/s)"), "{html}");
+    assert!(!html.contains("<script>") && !html.contains("a<b>"));
+}
+
+#[test]
+fn reverts_table_ranks_explains_and_escapes_reasons() {
+    let json = awkward_run_json();
+    let info = RunInfo::from_json(Path::new("/r"), &json);
+    let html = run_page::reverts_html(&info, &json);
+    assert!(html.starts_with("<section id=\"reverts\">\n<h2>Reverted actions</h2>"), "{html}");
+    assert!(!html.contains("\n\n") && !html.contains("<script>"), "{html}");
+    assert!(html.contains("<p>585 of the agents' actions reverted, for 11 reasons."), "{html}");
+    assert!(html.contains("the run goes on"));
+    // Largest first, ten rows, the rest summed.
+    let rows: Vec<&str> =
+        html.split("<tr data-reason=\"").skip(1).map(|r| r.split('"').next().unwrap()).collect();
+    assert_eq!(rows.len(), 10);
+    assert_eq!(&rows[..3], ["&lt;script&gt;x&lt;/script&gt;", "ERC20: insufficient balance", "E0"]);
+    assert!(html.contains("<p>and 1 more reason (1 revert)"), "{html}");
+    // An unknown reason says so; the core explains ERC-20 reasons.
+    let first_row = &html[html.find("<tr data-reason=").unwrap()..];
+    assert!(first_row.contains("<td class=\"na\">no explanation known</td>"));
+    assert!(first_row.contains(
+        "<code>buy &lt;all&gt;</code> ×4 by 4 agents (a&quot;1, a2, a3, …)<br><code>sell</code> ×1 by a1"
+    ));
+    let erc20 = &html[html.find("data-reason=\"ERC20").unwrap()..];
+    let erc20_cells = "<td><code>ERC20: insufficient balance</code></td><td>40</td>\
+                       <td class=\"explained\">A token transfer moved more than the sender held";
+    assert!(erc20.contains(erc20_cells), "{erc20}");
+    assert!(erc20.contains("<code>pay</code> ×1 by saver1"));
+    // Reverts beyond run.json's first ones: the column says how many it saw.
+    assert!(html.contains("<th>from (in the first 6 reverts)</th>"));
+    assert!(html.contains("<td class=\"na\">not among the first 6 recorded</td>"));
+}
+
+#[test]
+fn runs_without_reverts_say_so_and_sections_pass_through_markdown() {
+    let json = serde_json::json!({ "status": "finished", "reverts": 0, "reverts_by_reason": {} });
+    let info = RunInfo::from_json(Path::new("/r"), &json);
+    let html = run_page::reverts_html(&info, &json);
+    assert_eq!(
+        html,
+        "<section id=\"reverts\">\n<h2>Reverted actions</h2>\n<p>No action reverted.</p>\n</section>"
+    );
+    let header = run_page::run_header_html(&info, &json);
+    assert!(header.contains("<b>Status</b> finished: every planned tick ran"), "{header}");
+    assert!(
+        !header.contains("<b>Netlist</b>") && !header.contains("<b>Agents</b>"),
+        "absent keys leave lines out"
+    );
+    let page = html::markdown_to_html(&format!("{html}\n\nAfter **it**.\n\n<sectioned> text"));
+    assert!(page.starts_with(&html), "{page}");
+    assert!(
+        page.contains("<p>After <b>it</b>.</p>") && page.contains("<p>&lt;sectioned&gt; text</p>"),
+        "{page}"
+    );
+    assert_eq!(core_reverts::explain_core_revert("panic 0x11").map(|m| m.contains("overflow")), Some(true));
+    assert_eq!(core_reverts::explain_core_revert("ERR_LIMIT_IN"), None, "protocol reasons belong to models");
 }

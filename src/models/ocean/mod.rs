@@ -28,6 +28,7 @@ mod market;
 mod report;
 #[cfg(test)]
 mod report_tests;
+mod reverts;
 mod run;
 mod state;
 pub mod wallet;
@@ -102,6 +103,10 @@ impl super::Model for OceanModel {
 
     fn unit_suffixes(&self) -> &'static [(&'static str, &'static str)] {
         columns::UNIT_SUFFIXES
+    }
+
+    fn explain_revert(&self, reason: &str) -> Option<&'static str> {
+        reverts::explain(reason)
     }
 }
 

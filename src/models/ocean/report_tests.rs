@@ -198,3 +198,31 @@ fn html_report_is_self_contained() {
     let single = write_run_report(&run, "solo", &[]).unwrap();
     assert_eq!(single, run.join("report.html"));
 }
+
+#[test]
+fn single_run_report_explains_ocean_reverts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    fake_run(&run, "v3", Some("v3"), &["criteria.opening_spike"], &[&[2.0]]);
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    json["models"] = serde_json::json!({ "ocean": { "design": "v3" } });
+    json["reverts_by_reason"] = serde_json::json!({ "ERR_LIMIT_IN": 3, "ERR_MAX_IN_RATIO": 1 });
+    json["first_reverts"] = serde_json::json!([
+        { "tick": 1, "agent": "consumer0", "action": "buy 1 DT", "reason": "ERR_LIMIT_IN" },
+    ]);
+    std::fs::write(run.join("run.json"), json.to_string()).unwrap();
+    let html = std::fs::read_to_string(write_run_report(&run, "v3", &[]).unwrap()).unwrap();
+    let header = html.find("<section id=\"run-header\">").expect("a header");
+    let reverts = html.find("<section id=\"reverts\">").expect("a reverts section");
+    assert!(header < reverts && reverts < html.find("<table id=\"criteria\">").unwrap());
+    assert!(html.contains("<b>Models</b> ocean, design <code>v3</code>"), "{html}");
+    let limit_in = &html[html.find("<tr data-reason=\"ERR_LIMIT_IN\">").unwrap()..];
+    let limit_in = &limit_in[..limit_in.find("</tr>").unwrap()];
+    assert!(limit_in.contains("<code>maxAmountIn</code>") && limit_in.contains("Consumers buy exactly 1"));
+    assert!(limit_in.contains("<code>buy 1 DT</code> ×1 by consumer0"), "{limit_in}");
+    assert!(html.contains(
+        "<tr data-reason=\"ERR_MAX_IN_RATIO\"><td><code>ERR_MAX_IN_RATIO</code></td><td>1</td>\
+                           <td class=\"explained\">The input was more than half"
+    ));
+}
