@@ -128,6 +128,10 @@ impl OceanConfig {
     }
 }
 
+/// Most pools a run may plan for: each is an agent and six KPI columns,
+/// named before the run starts.
+const MAX_POOLS: usize = 100_000;
+
 /// Load `[contracts]`: the own build, or a build path checked against its adapter.
 fn market_build(setting: &ModelSetting<'_>, design: Design) -> anyhow::Result<MarketBuild> {
     let at = setting.file.display();
@@ -161,6 +165,13 @@ fn market_build(setting: &ModelSetting<'_>, design: Design) -> anyhow::Result<Ma
 impl ModelConfig for OceanConfig {
     fn check(&self, agents: &[AgentSpec], ticks: u64, tick_seconds: u64) -> anyhow::Result<()> {
         let slots = Self::pool_slots(agents, ticks, tick_seconds);
+        if slots > MAX_POOLS {
+            bail!(
+                "the publishers may create up to {slots} pools in this run of {ticks} ticks; at most \
+                 {MAX_POOLS} are supported (each pool is an agent with its own KPI columns): give the \
+                 publishers max_pools or a longer `every`, or shorten the run"
+            );
+        }
         for agent in agents {
             let Some(generic) = agent.config.as_any().downcast_ref::<GenericConfig>() else { continue };
             for step in generic.steps() {
