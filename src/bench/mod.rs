@@ -6,9 +6,11 @@
 mod engine;
 mod erc20;
 mod rpc;
+mod scale;
 mod study;
 
 pub use engine::{engine_run, peak_rss_mib, EngineReport};
 pub use erc20::{erc20_transfers, Erc20Report};
 pub use rpc::{embedded_vs_rpc, install_anvil, RpcReport};
+pub use scale::{scale, ScalePoint, ScaleReport};
 pub use study::{study_speed, StudyReport};

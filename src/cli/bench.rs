@@ -1,6 +1,6 @@
 //! `tsp bench [chain|pool|engine|all]`.
 
-use crate::bench::{embedded_vs_rpc, engine_run, erc20_transfers, study_speed};
+use crate::bench::{embedded_vs_rpc, engine_run, erc20_transfers, scale, study_speed};
 use crate::models::ocean::bench::pool_gas;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,7 +15,9 @@ pub(crate) struct Cmd {
     /// replay of the same transactions), `rpc` (ocean_v3 on the embedded EVM
     /// and on anvil, per-tick cost and identical KPIs), `study` (the engine
     /// netlists on common seeds with 1 worker and with `--jobs`: speed-up,
-    /// identical results, and set-up by forking vs deploying), or `all`.
+    /// identical results, and set-up by forking vs deploying), `scale`
+    /// (ocean_v3 for 1, 5 and 10 years and at 3x and 10x its population:
+    /// time and peak memory against the 1-year run), or `all`.
     #[arg(default_value = "all")]
     scenario: String,
     /// Transfers (and swaps) per round.
@@ -49,9 +51,10 @@ impl Cmd {
         let engine = self.scenario == "engine" || self.scenario == "all";
         let rpc = self.scenario == "rpc" || self.scenario == "all";
         let study = self.scenario == "study" || self.scenario == "all";
-        if !(chain || pool || engine || rpc || study) {
+        let scaling = self.scenario == "scale" || self.scenario == "all";
+        if !(chain || pool || engine || rpc || study || scaling) {
             anyhow::bail!(
-                "unknown bench scenario {:?}; known: chain, pool, engine, rpc, study, all",
+                "unknown bench scenario {:?}; known: chain, pool, engine, rpc, study, scale, all",
                 self.scenario
             );
         }
@@ -77,6 +80,12 @@ impl Cmd {
             let netlist =
                 self.netlists.first().cloned().unwrap_or_else(|| PathBuf::from("netlists/ocean_v3.toml"));
             println!("{}\n", embedded_vs_rpc(&netlist, self.rpc_ticks, scratch.path())?);
+        }
+        if scaling {
+            let scratch = tempfile::tempdir()?;
+            let netlist =
+                self.netlists.first().cloned().unwrap_or_else(|| PathBuf::from("netlists/ocean_v3.toml"));
+            println!("{}\n", scale(&std::env::current_exe()?, &netlist, &self.set, scratch.path())?);
         }
         if study {
             let jobs = super::workers(self.jobs).max(2);

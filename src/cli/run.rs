@@ -391,6 +391,7 @@ pub fn run_to_dir_with(
         "git_commit": git_commit(),
         "tokenspice_version": env!("CARGO_PKG_VERSION"),
         "wall_time_s": wall,
+        "peak_rss_mib": crate::bench::peak_rss_mib(),
         "ticks_per_s": summary.ticks as f64 / wall.max(1e-9),
     });
     for (name, count) in &summary.counts {
