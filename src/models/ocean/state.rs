@@ -10,6 +10,7 @@ use crate::world::{first_word, ReaderId, World};
 use alloy_primitives::{Address, Bytes};
 use alloy_sol_types::SolCall;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A pool the run knows about.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +81,7 @@ pub struct OceanState {
     /// Publishers, in the order they first acted.
     pub publishers: Vec<PublisherRecord>,
     /// Pool states at a given chain state (block, gas used so far).
-    pool_cache: Option<((u64, u64), Vec<PoolState>)>,
+    pool_cache: Option<((u64, u64), Arc<[PoolState]>)>,
     /// Pool index of each pool's datatoken and share token.
     token_pool: BTreeMap<Address, usize>,
     /// For each address, the pools whose datatokens or shares it may hold
@@ -149,7 +150,11 @@ pub trait OceanWorld {
     fn dt_price(&mut self, pool: &PoolInfo) -> anyhow::Result<f64>;
     /// The state of every pool, read once per chain state (cached until a
     /// transaction commits or a block is mined).
-    fn pool_states(&mut self) -> anyhow::Result<Vec<PoolState>>;
+    fn pool_states(&mut self) -> anyhow::Result<Arc<[PoolState]>>;
+    /// One pool's state: from the states of every pool when they are read
+    /// at this chain state already, else read alone (an agent's one pool
+    /// costs the same however many pools there are).
+    fn pool_state(&mut self, index: usize) -> anyhow::Result<PoolState>;
     /// A pool's OCEAN and datatoken balances and share supply, in tokens.
     fn pool_reserves(&mut self, pool: &PoolInfo) -> anyhow::Result<(f64, f64, f64)>;
     /// Count a swap of `ocean` OCEAN through pool `index` in the volume KPIs.
@@ -167,6 +172,37 @@ pub trait OceanWorld {
     /// of its datatokens and pool shares at spot prices (without fee),
     /// reading only the pools whose tokens `who` has received.
     fn holdings(&mut self, who: Address) -> anyhow::Result<Holdings>;
+}
+
+/// The chain state pool states are read at: block and gas used so far.
+fn pool_cache_key(world: &World) -> (u64, u64) {
+    (world.chain.block_number(), world.chain.gas_used_total())
+}
+
+/// Per pool of `indices` its OCEAN and DT balances, share supply and spot
+/// price (calls as the market's build spells them), read as one batch.
+fn read_pool_states(world: &mut World, indices: std::ops::Range<usize>) -> anyhow::Result<Vec<PoolState>> {
+    let state = world.ocean();
+    let ocean = state.market.ocean().address;
+    let mut calls: Vec<(Address, Bytes)> = Vec::with_capacity(indices.len() * 4);
+    for pool in state.pools.get(indices).unwrap_or_default() {
+        calls.extend([
+            state.market.pool_balance_call(pool, ocean),
+            state.market.pool_balance_call(pool, pool.datatoken),
+            (pool.address, Erc20::totalSupplyCall {}.abi_encode().into()),
+            state.market.spot_price_call(pool),
+        ]);
+    }
+    let results = world.read_all(calls.into_iter())?;
+    Ok(results
+        .chunks(4)
+        .map(|r| PoolState {
+            ocean: first_word(&r[0]),
+            dt: first_word(&r[1]),
+            shares: first_word(&r[2]),
+            price: first_word(&r[3]),
+        })
+        .collect())
 }
 
 impl OceanWorld for World {
@@ -198,42 +234,34 @@ impl OceanWorld for World {
         Ok(from_base18(market.spot_price(&mut self.chain, pool)?))
     }
 
-    fn pool_states(&mut self) -> anyhow::Result<Vec<PoolState>> {
-        let key = (self.chain.block_number(), self.chain.gas_used_total());
+    fn pool_states(&mut self) -> anyhow::Result<Arc<[PoolState]>> {
+        let key = pool_cache_key(self);
         let state = self.ocean();
         if let Some((cached, states)) = &state.pool_cache {
             if *cached == key && states.len() == state.pools.len() {
-                return Ok(states.clone());
+                return Ok(Arc::clone(states));
             }
         }
-        // Per pool its OCEAN and DT balances, share supply and spot price
-        // (calls as the market's build spells them), read as one batch.
-        let ocean = state.market.ocean().address;
-        let mut calls: Vec<(Address, Bytes)> = Vec::with_capacity(state.pools.len() * 4);
-        for pool in &state.pools {
-            calls.extend([
-                state.market.pool_balance_call(pool, ocean),
-                state.market.pool_balance_call(pool, pool.datatoken),
-                (pool.address, Erc20::totalSupplyCall {}.abi_encode().into()),
-                state.market.spot_price_call(pool),
-            ]);
-        }
-        let results = self.read_all(calls.into_iter())?;
-        let states: Vec<PoolState> = results
-            .chunks(4)
-            .map(|r| PoolState {
-                ocean: first_word(&r[0]),
-                dt: first_word(&r[1]),
-                shares: first_word(&r[2]),
-                price: first_word(&r[3]),
-            })
-            .collect();
-        self.ocean_mut().pool_cache = Some((key, states.clone()));
+        let states: Arc<[PoolState]> = read_pool_states(self, 0..state.pools.len())?.into();
+        self.ocean_mut().pool_cache = Some((key, Arc::clone(&states)));
         Ok(states)
     }
 
+    fn pool_state(&mut self, index: usize) -> anyhow::Result<PoolState> {
+        let key = pool_cache_key(self);
+        if let Some((cached, states)) = &self.ocean().pool_cache {
+            if *cached == key {
+                if let Some(state) = states.get(index) {
+                    return Ok(*state);
+                }
+            }
+        }
+        let read = read_pool_states(self, index..index + 1)?;
+        read.first().copied().ok_or_else(|| anyhow::anyhow!("pool {index} does not exist"))
+    }
+
     fn pool_reserves(&mut self, pool: &PoolInfo) -> anyhow::Result<(f64, f64, f64)> {
-        let state = self.pool_states()?[pool.index];
+        let state = self.pool_state(pool.index)?;
         Ok((state.ocean, state.dt, state.shares))
     }
 
@@ -318,10 +346,9 @@ impl OceanWorld for World {
         if candidates.is_empty() {
             return Ok(Holdings { ocean, datatokens: 0.0, value: 0.0 });
         }
-        let states = self.pool_states()?;
         let (mut datatokens, mut value) = (0.0, 0.0);
         for (&index, pair) in candidates.iter().zip(held[1..].chunks(2)) {
-            let state = &states[index];
+            let state = &self.pool_state(index)?;
             let (dt, shares) = (pair[0], pair[1]);
             if dt == 0.0 && shares == 0.0 {
                 if let Some(set) = self.ocean_mut().held.get_mut(&who) {
