@@ -81,7 +81,7 @@ pub struct OceanState {
     /// Publishers, in the order they first acted.
     pub publishers: Vec<PublisherRecord>,
     /// Pool states at a given chain state (block, gas used so far).
-    pool_cache: Option<((u64, u64), Arc<[PoolState]>)>,
+    pool_cache: Option<(ChainState, Arc<[PoolState]>)>,
     /// Pool index of each pool's datatoken and share token.
     token_pool: BTreeMap<Address, usize>,
     /// For each address, the pools whose datatokens or shares it may hold
@@ -174,8 +174,11 @@ pub trait OceanWorld {
     fn holdings(&mut self, who: Address) -> anyhow::Result<Holdings>;
 }
 
-/// The chain state pool states are read at: block and gas used so far.
-fn pool_cache_key(world: &World) -> (u64, u64) {
+/// A chain state as pool states are cached by: block and gas used so far.
+type ChainState = (u64, u64);
+
+/// The chain state pool states are read at.
+fn pool_cache_key(world: &World) -> ChainState {
     (world.chain.block_number(), world.chain.gas_used_total())
 }
 
