@@ -24,7 +24,9 @@
 mod backend;
 mod embedded;
 mod error;
+mod fork;
 mod journal;
+mod jsonrpc;
 mod raw;
 mod receipt;
 mod recording;
@@ -36,6 +38,7 @@ mod view_cache;
 pub use backend::Backend;
 pub use embedded::{Chain, Snapshot, BLOCK_GAS_LIMIT, GENESIS_TIMESTAMP, GOD, GOD_ETH, TX_GAS_LIMIT};
 pub use error::{ChainError, Result};
+pub use fork::{ForkCalls, ForkDb, ForkError, ForkSpec, DEFAULT_FORK_CACHE};
 pub use journal::{CommittedTx, Journal, LastTx};
 pub use raw::RawEvm;
 pub use receipt::{Outcome, Receipt};
