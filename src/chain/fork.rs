@@ -225,7 +225,11 @@ impl ForkDb {
         setup_calls.fetch_add(1, Ordering::Relaxed);
         let header = rpc.call("eth_getBlockByNumber", json!([tag, false]))?;
         if header.is_null() {
-            return Err(fork_error("eth_getBlockByNumber", &spec.url, format!("the node has no block {tag}")).into());
+            let reason = format!("the node has no block {tag} (any more)");
+            if spec.block.is_some() {
+                return Self::from_cache_alone(spec, cache_dir, &reason);
+            }
+            return Err(fork_error("eth_getBlockByNumber", &spec.url, reason).into());
         }
         let method = "eth_getBlockByNumber";
         let block = quantity(&header["number"], method, "number")?;
@@ -251,7 +255,7 @@ impl ForkDb {
     /// The node is unreachable: a cache file of this URL and block, alone.
     fn from_cache_alone(spec: &ForkSpec, cache_dir: &Path, reason: &str) -> Result<Self> {
         let unreachable = |why: String| {
-            ChainError::Backend(format!("fork {}: the node cannot be reached ({reason}), and {why}", spec.url))
+            ChainError::Backend(format!("fork {}: the node cannot serve it ({reason}), and {why}", spec.url))
         };
         let Some(block) = spec.block else {
             return Err(unreachable("no block is given (URL@BLOCK) to find a cached fork by".into()));

@@ -251,7 +251,11 @@ pub(super) fn compile_contracts(
         let compiler = Compiler { origin: &origin, library, variables: Some(&[]) };
         let constructor = Function {
             name: "constructor".to_string(),
-            inputs: artifact.abi.constructor.as_ref().map(|c| c.inputs.clone()).unwrap_or_default(),
+            // A contract named by address is not constructed: no arguments to check.
+            inputs: match (&existing, &artifact.abi.constructor) {
+                (None, Some(constructor)) => constructor.inputs.clone(),
+                _ => Vec::new(),
+            },
             outputs: Vec::new(),
             state_mutability: StateMutability::Payable,
         };
