@@ -117,8 +117,9 @@ fn a_forked_run_equals_a_run_on_the_node_and_a_second_one_needs_no_node() {
     );
 
     // Without the node and without a cache of that block, the error says so.
-    let error = traders(&at("fork4"), &sets, &["--fork", &format!("{url}@{}", block + 1), "--fork-cache", &cache])
-        .unwrap_err();
+    let error =
+        traders(&at("fork4"), &sets, &["--fork", &format!("{url}@{}", block + 1), "--fork-cache", &cache])
+            .unwrap_err();
     assert!(error.contains("holds no cached fork of this URL at block"), "{error}");
 }
 
@@ -137,7 +138,10 @@ fn an_address_is_refused_with_constructor_args_and_without_code() {
     let out = scratch.path().join("out").display().to_string();
     let shown = netlist.display().to_string();
     let error = tsp(&["run", &shown, "--out", &out, "--no-charts", "--quiet"]).unwrap_err();
-    assert!(error.contains("names a contract already on the chain, and `args` is for deploying one"), "{error}");
+    assert!(
+        error.contains("names a contract already on the chain, and `args` is for deploying one"),
+        "{error}"
+    );
 
     // On a fresh embedded chain nothing is at the placeholder addresses.
     let error = tsp(&["run", TRADERS, "--out", &out, "--no-charts", "--quiet"]).unwrap_err();

@@ -325,10 +325,7 @@ impl Chain {
         let (from, to) = (tx.caller, tx.kind.into_to().unwrap_or_default());
         let data = tx.data.clone();
         watch_block_reads();
-        let done = self
-            .evm
-            .transact(tx)
-            .map_err(|e| evm_error(from, e))?;
+        let done = self.evm.transact(tx).map_err(|e| evm_error(from, e))?;
         let receipt = receipt_of(done.result);
         self.views.insert((from, to, &data), &receipt, &done.state, block);
         Ok(receipt)

@@ -239,7 +239,14 @@ impl ForkDb {
         let cache = match read_cache(&path)? {
             Some(cache) if cache.block_hash == block_hash => ForkCache { url: spec.url.clone(), ..cache },
             // No file, or one of another chain that had the same id and height.
-            _ => ForkCache { url: spec.url.clone(), chain_id, block, block_hash, timestamp, ..ForkCache::default() },
+            _ => ForkCache {
+                url: spec.url.clone(),
+                chain_id,
+                block,
+                block_hash,
+                timestamp,
+                ..ForkCache::default()
+            },
         };
         Ok(Self(Arc::new(Inner {
             rpc: Some(rpc),
@@ -354,7 +361,12 @@ impl ForkDb {
     }
 
     /// One state request to the node at the fork block.
-    fn fetch(&self, method: &str, mut params: Vec<Value>, what: &str) -> std::result::Result<Value, ForkError> {
+    fn fetch(
+        &self,
+        method: &str,
+        mut params: Vec<Value>,
+        what: &str,
+    ) -> std::result::Result<Value, ForkError> {
         let Some(rpc) = &self.0.rpc else {
             return Err(ForkError(format!(
                 "{method} {what}: not in the cache file {} and the node {} cannot be reached",
@@ -364,7 +376,8 @@ impl ForkDb {
         };
         params.push(json!(format!("{:#x}", self.block())));
         self.0.state_calls.fetch_add(1, Ordering::Relaxed);
-        rpc.request(method, Value::Array(params)).map_err(|e| fork_error(method, &self.0.url, format!("{what}: {e}")))
+        rpc.request(method, Value::Array(params))
+            .map_err(|e| fork_error(method, &self.0.url, format!("{what}: {e}")))
     }
 
     fn basic(&self, address: Address) -> std::result::Result<Option<AccountInfo>, ForkError> {
@@ -391,7 +404,8 @@ impl ForkDb {
         let balance = quantity_u256(&self.fetch(method, vec![json!(address)], &what)?, method, "balance")
             .map_err(parse)?;
         let method = "eth_getTransactionCount";
-        let nonce = quantity(&self.fetch(method, vec![json!(address)], &what)?, method, "nonce").map_err(parse)?;
+        let nonce =
+            quantity(&self.fetch(method, vec![json!(address)], &what)?, method, "nonce").map_err(parse)?;
         let method = "eth_getCode";
         let code = data(&self.fetch(method, vec![json!(address)], &what)?, method, "code").map_err(parse)?;
         if balance.is_zero() && nonce == 0 && code.is_empty() {
@@ -460,7 +474,9 @@ fn read_cache(path: &Path) -> Result<Option<ForkCache>> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(ChainError::Backend(format!("fork cache {}: cannot read: {e}", path.display()))),
+        Err(e) => {
+            return Err(ChainError::Backend(format!("fork cache {}: cannot read: {e}", path.display())))
+        }
     };
     serde_json::from_str(&text).map(Some).map_err(|e| {
         ChainError::Backend(format!(

@@ -138,4 +138,3 @@ where
 pub(super) fn hex_u256(value: U256) -> String {
     format!("{value:#x}")
 }
-

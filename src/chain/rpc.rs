@@ -30,9 +30,9 @@
 //! return an error: when its `evm_mine` fails, the next call that can fail
 //! returns it. Nothing here panics.
 
+use super::jsonrpc::{backend, data, hex_u256, parsed, quantity, quantity_u256, truncate, Rpc, RpcError};
 use super::{Backend, ChainError, Outcome, Receipt, Result, RevertReason, GENESIS_TIMESTAMP, GOD, GOD_ETH};
 use super::{BLOCK_GAS_LIMIT, TX_GAS_LIMIT};
-use super::jsonrpc::{backend, data, hex_u256, parsed, quantity, quantity_u256, truncate, Rpc, RpcError};
 use alloy_primitives::{Address, Bytes, Log, B256, U256};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

@@ -10,11 +10,11 @@
 //! buffered until [`SimChain::take_logs`]; what-if logs are never kept.
 
 use super::{
-    Backend, Chain, ChainError, ForkDb, ForkSpec, Journal, Receipt, RecordedTx, Result, RpcChain, RpcSnapshot,
-    Snapshot,
+    Backend, Chain, ChainError, ForkDb, ForkSpec, Journal, Receipt, RecordedTx, Result, RpcChain,
+    RpcSnapshot, Snapshot,
 };
-use std::path::Path;
 use alloy_primitives::{Address, Bytes, Log, U256};
+use std::path::Path;
 
 /// The embedded chain or a node.
 // One per run: its size does not matter, and boxing the embedded EVM would

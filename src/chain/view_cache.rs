@@ -17,11 +17,11 @@
 //! (faucet, snapshot restore). A stale entry is never served; a cleared cache
 //! only costs the next calls their EVM time.
 
+use super::fork::Db;
 use super::Receipt;
 use alloy_primitives::map::{AddressMap, HashMap, U256Map};
 use alloy_primitives::Address;
 use revm::bytecode::opcode;
-use super::fork::Db;
 use revm::database::AccountState;
 use revm::handler::MainnetContext;
 use revm::interpreter::instructions::{self, Instruction, InstructionTable};
