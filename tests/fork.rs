@@ -4,7 +4,8 @@
 //! --rpc`), then runs a netlist that names that market's OCEAN, pool and
 //! datatoken by address:
 //! 1. forked from the node at its latest block, on the embedded EVM;
-//! 2. forked again at that block: no state request reaches the node;
+//! 2. forked again at that block: no state request reaches the node (and
+//!    `tsp check --fork` sets it up there);
 //! 3. on the node itself (`--rpc`): the same `kpis.csv`, byte for byte;
 //! 4. forked at that block with the node stopped, from the cache file alone.
 //!
@@ -97,6 +98,10 @@ fn a_forked_run_equals_a_run_on_the_node_and_a_second_one_needs_no_node() {
     let again = run_json(&at("fork2"))["fork"].clone();
     assert_eq!(again["rpc_calls"]["state"], 0, "the second forked run asked the node for state: {again}");
     assert_eq!(kpis(&at("fork2")), forked);
+    let mut check = vec!["check", TRADERS, "--fork", &pinned, "--fork-cache", &cache];
+    check.extend(sets.iter().map(String::as_str));
+    let checked = tsp(&check).unwrap();
+    assert!(checked.contains(": ok"), "{checked}");
 
     // 3. On the node itself, from the same block.
     traders(&at("node"), &sets, &["--rpc", &url]).unwrap();

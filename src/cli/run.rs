@@ -58,14 +58,9 @@ pub(crate) struct Cmd {
     /// 127.0.0.1, run on it, and stop it by PID afterwards.
     #[arg(long, conflicts_with = "fork")]
     anvil: bool,
-    /// Run on the embedded EVM starting from a node's state at a block
-    /// (default: its latest, resolved once), read lazily over JSON-RPC and
-    /// cached on disk: a later run of the same URL@BLOCK needs no node.
-    #[arg(long, value_name = "URL[@BLOCK]")]
-    fork: Option<crate::chain::ForkSpec>,
-    /// Where `--fork` keeps its cache files (one per chain id and block).
-    #[arg(long, value_name = "DIR", default_value = crate::chain::DEFAULT_FORK_CACHE, requires = "fork")]
-    fork_cache: PathBuf,
+    /// `--fork URL[@BLOCK]`, `--fork-cache DIR`.
+    #[command(flatten)]
+    fork: super::fork_args::ForkArgs,
 }
 
 impl Cmd {
@@ -95,17 +90,15 @@ impl Cmd {
         };
         let staging = super::results_dir::Staging::begin(&out)?;
         let mut node = None;
-        let chain = match (&self.rpc, self.anvil, &self.fork) {
-            (Some(url), _, _) => SimChain::rpc(url).with_context(|| format!("connecting to {url}"))?,
-            (None, true, _) => {
+        let chain = match (&self.rpc, self.anvil) {
+            (Some(url), _) => SimChain::rpc(url).with_context(|| format!("connecting to {url}"))?,
+            (None, true) => {
                 let process = crate::chain::AnvilProcess::start(&crate::bench::install_anvil()?)?;
                 let chain = SimChain::rpc(process.url())?;
                 node = Some(process);
                 chain
             }
-            (None, false, Some(spec)) => SimChain::forked(spec, &self.fork_cache)
-                .with_context(|| format!("--fork {}: opening the fork", spec.url))?,
-            (None, false, None) => SimChain::embedded(),
+            (None, false) => self.fork.chain()?.unwrap_or_else(SimChain::embedded),
         };
         let options = RunOptions { progress: !self.quiet, trace: self.trace };
         let finished = run_to_dir_with(&loaded, staging.dir(), chain, options);
