@@ -488,7 +488,50 @@ fn read_cache(path: &Path) -> Result<Option<ForkCache>> {
 
 #[cfg(test)]
 mod tests {
-    use super::ForkSpec;
+    use super::{ForkDb, ForkSpec, Upstream};
+    use alloy_primitives::{address, keccak256, U256};
+    use revm::database::{DatabaseRef, EmptyDB};
+
+    #[test]
+    fn an_empty_upstream_answers_as_revms_empty_db() {
+        let (ours, theirs) = (Upstream::Empty, EmptyDB::default());
+        let who = address!("0x00000000000000000000000000000000000000aa");
+        assert_eq!(ours.basic_ref(who).unwrap(), theirs.basic_ref(who).unwrap());
+        assert_eq!(
+            ours.storage_ref(who, U256::from(3)).unwrap(),
+            theirs.storage_ref(who, U256::from(3)).unwrap()
+        );
+        assert_eq!(ours.block_hash_ref(42).unwrap(), theirs.block_hash_ref(42).unwrap());
+    }
+
+    #[test]
+    fn an_unreachable_node_runs_from_its_cache_file_and_names_what_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = "http://127.0.0.1:1";
+        let who = address!("0x00000000000000000000000000000000000000aa");
+        let code = alloy_primitives::Bytes::from(vec![0x60, 0x00]);
+        let file = serde_json::json!({
+            "url": url, "chain_id": 1, "block": 7, "block_hash": keccak256(b"7"), "timestamp": 1000,
+            "accounts": { who.to_string(): { "balance": "0x5", "nonce": 2, "code_hash": keccak256(&code) } },
+            "code": { keccak256(&code).to_string(): code },
+            "storage": { who.to_string(): { "0x1": "0x9" } },
+            "block_hashes": {}
+        });
+        std::fs::write(dir.path().join("1-7.json"), file.to_string()).unwrap();
+        let fork = ForkDb::open(&format!("{url}@7").parse().unwrap(), dir.path()).unwrap();
+        assert!(fork.is_offline());
+        assert_eq!((fork.block(), fork.timestamp(), fork.chain_id()), (7, 1000, 1));
+        let info = fork.basic(who).unwrap().unwrap();
+        assert_eq!((info.balance, info.nonce), (U256::from(5), 2));
+        assert_eq!(info.code.unwrap().original_bytes(), code);
+        assert_eq!(fork.storage(who, U256::from(1)).unwrap(), U256::from(9));
+        let missing = fork.storage(who, U256::from(2)).unwrap_err().to_string();
+        assert!(missing.contains("not in the cache file") && missing.contains(url), "{missing}");
+        assert_eq!(fork.calls().state, 0);
+        // Another block has no file: the error says where it looked.
+        let error = ForkDb::open(&format!("{url}@8").parse().unwrap(), dir.path()).unwrap_err().to_string();
+        assert!(error.contains("holds no cached fork of this URL at block 8"), "{error}");
+    }
 
     #[test]
     fn fork_specs_parse_a_url_and_an_optional_block() {
