@@ -1,12 +1,14 @@
-//! [`Chain`]: revm with an in-memory database, driven one transaction at a time.
+//! [`Chain`]: revm with an in-memory database, driven one transaction at a time,
+//! over nothing (a fresh chain) or over a node's state at a block ([`ForkDb`]).
 
+use super::fork::{Db, ForkDb, Upstream};
 use super::recording::{Execution, RecordedTx, Recording};
 use super::view_cache::{flag_block_reads, watch_block_reads, ViewCache};
 use super::{Backend, ChainError, Journal, Outcome, Receipt, Result, RevertReason};
 use alloy_primitives::{address, Address, Bytes, Log, TxKind, U256};
-use revm::context::result::ExecutionResult;
+use revm::context::result::{EVMError, ExecutionResult};
 use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
-use revm::database::{CacheDB, EmptyDB};
+use revm::database::DatabaseRef;
 use revm::handler::{MainBuilder, MainContext, MainnetContext, MainnetEvm};
 use revm::state::AccountInfo;
 use revm::{DatabaseCommit, ExecuteEvm};
@@ -27,7 +29,6 @@ pub const BLOCK_GAS_LIMIT: u64 = 1 << 40;
 /// ETH (wei) given to [`GOD`] at genesis.
 pub const GOD_ETH: u128 = 1_000_000_000 * 10u128.pow(18);
 
-type Db = CacheDB<EmptyDB>;
 type Evm = MainnetEvm<MainnetContext<Db>>;
 
 /// A saved copy of a [`Chain`]'s state and block.
@@ -78,20 +79,46 @@ impl Default for Chain {
 impl Chain {
     /// A fresh chain at block 0 and [`GENESIS_TIMESTAMP`], with [`GOD`] funded.
     pub fn new() -> Self {
+        let mut chain = Self::over(Upstream::Empty, 0, GENESIS_TIMESTAMP);
+        chain
+            .db_mut()
+            .insert_account_info(GOD, AccountInfo { balance: U256::from(GOD_ETH), ..AccountInfo::default() });
+        chain
+    }
+
+    /// A chain over a node's state at a block, starting at that block's
+    /// number and timestamp; [`GOD`] keeps its nonce and code there but holds
+    /// [`GOD_ETH`], as on a fresh chain, to deploy the netlist's contracts.
+    pub fn forked(fork: ForkDb) -> Result<Self> {
+        let (block, timestamp) = (fork.block(), fork.timestamp());
+        let mut chain = Self::over(Upstream::Fork(fork), block, timestamp);
+        chain.set_eth_balance(GOD, U256::from(GOD_ETH))?;
+        Ok(chain)
+    }
+
+    /// The fork this chain reads its state from, if it is one.
+    pub fn fork_db(&self) -> Option<&ForkDb> {
+        match &self.db().db {
+            Upstream::Fork(fork) => Some(fork),
+            Upstream::Empty => None,
+        }
+    }
+
+    fn over(upstream: Upstream, number: u64, timestamp: u64) -> Self {
         let mut cfg = CfgEnv::default();
         cfg.disable_nonce_check = true;
         cfg.limit_contract_code_size = Some(0x6000);
         let block = BlockEnv {
-            number: U256::ZERO,
-            timestamp: U256::from(GENESIS_TIMESTAMP),
+            number: U256::from(number),
+            timestamp: U256::from(timestamp),
             gas_limit: BLOCK_GAS_LIMIT,
             basefee: 0,
             ..BlockEnv::default()
         };
         let mut evm =
-            Context::mainnet().with_db(Db::default()).with_cfg(cfg).with_block(block).build_mainnet();
+            Context::mainnet().with_db(Db::new(upstream)).with_cfg(cfg).with_block(block).build_mainnet();
         flag_block_reads(evm.instruction.instruction_table_mut());
-        let mut chain = Self {
+        Self {
             evm,
             gas_used_total: 0,
             scratch_from: None,
@@ -100,11 +127,7 @@ impl Chain {
             keep_logs: false,
             recording: None,
             views: ViewCache::default(),
-        };
-        chain
-            .db_mut()
-            .insert_account_info(GOD, AccountInfo { balance: U256::from(GOD_ETH), ..AccountInfo::default() });
-        chain
+        }
     }
 
     fn db(&self) -> &Db {
@@ -129,9 +152,20 @@ impl Chain {
         chain
     }
 
-    /// The nonce of an account (the number of transactions it sent).
+    /// The nonce of an account (the number of transactions it sent; 0 when
+    /// a fork cannot read it).
     pub fn nonce(&self, who: Address) -> u64 {
-        self.db().cache.accounts.get(&who).map_or(0, |account| account.info.nonce)
+        self.account(who, |info| info.nonce).unwrap_or_default()
+    }
+
+    /// Read an account's info: from the cache, else from the upstream
+    /// (a missing account reads as an empty one).
+    #[inline]
+    fn account<T: Default>(&self, who: Address, read: impl Fn(&AccountInfo) -> T) -> Result<T> {
+        match self.db().cache.accounts.get(&who) {
+            Some(account) => Ok(read(&account.info)),
+            None => Ok(self.db().db.basic_ref(who)?.as_ref().map(read).unwrap_or_default()),
+        }
     }
 
     /// Run `what` as a what-if: its transactions see each other but nothing
@@ -204,20 +238,19 @@ impl Chain {
         self.gas_used_total
     }
 
-    /// Runtime code at an address (empty for an EOA).
+    /// Runtime code at an address (empty for an EOA, or when a fork cannot
+    /// read it: [`Chain::try_code`] says why).
     pub fn code(&self, at: Address) -> Bytes {
-        let Some(account) = self.db().cache.accounts.get(&at) else {
-            return Bytes::new();
-        };
-        if let Some(code) = &account.info.code {
-            return code.original_bytes();
+        self.try_code(at).unwrap_or_default()
+    }
+
+    /// Runtime code at an address (empty for an EOA).
+    pub fn try_code(&self, at: Address) -> Result<Bytes> {
+        let (code, hash) = self.account(at, |info| (info.code.clone(), info.code_hash))?;
+        if let Some(code) = code {
+            return Ok(code.original_bytes());
         }
-        self.db()
-            .cache
-            .contracts
-            .get(&account.info.code_hash)
-            .map(|code| code.original_bytes())
-            .unwrap_or_default()
+        Ok(self.db().code_by_hash_ref(hash)?.original_bytes())
     }
 
     /// Build a transaction environment. No signature: the caller *is* the sender.
@@ -241,10 +274,7 @@ impl Chain {
         let sent = commit.then(|| (tx.kind.into_to(), tx.data.clone(), tx.value));
         let in_what_if = self.scratch_from.is_some();
         let record = self.recording.is_some().then(|| self.record_of(&tx, commit));
-        let invalid = |e: revm::context::result::EVMError<_>| ChainError::InvalidTransaction {
-            from,
-            reason: e.to_string(),
-        };
+        let invalid = |e| evm_error(from, e);
         let receipt = if in_what_if {
             // In a what-if every transaction stays in revm's journal, which
             // `end_what_if` drops: later transactions see earlier ones.
@@ -295,13 +325,18 @@ impl Chain {
         let (from, to) = (tx.caller, tx.kind.into_to().unwrap_or_default());
         let data = tx.data.clone();
         watch_block_reads();
-        let done = self
-            .evm
-            .transact(tx)
-            .map_err(|e| ChainError::InvalidTransaction { from, reason: e.to_string() })?;
+        let done = self.evm.transact(tx).map_err(|e| evm_error(from, e))?;
         let receipt = receipt_of(done.result);
         self.views.insert((from, to, &data), &receipt, &done.state, block);
         Ok(receipt)
+    }
+}
+
+/// A transaction that could not run: a fork's failure to read state, or an invalid transaction.
+fn evm_error(from: Address, error: EVMError<super::fork::ForkError>) -> ChainError {
+    match error {
+        EVMError::Database(error) => error.into(),
+        other => ChainError::InvalidTransaction { from, reason: other.to_string() },
     }
 }
 
@@ -359,14 +394,11 @@ impl Backend for Chain {
     }
 
     fn eth_balance(&mut self, who: Address) -> Result<U256> {
-        Ok(self.db().cache.accounts.get(&who).map_or(U256::ZERO, |account| account.info.balance))
+        self.account(who, |info| info.balance)
     }
 
     fn set_eth_balance(&mut self, who: Address, wei: U256) -> Result<()> {
-        let mut info = match self.db().cache.accounts.get(&who) {
-            Some(account) => account.info.clone(),
-            None => AccountInfo::default(),
-        };
+        let mut info = self.account(who, AccountInfo::clone)?;
         info.balance = wei;
         self.db_mut().insert_account_info(who, info);
         self.views.clear();

@@ -10,7 +10,10 @@
 //! succeeds; [`Chain::call`] never commits, and outside what-ifs its
 //! result is remembered until a committed transaction changes something it
 //! read (`view_cache`). [`Chain::snapshot`] clones the
-//! state and block, [`Chain::restore`] puts such a copy back.
+//! state and block, [`Chain::restore`] puts such a copy back. A forked chain
+//! ([`Chain::forked`], `tsp run --fork`) starts from a node's state at a
+//! block: what is not yet in memory is read from the node at that block by a
+//! [`ForkDb`] and cached on disk; writes stay in memory.
 //!
 //! # Errors
 //! A transaction that runs and reverts (or halts) is *not* an error: it is a
@@ -18,13 +21,15 @@
 //! and it leaves the state as it was before the transaction (gas is free:
 //! the simulation charges no ETH for gas). [`ChainError`] is returned only
 //! when a transaction cannot run at all (invalid transaction, database
-//! failure) or when a caller asks for a successful result and the receipt
+//! failure, a fork that cannot read the node) or when a caller asks for a successful result and the receipt
 //! holds a revert ([`Receipt::into_output`]).
 
 mod backend;
 mod embedded;
 mod error;
+mod fork;
 mod journal;
+mod jsonrpc;
 mod raw;
 mod receipt;
 mod recording;
@@ -36,6 +41,7 @@ mod view_cache;
 pub use backend::Backend;
 pub use embedded::{Chain, Snapshot, BLOCK_GAS_LIMIT, GENESIS_TIMESTAMP, GOD, GOD_ETH, TX_GAS_LIMIT};
 pub use error::{ChainError, Result};
+pub use fork::{ForkCalls, ForkDb, ForkError, ForkSpec, DEFAULT_FORK_CACHE};
 pub use journal::{CommittedTx, Journal, LastTx};
 pub use raw::RawEvm;
 pub use receipt::{Outcome, Receipt};

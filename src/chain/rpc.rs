@@ -30,9 +30,10 @@
 //! return an error: when its `evm_mine` fails, the next call that can fail
 //! returns it. Nothing here panics.
 
+use super::jsonrpc::{backend, data, hex_u256, parsed, quantity, quantity_u256, truncate, Rpc, RpcError};
 use super::{Backend, ChainError, Outcome, Receipt, Result, RevertReason, GENESIS_TIMESTAMP, GOD, GOD_ETH};
 use super::{BLOCK_GAS_LIMIT, TX_GAS_LIMIT};
-use alloy_primitives::{hex, Address, Bytes, Log, B256, U256};
+use alloy_primitives::{Address, Bytes, Log, B256, U256};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -40,7 +41,6 @@ use std::io::{Read, Seek};
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 /// How long one JSON-RPC request may take.
@@ -48,128 +48,6 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// How long [`AnvilProcess::start`] waits for the node to answer.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// A failed JSON-RPC request.
-#[derive(Debug)]
-enum RpcError {
-    /// No JSON-RPC answer: connection, HTTP status, or a body that is not JSON-RPC.
-    Transport(String),
-    /// The node answered with a JSON-RPC error.
-    Node { code: i64, message: String, data: Option<Value> },
-}
-
-impl fmt::Display for RpcError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Transport(reason) => f.write_str(reason),
-            Self::Node { code, message, .. } => write!(f, "node error {code}: {message}"),
-        }
-    }
-}
-
-/// A blocking JSON-RPC client over HTTP, one request at a time.
-struct Rpc {
-    agent: ureq::Agent,
-    url: String,
-}
-
-impl Rpc {
-    fn new(url: &str, timeout: Duration) -> Self {
-        // Per-phase timeouts, not a global one: with a global timeout ureq
-        // resolves the host on a new thread for every request (3x slower).
-        let agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(timeout))
-            .timeout_send_request(Some(timeout))
-            .timeout_send_body(Some(timeout))
-            .timeout_recv_response(Some(timeout))
-            .timeout_recv_body(Some(timeout))
-            .http_status_as_error(false)
-            .proxy(None)
-            .build()
-            .into();
-        Self { agent, url: url.to_string() }
-    }
-
-    /// Send one request and return its `result`.
-    fn request(&self, method: &str, params: Value) -> std::result::Result<Value, RpcError> {
-        let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
-        let mut response = self
-            .agent
-            .post(&self.url)
-            .header("content-type", "application/json")
-            .send(body.as_bytes())
-            .map_err(|e| RpcError::Transport(format!("cannot reach {}: {e}", self.url)))?;
-        let status = response.status();
-        let text = response
-            .body_mut()
-            .with_config()
-            .limit(256 * 1024 * 1024)
-            .read_to_string()
-            .map_err(|e| RpcError::Transport(format!("cannot read the answer: {e}")))?;
-        let mut answer: Value = serde_json::from_str(&text).map_err(|e| {
-            RpcError::Transport(format!("HTTP {status}, not JSON ({e}): {}", truncate(&text, 200)))
-        })?;
-        if let Some(error) = answer.get_mut("error") {
-            return Err(RpcError::Node {
-                code: error.get("code").and_then(Value::as_i64).unwrap_or(0),
-                message: error.get("message").and_then(Value::as_str).unwrap_or("").to_string(),
-                data: error.get_mut("data").map(Value::take),
-            });
-        }
-        match answer.get_mut("result") {
-            Some(result) => Ok(result.take()),
-            None => Err(RpcError::Transport(format!("HTTP {status}, no result: {}", truncate(&text, 200)))),
-        }
-    }
-
-    /// [`Rpc::request`], with any failure as [`ChainError::Backend`].
-    fn call(&self, method: &str, params: Value) -> Result<Value> {
-        self.request(method, params).map_err(|e| backend(method, e))
-    }
-}
-
-fn backend(method: &str, error: impl fmt::Display) -> ChainError {
-    ChainError::Backend(format!("{method}: {error}"))
-}
-
-fn truncate(text: &str, max: usize) -> &str {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => &text[..end],
-        None => text,
-    }
-}
-
-/// A `0x`-hex quantity as `u64`.
-fn quantity(value: &Value, method: &str, what: &str) -> Result<u64> {
-    let text = value.as_str().ok_or_else(|| backend(method, format!("{what} is not a string: {value}")))?;
-    let digits = text.strip_prefix("0x").unwrap_or(text);
-    u64::from_str_radix(digits, 16).map_err(|e| backend(method, format!("{what} {text:?}: {e}")))
-}
-
-/// A `0x`-hex quantity as `U256`.
-fn quantity_u256(value: &Value, method: &str, what: &str) -> Result<U256> {
-    let text = value.as_str().ok_or_else(|| backend(method, format!("{what} is not a string: {value}")))?;
-    U256::from_str(text).map_err(|e| backend(method, format!("{what} {text:?}: {e}")))
-}
-
-/// `0x`-hex data as bytes.
-fn data(value: &Value, method: &str, what: &str) -> Result<Bytes> {
-    let text = value.as_str().ok_or_else(|| backend(method, format!("{what} is not a string: {value}")))?;
-    hex::decode(text).map(Bytes::from).map_err(|e| backend(method, format!("{what}: {e}")))
-}
-
-/// A value that parses from its string form (address, hash).
-fn parsed<T: FromStr>(value: &Value, method: &str, what: &str) -> Result<T>
-where
-    T::Err: fmt::Display,
-{
-    let text = value.as_str().ok_or_else(|| backend(method, format!("{what} is not a string: {value}")))?;
-    T::from_str(text).map_err(|e| backend(method, format!("{what} {text:?}: {e}")))
-}
-
-fn hex_u256(value: U256) -> String {
-    format!("{value:#x}")
-}
 
 /// A saved state of an [`RpcChain`], for [`Backend::restore`].
 #[derive(Debug, Clone, PartialEq, Eq)]

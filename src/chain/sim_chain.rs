@@ -1,5 +1,6 @@
-//! [`SimChain`]: the chain a simulation runs on — the embedded EVM, or a
-//! JSON-RPC node (anvil) behind the same calls. Everything the engine needs
+//! [`SimChain`]: the chain a simulation runs on — the embedded EVM (fresh,
+//! or forked from a node's state at a block), or a JSON-RPC node (anvil)
+//! behind the same calls. Everything the engine needs
 //! beyond [`Backend`] (what-ifs, committed logs, gas totals, code reads) is
 //! provided for both.
 //!
@@ -9,9 +10,11 @@
 //! buffered until [`SimChain::take_logs`]; what-if logs are never kept.
 
 use super::{
-    Backend, Chain, ChainError, Journal, Receipt, RecordedTx, Result, RpcChain, RpcSnapshot, Snapshot,
+    Backend, Chain, ChainError, ForkDb, ForkSpec, Journal, Receipt, RecordedTx, Result, RpcChain,
+    RpcSnapshot, Snapshot,
 };
 use alloy_primitives::{Address, Bytes, Log, U256};
+use std::path::Path;
 
 /// The embedded chain or a node.
 // One per run: its size does not matter, and boxing the embedded EVM would
@@ -49,6 +52,20 @@ impl SimChain {
     /// A fresh embedded chain.
     pub fn embedded() -> Self {
         Self::Embedded(Chain::new())
+    }
+
+    /// The embedded chain over a node's state at a block (`spec`), read
+    /// lazily and cached in `cache_dir` (see [`ForkDb::open`]).
+    pub fn forked(spec: &ForkSpec, cache_dir: &Path) -> Result<Self> {
+        Ok(Self::Embedded(Chain::forked(ForkDb::open(spec, cache_dir)?)?))
+    }
+
+    /// The fork the embedded chain reads from, if it is one.
+    pub fn fork_db(&self) -> Option<&ForkDb> {
+        match self {
+            Self::Embedded(chain) => chain.fork_db(),
+            Self::Rpc(_) => None,
+        }
     }
 
     /// A node at `url` (set up as [`RpcChain::connect`] describes).
@@ -136,7 +153,7 @@ impl SimChain {
     /// Runtime code at an address.
     pub fn code(&mut self, at: Address) -> Result<Bytes> {
         match self {
-            Self::Embedded(chain) => Ok(chain.code(at)),
+            Self::Embedded(chain) => chain.try_code(at),
             Self::Rpc(side) => side.node.code(at),
         }
     }

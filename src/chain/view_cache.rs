@@ -17,11 +17,12 @@
 //! (faucet, snapshot restore). A stale entry is never served; a cleared cache
 //! only costs the next calls their EVM time.
 
+use super::fork::Db;
 use super::Receipt;
 use alloy_primitives::map::{AddressMap, HashMap, U256Map};
 use alloy_primitives::Address;
 use revm::bytecode::opcode;
-use revm::database::{AccountState, CacheDB, EmptyDB};
+use revm::database::AccountState;
 use revm::handler::MainnetContext;
 use revm::interpreter::instructions::{self, Instruction, InstructionTable};
 use revm::interpreter::interpreter::EthInterpreter;
@@ -134,7 +135,7 @@ impl ViewCache {
     }
 
     /// Note the changes a transaction is about to commit to `db`.
-    pub(super) fn committing(&mut self, state: &EvmState, db: &CacheDB<EmptyDB>) {
+    pub(super) fn committing(&mut self, state: &EvmState, db: &Db) {
         self.version += 1;
         // What no entry has read needs no record: entries made later see it.
         for (address, account) in state {
@@ -166,7 +167,7 @@ fn new_id(changed: &mut Vec<u64>) -> u32 {
 }
 
 /// Whether committing `account` changes what a call can see of its info.
-fn info_changes(address: Address, account: &Account, db: &CacheDB<EmptyDB>) -> bool {
+fn info_changes(address: Address, account: &Account, db: &Db) -> bool {
     if account.is_created() || account.is_selfdestructed() {
         return true;
     }
@@ -186,7 +187,7 @@ thread_local! {
     static READ_BLOCK: Cell<bool> = const { Cell::new(false) };
 }
 
-type Ctx = MainnetContext<CacheDB<EmptyDB>>;
+type Ctx = MainnetContext<Db>;
 
 /// Make `table`'s `BLOCKHASH`, `TIMESTAMP` and `NUMBER` note that they ran
 /// (only the block number and timestamp ever change on the embedded chain).

@@ -1,5 +1,7 @@
-//! `tsp check NETLIST [--set k=v]... [--build PATH [--adapter A]]`: validate
-//! a netlist (and the contract build it names) without running it.
+//! `tsp check NETLIST [--set k=v]... [--build PATH [--adapter A]] [--fork URL[@BLOCK]]`:
+//! validate a netlist (and the contract build it names) without running it;
+//! with `--fork`, set it up on that fork (a netlist naming contracts by
+//! `address` needs the chain they are on).
 
 use crate::netlist::load;
 use std::path::PathBuf;
@@ -16,6 +18,9 @@ pub(crate) struct Cmd {
     /// The contract build (`--build`, `--adapter`).
     #[command(flatten)]
     build: super::build_args::BuildArgs,
+    /// `--fork URL[@BLOCK]`, `--fork-cache DIR`.
+    #[command(flatten)]
+    fork: super::fork_args::ForkArgs,
 }
 
 impl Cmd {
@@ -33,7 +38,14 @@ impl Cmd {
         }
         let clock = loaded.clock()?;
         // Building deploys the market (milliseconds) and names every KPI column.
-        let engine = loaded.build()?;
+        let engine = match self.fork.chain()? {
+            Some(chain) => loaded.build_on(chain, false)?,
+            None => loaded.build()?,
+        };
+        if let Some(fork) = engine.world().chain.fork_db() {
+            // What the set-up read is kept for the run.
+            fork.save()?;
+        }
         let recorded = loaded.selected_columns(engine.columns())?.len();
         println!(
             "{}: ok — {}, {} of {} s, {} every {}",

@@ -6,6 +6,7 @@ mod build_args;
 mod check;
 mod compare;
 mod corners;
+mod fork_args;
 mod netlists;
 mod optimize;
 mod own_build;

@@ -1,4 +1,4 @@
-//! `tsp run NETLIST [--out DIR] [--set k=v]... [--trace]`: run a netlist,
+//! `tsp run NETLIST [--out DIR] [--set k=v]... [--trace] [--rpc URL | --anvil | --fork URL[@BLOCK]]`: run a netlist,
 //! stream `kpis.csv` (and, with `--trace`, every transaction and event to
 //! `trace/`), write `run.json`, then the charts — into a staging folder that
 //! replaces the results folder only when the run ends (see [`results_dir`]).
@@ -52,12 +52,15 @@ pub(crate) struct Cmd {
     trace: bool,
     /// Run on a JSON-RPC node (anvil) at this URL instead of the embedded EVM;
     /// the node must be fresh (the run deploys the market from genesis).
-    #[arg(long, value_name = "URL", conflicts_with = "anvil")]
+    #[arg(long, value_name = "URL", conflicts_with_all = ["anvil", "fork"])]
     rpc: Option<String>,
     /// Install anvil from npm if needed (scripts/anvil.sh), start it on
     /// 127.0.0.1, run on it, and stop it by PID afterwards.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "fork")]
     anvil: bool,
+    /// `--fork URL[@BLOCK]`, `--fork-cache DIR`.
+    #[command(flatten)]
+    fork: super::fork_args::ForkArgs,
 }
 
 impl Cmd {
@@ -95,7 +98,7 @@ impl Cmd {
                 node = Some(process);
                 chain
             }
-            (None, false) => SimChain::embedded(),
+            (None, false) => self.fork.chain()?.unwrap_or_else(SimChain::embedded),
         };
         let options = RunOptions { progress: !self.quiet, trace: self.trace };
         let finished = run_to_dir_with(&loaded, staging.dir(), chain, options);
@@ -302,6 +305,8 @@ pub fn run_to_dir_with(
                 "error": super::describe(&error),
             });
             let _ = writer.finish();
+            // What the fork read is valid whatever failed: keep it for the next run.
+            let _ = fork_record(&engine);
             write_status(failed)?;
             return Err(error);
         }
@@ -400,6 +405,10 @@ pub fn run_to_dir_with(
     if traced.is_some() {
         run["trace"] = json!(format!("{TRACE_DIR}/"));
     }
+    let fork = fork_record(&engine)?;
+    if let Some(fork) = &fork {
+        run["fork"] = fork.clone();
+    }
     write_status(run)?;
     let counts: String =
         summary.counts.iter().map(|(name, n)| format!(", {}", super::count(*n, name))).collect();
@@ -409,8 +418,16 @@ pub fn run_to_dir_with(
             format!(", trace of {} and {}", super::count(txs, "transactions"), super::count(events, "events"))
         })
         .unwrap_or_default();
+    let forked = fork
+        .map(|fork| {
+            format!(
+                ", forked at block {} ({} state requests to the node)",
+                fork["block"], fork["rpc_calls"]["state"]
+            )
+        })
+        .unwrap_or_default();
     let line = format!(
-        "{}: {}, {}{counts}, {}{traced}, {:.2} s ({:.0} ticks/s){stopped}",
+        "{}: {}, {}{counts}, {}{traced}{forked}, {:.2} s ({:.0} ticks/s){stopped}",
         loaded.netlist.sim.name,
         super::count(summary.ticks, "ticks"),
         super::count(summary.rows, "KPI rows"),
@@ -419,6 +436,22 @@ pub fn run_to_dir_with(
         summary.ticks as f64 / wall.max(1e-9)
     );
     Ok(FinishedRun { summary: line, stopped: summary.stopped, engine })
+}
+
+/// On a forked chain: save the fork's cache file and describe the fork for
+/// `run.json` (URL, chain id, block, cache file, requests sent to the node).
+fn fork_record(engine: &SimEngine) -> anyhow::Result<Option<serde_json::Value>> {
+    let Some(fork) = engine.world().chain.fork_db() else { return Ok(None) };
+    fork.save()?;
+    Ok(Some(json!({
+        "url": fork.url(),
+        "chain_id": fork.chain_id(),
+        "block": fork.block(),
+        "timestamp": fork.timestamp(),
+        "cache": fork.cache_path().display().to_string(),
+        "offline": fork.is_offline(),
+        "rpc_calls": fork.calls(),
+    })))
 }
 
 /// Draw the netlist's `[[chart]]`s (or the default set of the columns that

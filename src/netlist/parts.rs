@@ -1,6 +1,6 @@
 //! The netlist tables that describe a mechanism without Rust:
-//! `[[contract]]` (deploy an artifact with constructor arguments, then
-//! set-up calls), `[script] functions`, `[[kpi]]` and `[[invariant]]`. Each
+//! `[[contract]]` (deploy an artifact with constructor arguments, or name a
+//! contract already on the chain by its `address`; then set-up calls), `[script] functions`, `[[kpi]]` and `[[invariant]]`. Each
 //! is read strictly (unknown keys are errors), then compiled: artifacts
 //! loaded and checked, expressions compiled, so a bad one is an error when
 //! the netlist loads, naming the file, the line and what was written.
@@ -27,6 +27,9 @@ pub struct ContractTable {
     pub artifact: String,
     /// Another build than `[contracts] build` (a path relative to the netlist, or "own").
     pub build: Option<String>,
+    /// An existing contract to name instead of deploying one (`artifact` gives its ABI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
     /// Constructor arguments.
     #[serde(default)]
     pub args: Vec<toml::Value>,
@@ -120,6 +123,8 @@ pub struct ContractPlan {
     pub name: String,
     /// The artifact.
     pub artifact: Arc<Artifact>,
+    /// The contract already on the chain that the name binds to (nothing is deployed).
+    pub existing: Option<alloy_primitives::Address>,
     /// Constructor arguments.
     pub constructor: CallPlan,
     /// ETH sent to the constructor.
@@ -191,7 +196,9 @@ fn artifact_of(file: &Path, default_build: &str, table: &ContractTable) -> anyho
         })?;
         opened.artifact(&table.artifact)?
     };
-    artifact.creation_code()?;
+    if table.address.is_none() {
+        artifact.creation_code()?;
+    }
     Ok(artifact)
 }
 
@@ -238,12 +245,17 @@ pub(super) fn compile_contracts(
         if abis.contains_key(&table.name) {
             bail!("{at}: the name {:?} is used twice", table.name);
         }
+        let existing = existing_address(table).map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
         let artifact = artifact_of(file, default_build, table).with_context(|| at.clone())?;
         let origin = Origin::new(&shown, *line, format!("contract {}{note}", table.name));
         let compiler = Compiler { origin: &origin, library, variables: Some(&[]) };
         let constructor = Function {
             name: "constructor".to_string(),
-            inputs: artifact.abi.constructor.as_ref().map(|c| c.inputs.clone()).unwrap_or_default(),
+            // A contract named by address is not constructed: no arguments to check.
+            inputs: match (&existing, &artifact.abi.constructor) {
+                (None, Some(constructor)) => constructor.inputs.clone(),
+                _ => Vec::new(),
+            },
             outputs: Vec::new(),
             state_mutability: StateMutability::Payable,
         };
@@ -292,6 +304,7 @@ pub(super) fn compile_contracts(
         plans.push(ContractPlan {
             name: table.name.clone(),
             artifact: Arc::new(artifact),
+            existing,
             constructor,
             value,
             calls,
@@ -299,6 +312,25 @@ pub(super) fn compile_contracts(
         });
     }
     Ok(plans)
+}
+
+/// The `address` of a `[[contract]]` naming an existing contract, which
+/// then cannot have what only a deployment uses (`args`, `value`).
+fn existing_address(table: &ContractTable) -> anyhow::Result<Option<alloy_primitives::Address>> {
+    let Some(text) = &table.address else { return Ok(None) };
+    let address: alloy_primitives::Address = text
+        .trim()
+        .parse()
+        .map_err(|e| anyhow::anyhow!("address = {text:?} is not an address (0x and 40 hex digits): {e}"))?;
+    let deploys = [(!table.args.is_empty()).then_some("args"), table.value.as_ref().map(|_| "value")];
+    if let Some(key) = deploys.into_iter().flatten().next() {
+        bail!(
+            "address = {text:?} names a contract already on the chain, and `{key}` is for deploying one: \
+             remove `{key}`, or remove `address` to deploy a new {}",
+            table.artifact
+        );
+    }
+    Ok(Some(address))
 }
 
 /// The ABIs of the contracts (and bound contracts) by address-book name.

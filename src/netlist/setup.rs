@@ -1,10 +1,11 @@
-//! Setting a run up from a loaded netlist: deploying its `[[contract]]`s and
+//! Setting a run up from a loaded netlist: deploying its `[[contract]]`s (or
+//! naming the existing ones, checking that they have code) and
 //! making their set-up calls (names and ABIs into the address book), and
 //! checking that every `@name` any expression uses exists — before the first
 //! tick, so `tsp check` finds a misspelt name.
 //!
 //! # Errors
-//! A constructor or set-up call that reverts, a bound value that is not an
+//! A constructor or set-up call that reverts, an `address` without code, a bound value that is not an
 //! address, a name given twice, or an unknown `@name`: errors naming the
 //! file, line and what was written, with the decoded revert reason.
 
@@ -23,6 +24,11 @@ pub(super) fn deploy_contracts(world: &mut World, plans: &[ContractPlan]) -> any
     let none = BTreeSet::new();
     for plan in plans {
         let at = &plan.origin;
+        if let Some(address) = plan.existing {
+            name_existing(world, plan, address)?;
+            setup_calls(world, &mut env, plan)?;
+            continue;
+        }
         // Names are checked before they are evaluated, so a misspelt one is listed with what exists.
         check_names(world, &none, plan.constructor.scripts().into_iter().chain(&plan.value))?;
         let values = plan.constructor.values(&mut env, &mut WorldHost::observer(world))?;
@@ -56,50 +62,75 @@ pub(super) fn deploy_contracts(world: &mut World, plans: &[ContractPlan]) -> any
         ) {
             bail!("{at}: the name {:?} is taken already ({taken})", plan.name);
         }
-        for call in &plan.calls {
-            let at = &call.origin;
-            let scripts = call.plan.scripts().into_iter().chain([&call.to]).chain(&call.value);
-            check_names(world, &none, scripts)?;
-            let to = {
-                let value = call.to.eval(&mut env, &mut WorldHost::observer(world))?;
-                as_address(&value).map_err(|e| call.to.error_at_runtime(e))?
-            };
-            if world.chain.code(to)?.is_empty() {
-                bail!("{at}: `to` = {to} has no code");
+        setup_calls(world, &mut env, plan)?;
+    }
+    Ok(())
+}
+
+/// Bind a `[[contract]]`'s name to an existing contract, which must have code.
+fn name_existing(world: &mut World, plan: &ContractPlan, address: Address) -> anyhow::Result<()> {
+    let at = &plan.origin;
+    if world.chain.code(address)?.is_empty() {
+        bail!(
+            "{at}: address = {address} has no code on this chain: `address` names a contract already \
+             deployed (run on a node with --rpc, or fork one with --fork URL[@BLOCK])"
+        );
+    }
+    world.abis.add(&plan.artifact.name, &plan.artifact.abi);
+    let artifact = Some(plan.artifact.name.clone());
+    let abi = Some(Arc::new(plan.artifact.abi.clone()));
+    if let Err(taken) = world.book.insert(&plan.name, address, EntryKind::Contract { artifact }, abi) {
+        bail!("{at}: the name {:?} is taken already ({taken})", plan.name);
+    }
+    Ok(())
+}
+
+/// Make a contract's set-up calls from the deployer, in order.
+fn setup_calls(world: &mut World, env: &mut Env, plan: &ContractPlan) -> anyhow::Result<()> {
+    let none = BTreeSet::new();
+    for call in &plan.calls {
+        let at = &call.origin;
+        let scripts = call.plan.scripts().into_iter().chain([&call.to]).chain(&call.value);
+        check_names(world, &none, scripts)?;
+        let to = {
+            let value = call.to.eval(env, &mut WorldHost::observer(world))?;
+            as_address(&value).map_err(|e| call.to.error_at_runtime(e))?
+        };
+        if world.chain.code(to)?.is_empty() {
+            bail!("{at}: `to` = {to} has no code");
+        }
+        let values = call.plan.values(env, &mut WorldHost::observer(world))?;
+        let data = call.plan.encode(&values)?;
+        let shown = call.plan.describe(&values);
+        let value = amount(world, env, call.value.as_ref())?;
+        if !value.is_zero() {
+            let held = world.chain.eth_balance(GOD)?;
+            world.chain.set_eth_balance(GOD, held.saturating_add(value))?;
+        }
+        let receipt = world.chain.transact(GOD, to, data, value)?;
+        let output = match receipt.outcome {
+            Outcome::Success { output, .. } => output,
+            Outcome::Revert(reason) => {
+                let contract = world.book.at(to).and_then(|e| e.artifact_name());
+                bail!("{at}: {shown} reverted: {}", world.abis.describe_revert(contract, &reason))
             }
-            let values = call.plan.values(&mut env, &mut WorldHost::observer(world))?;
-            let data = call.plan.encode(&values)?;
-            let shown = call.plan.describe(&values);
-            let value = amount(world, &mut env, call.value.as_ref())?;
-            if !value.is_zero() {
-                let held = world.chain.eth_balance(GOD)?;
-                world.chain.set_eth_balance(GOD, held.saturating_add(value))?;
+            Outcome::Halt(reason) => bail!("{at}: {shown} halted: {reason}"),
+        };
+        if let Some((name, abi)) = &call.bind {
+            let returned = call.plan.decode_output(&output).map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
+            let bound: Address = as_address(&returned).map_err(|_| {
+                anyhow::anyhow!(
+                    "{at}: bind = {name:?}: {shown} returned {}, not an address",
+                    crate::script::display(&returned)
+                )
+            })?;
+            if let Some(abi) = abi {
+                world.abis.add(name, abi);
             }
-            let receipt = world.chain.transact(GOD, to, data, value)?;
-            let output = match receipt.outcome {
-                Outcome::Success { output, .. } => output,
-                Outcome::Revert(reason) => {
-                    let contract = world.book.at(to).and_then(|e| e.artifact_name());
-                    bail!("{at}: {shown} reverted: {}", world.abis.describe_revert(contract, &reason))
-                }
-                Outcome::Halt(reason) => bail!("{at}: {shown} halted: {reason}"),
-            };
-            if let Some((name, abi)) = &call.bind {
-                let returned = call.plan.decode_output(&output).map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
-                let bound: Address = as_address(&returned).map_err(|_| {
-                    anyhow::anyhow!(
-                        "{at}: bind = {name:?}: {shown} returned {}, not an address",
-                        crate::script::display(&returned)
-                    )
-                })?;
-                if let Some(abi) = abi {
-                    world.abis.add(name, abi);
-                }
-                if let Err(taken) =
-                    world.book.insert(name, bound, EntryKind::Contract { artifact: None }, abi.clone())
-                {
-                    bail!("{at}: bind = {name:?}: the name is taken already ({taken})");
-                }
+            if let Err(taken) =
+                world.book.insert(name, bound, EntryKind::Contract { artifact: None }, abi.clone())
+            {
+                bail!("{at}: bind = {name:?}: the name is taken already ({taken})");
             }
         }
     }
