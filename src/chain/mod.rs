@@ -41,7 +41,7 @@ pub use raw::RawEvm;
 pub use receipt::{Outcome, Receipt};
 pub use recording::{Execution, RecordedTx};
 pub use revert::RevertReason;
-pub use rpc::{AnvilProcess, RpcChain, RpcSnapshot};
+pub use rpc::{AnvilProcess, Mining, RequestLog, RpcChain, RpcSnapshot};
 pub use sim_chain::{RpcSide, SimChain, SimSnapshot};
 
 use alloy_primitives::{keccak256, Address};
