@@ -1,6 +1,7 @@
 //! [`CallCache`]: results of calls on a node, kept while neither the state
-//! nor the clock changes, and a guess of which calls come next, so that a
-//! miss can fetch them in the same HTTP request.
+//! nor the clock changes, and a guess of which calls come next (after a
+//! call or after a transaction), so that a miss or a transaction can fetch
+//! them in the same HTTP request.
 //!
 //! # State
 //! An entry is the exact answer for the state and block it was asked in:
@@ -19,15 +20,30 @@ const MAX_PREFETCH: usize = 15;
 /// Who called what with which input.
 pub(super) type CallKey = (Address, Address, Bytes);
 
+/// What a prediction starts from: a call, or a transaction known by its
+/// sender, target and selector (its arguments vary, what follows it rarely).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) enum Step {
+    Call(CallKey),
+    Tx(Address, Address, Bytes),
+}
+
+impl Step {
+    /// A transaction from `from` to `to` with `input`.
+    pub(super) fn tx(from: Address, to: Address, input: &[u8]) -> Self {
+        Self::Tx(from, to, Bytes::copy_from_slice(&input[..input.len().min(4)]))
+    }
+}
+
 /// Cached call results and the order calls were last made in.
 #[derive(Debug, Default)]
 pub(super) struct CallCache {
     entries: HashMap<CallKey, Receipt>,
-    /// The call made right after each call, the last time it was made
-    /// without a change of state or clock in between.
-    next: HashMap<CallKey, CallKey>,
-    /// The last call since the cache was cleared.
-    last: Option<CallKey>,
+    /// The call made right after each call or transaction, the last time,
+    /// with no other change of state or clock in between.
+    next: HashMap<Step, CallKey>,
+    /// The last call or transaction since the cache was last cleared.
+    last: Option<Step>,
 }
 
 impl CallCache {
@@ -52,30 +68,46 @@ impl CallCache {
     /// Forget every result (the state or the clock changed).
     pub(super) fn clear(&mut self) {
         self.entries.clear();
-        self.last = None;
+        self.end_run();
     }
 
-    /// The calls that followed `key` last time and are not cached, in order.
-    pub(super) fn predict(&self, key: &CallKey) -> Vec<CallKey> {
+    /// Forget every result: the transaction `step` changed the state.
+    pub(super) fn after_tx(&mut self, step: Step) {
+        self.clear();
+        self.last = Some(step);
+    }
+
+    /// The calls since the last change end here: nothing followed the last
+    /// one, so a prediction stops where this run of calls stopped.
+    fn end_run(&mut self) {
+        if let Some(last) = self.last.take() {
+            self.next.remove(&last);
+        }
+    }
+
+    /// The calls that followed `from` last time and are not cached, in order.
+    pub(super) fn predict(&self, from: &Step) -> Vec<CallKey> {
         let mut predicted: Vec<CallKey> = Vec::new();
-        let mut at = key;
-        // Bounded, since the successors may loop without coming back to `key`.
+        let mut next = self.next.get(from);
+        // Bounded, since the successors may loop without coming back.
         for _ in 0..4 * MAX_PREFETCH {
-            let Some(next) = self.next.get(at) else { break };
-            if predicted.len() == MAX_PREFETCH || next == key || predicted.contains(next) {
+            let Some(key) = next else { break };
+            let back = matches!(from, Step::Call(start) if start == key);
+            if predicted.len() == MAX_PREFETCH || back || predicted.contains(key) {
                 break;
             }
-            if !self.entries.contains_key(next) {
-                predicted.push(next.clone());
+            if !self.entries.contains_key(key) {
+                predicted.push(key.clone());
             }
-            at = next;
+            next = self.next.get(&Step::Call(key.clone()));
         }
         predicted
     }
 
     fn follow(&mut self, key: &CallKey) {
-        if let Some(last) = self.last.replace(key.clone()) {
-            if last != *key {
+        let step = Step::Call(key.clone());
+        if let Some(last) = self.last.replace(step.clone()) {
+            if last != step {
                 self.next.insert(last, key.clone());
             }
         }
@@ -89,6 +121,10 @@ mod tests {
 
     fn key(n: u8) -> CallKey {
         (Address::ZERO, Address::with_last_byte(n), Bytes::new())
+    }
+
+    fn call(n: u8) -> Step {
+        Step::Call(key(n))
     }
 
     fn receipt() -> Receipt {
@@ -107,10 +143,10 @@ mod tests {
         }
         cache.clear();
         assert!(cache.get(&key(1)).is_none(), "cleared");
-        assert_eq!(cache.predict(&key(1)), [key(2), key(3), key(4)]);
+        assert_eq!(cache.predict(&call(1)), [key(2), key(3), key(4)]);
         cache.insert_made(key(1), receipt());
         cache.insert_fetched(key(3), receipt());
-        assert_eq!(cache.predict(&key(1)), [key(2), key(4)], "cached calls are not fetched again");
+        assert_eq!(cache.predict(&call(1)), [key(2), key(4)], "cached calls are not fetched again");
         assert!(cache.get(&key(3)).is_some());
     }
 
@@ -121,12 +157,38 @@ mod tests {
             cache.insert_made(key(n), receipt());
         }
         cache.clear();
-        assert_eq!(cache.predict(&key(1)), [key(2)]);
-        assert_eq!(cache.predict(&key(2)), [key(1)]);
+        assert_eq!(cache.predict(&call(1)), [key(2)]);
+        assert_eq!(cache.predict(&call(2)), [key(1)]);
         // A loop among cached calls that never leads back ends too.
         for n in [3, 1, 2] {
             cache.insert_made(key(n), receipt());
         }
-        assert_eq!(cache.predict(&key(3)), Vec::<CallKey>::new());
+        assert_eq!(cache.predict(&call(3)), Vec::<CallKey>::new());
+    }
+
+    #[test]
+    fn a_prediction_stops_where_the_last_run_of_calls_stopped() {
+        let mut cache = CallCache::default();
+        for n in [1, 2, 3] {
+            cache.insert_made(key(n), receipt());
+        }
+        cache.clear();
+        cache.insert_made(key(1), receipt());
+        cache.insert_made(key(2), receipt());
+        cache.clear();
+        assert_eq!(cache.predict(&call(1)), [key(2)], "3 no longer follows 2");
+    }
+
+    #[test]
+    fn the_calls_after_a_transaction_are_predicted_by_its_selector() {
+        let mut cache = CallCache::default();
+        let tx = |amount: u8| Step::tx(Address::ZERO, Address::with_last_byte(9), &[1, 2, 3, 4, amount]);
+        cache.insert_made(key(1), receipt());
+        cache.after_tx(tx(7));
+        assert!(cache.get(&key(1)).is_none(), "the transaction cleared the results");
+        cache.insert_made(key(2), receipt());
+        cache.insert_made(key(3), receipt());
+        cache.after_tx(tx(8));
+        assert_eq!(cache.predict(&tx(99)), [key(2), key(3)], "other arguments, same calls after");
     }
 }

@@ -14,17 +14,19 @@
 //!   already pending, in a block with the number and timestamp the mined
 //!   block will have; its receipt (outcome, return or revert data, gas,
 //!   logs) comes from that run and it joins the pending block. The pending
-//!   block is sent and mined as one block (and checked to be the simulated
-//!   one) when the simulation's clock moves ([`Backend::advance`]), when 64
-//!   transactions wait, and before anything that reads or changes the
-//!   node's state directly: a deployment, a transaction that sends ETH or
+//!   block is sent (one JSON-RPC batch) and mined as one block, checked to
+//!   be the simulated one, when the simulation's clock moves
+//!   ([`Backend::advance`]), when 64 transactions wait or replaying them
+//!   has cost about what mining costs (`pending`), and before anything that
+//!   reads or changes the node's state directly: a deployment, a transaction that sends ETH or
 //!   fails without data (these run as in the other mode, for their created
 //!   address, balance check or halt reason), [`Backend::eth_balance`],
 //!   [`Backend::set_eth_balance`], [`Backend::snapshot`], code reads. A
 //!   tick's transactions thus share one block and a tick without any mines
-//!   none. Calls run the same way after the pending transactions, and
-//!   repeat calls are answered from a cache until the state or clock
-//!   changes.
+//!   none. Calls run the same way after the pending transactions; repeat
+//!   calls are answered from a cache until the state or clock changes, and
+//!   a call or transaction also runs, in the same HTTP request, the calls
+//!   that followed it (or one like it) last time (`calls`).
 //! - [`Mining::PerTransaction`] sends each transaction and mines it alone
 //!   (`evm_mine_detailed`, then its receipt), and [`Backend::advance`] mines
 //!   an empty block: one block per transaction, no call cache.
@@ -62,7 +64,7 @@ pub use client::RequestLog;
 
 use super::{Backend, ChainError, Outcome, Receipt, Result, RevertReason, GOD, GOD_ETH, TX_GAS_LIMIT};
 use alloy_primitives::{Address, Bytes, B256, U256};
-use calls::{CallCache, CallKey};
+use calls::{CallCache, CallKey, Step};
 use client::{backend, data, hex_u256, hex_u64, logs, parsed, quantity, quantity_u256, Rpc, RpcError};
 use pending::{last_call, PendingBlock};
 use serde_json::{json, Value};
@@ -102,9 +104,9 @@ struct NodeSnapshot {
 
 /// The [`Backend`] over a JSON-RPC node, one blocking HTTP request at a time.
 ///
-/// In [`Mining::PerTick`] a transaction costs one `eth_simulateV1` and,
-/// later, its `eth_sendTransaction`, and each mined block one
-/// `evm_mine_detailed`; in [`Mining::PerTransaction`] a transaction costs
+/// In [`Mining::PerTick`] a transaction costs one `eth_simulateV1` (or a
+/// batch of them, with predicted calls) and, later, its share of one batch
+/// of `eth_sendTransaction`, and each mined block one `evm_mine_detailed`; in [`Mining::PerTransaction`] a transaction costs
 /// three requests (`eth_sendTransaction`, `evm_mine_detailed`,
 /// `eth_getTransactionReceipt`). A call costs one `eth_simulateV1` (plus an
 /// `eth_call` when it fails without data), none when cached. Gas is metered
@@ -246,10 +248,43 @@ impl RpcChain {
         Ok(())
     }
 
-    /// Run `last` in simulation after the pending transactions, in the block they will be mined in.
-    fn simulate(&mut self, last: &Value) -> std::result::Result<Value, RpcError> {
-        let params = self.pending.simulate_params(last, self.node_block + 1, self.timestamp);
-        self.rpc.request("eth_simulateV1", params)
+    /// Run `first` in simulation after the pending transactions, in the
+    /// block they will be mined in, and in the same HTTP request each
+    /// `predicted` call (after `first` too when `after_first`); return
+    /// `first`'s answer and the clean receipts of the predicted calls.
+    fn simulate_with(
+        &mut self,
+        first: &Value,
+        predicted: &[CallKey],
+        after_first: bool,
+    ) -> std::result::Result<(Value, Vec<Option<Receipt>>), RpcError> {
+        let (number, time) = (self.node_block + 1, self.timestamp);
+        let method = "eth_simulateV1";
+        if predicted.is_empty() {
+            let params = self.pending.simulate_params(&[first], number, time);
+            return Ok((self.rpc.request(method, params)?, Vec::new()));
+        }
+        let mut params = vec![self.pending.simulate_params(&[first], number, time)];
+        for (from, to, input) in predicted {
+            let call = call_json(*from, *to, input);
+            let then: &[&Value] = if after_first { &[first, &call] } else { &[&call] };
+            params.push(self.pending.simulate_params(then, number, time));
+        }
+        let mut answers = self.rpc.batch(method, params)?.into_iter();
+        let answer =
+            answers.next().unwrap_or_else(|| Err(RpcError::Transport("an empty batch answer".into())))?;
+        // A failure without data is left out: only eth_call can tell a halt from it.
+        let fetched = answers.map(|answer| answer.ok().and_then(|a| last_call(&a).ok()?.receipt())).collect();
+        Ok((answer, fetched))
+    }
+
+    /// Keep the clean receipts of predicted calls.
+    fn keep_fetched(&mut self, predicted: Vec<CallKey>, fetched: Vec<Option<Receipt>>) {
+        for (key, receipt) in predicted.into_iter().zip(fetched) {
+            if let Some(receipt) = receipt {
+                self.calls.insert_fetched(key, receipt);
+            }
+        }
     }
 
     /// A transaction in [`Mining::PerTick`]: simulated and added to the
@@ -263,18 +298,22 @@ impl RpcChain {
             self.mine_pending()?;
         }
         let tx = tx_json(from, Some(to), &input, value);
-        let simulated = match self.simulate(&tx) {
-            Ok(blocks) => last_call(&blocks)?,
+        let step = Step::tx(from, to, &input);
+        let predicted = self.calls.predict(&step);
+        let (answer, fetched) = match self.simulate_with(&tx, &predicted, true) {
+            Ok(answers) => answers,
             // Refused in simulation: mined alone, it gets the node's own verdict.
             Err(RpcError::Node { .. }) => return self.execute(from, Some(to), input, value),
             Err(transport) => return Err(backend("eth_simulateV1", transport)),
         };
+        let simulated = last_call(&answer)?;
         // A halt or a revert without data is mined alone: the node's trace tells them apart.
         let Some(receipt) = simulated.receipt() else {
             return self.execute(from, Some(to), input, value);
         };
-        self.calls.clear();
         self.pending.push(tx, input.len(), &simulated);
+        self.calls.after_tx(step);
+        self.keep_fetched(predicted, fetched);
         Ok(receipt)
     }
 
@@ -390,26 +429,6 @@ impl RpcChain {
             }
         }
     }
-
-    /// Simulate `tx` and, in the same HTTP request, the `predicted` calls,
-    /// whose clean results go to the cache; return `tx`'s answer.
-    fn prefetch(&mut self, tx: &Value, predicted: Vec<CallKey>) -> Result<Value> {
-        let (number, time) = (self.node_block + 1, self.timestamp);
-        let mut params = vec![self.pending.simulate_params(tx, number, time)];
-        for (from, to, input) in &predicted {
-            params.push(self.pending.simulate_params(&call_json(*from, *to, input), number, time));
-        }
-        let method = "eth_simulateV1";
-        let mut answers = self.rpc.batch(method, params).map_err(|e| backend(method, e))?.into_iter();
-        let first = answers.next().ok_or_else(|| backend(method, "an empty answer to a batch"))?;
-        for (key, answer) in predicted.into_iter().zip(answers) {
-            let receipt = answer.ok().and_then(|answer| last_call(&answer).ok()?.receipt());
-            if let Some(receipt) = receipt {
-                self.calls.insert_fetched(key, receipt);
-            }
-        }
-        first.map_err(|e| backend(method, e))
-    }
 }
 
 /// A call as `eth_simulateV1` and `eth_call` take it (no value, no gas price).
@@ -448,7 +467,7 @@ impl Backend for RpcChain {
         // eth_simulateV1 (unlike eth_call) reports the gas used and the logs.
         let tx = call_json(from, to, &input);
         if self.mining == Mining::PerTransaction {
-            let answer = self.simulate(&tx).map_err(|e| backend(method, e))?;
+            let (answer, _) = self.simulate_with(&tx, &[], false).map_err(|e| backend(method, e))?;
             return self.call_receipt(tx, &answer);
         }
         let key = (from, to, input);
@@ -458,13 +477,10 @@ impl Backend for RpcChain {
         if self.pending.is_full() {
             self.mine_pending()?;
         }
-        let predicted = self.calls.predict(&key);
-        let answer = if predicted.is_empty() {
-            self.simulate(&tx).map_err(|e| backend(method, e))?
-        } else {
-            self.prefetch(&tx, predicted)?
-        };
+        let predicted = self.calls.predict(&Step::Call(key.clone()));
+        let (answer, fetched) = self.simulate_with(&tx, &predicted, false).map_err(|e| backend(method, e))?;
         let receipt = self.call_receipt(tx, &answer)?;
+        self.keep_fetched(predicted, fetched);
         self.calls.insert_made(key, receipt.clone());
         Ok(receipt)
     }

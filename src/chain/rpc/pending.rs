@@ -101,10 +101,11 @@ impl PendingBlock {
     }
 
     /// `eth_simulateV1` parameters: one block at (`number`, `time`) holding
-    /// the pending transactions and then `last`, on the latest state.
-    pub(super) fn simulate_params(&mut self, last: &Value, number: u64, time: u64) -> Value {
-        self.replayed += self.txs.len();
-        let calls: Vec<&Value> = self.txs.iter().map(|pending| &pending.tx).chain([last]).collect();
+    /// the pending transactions and then `then`, on the latest state.
+    pub(super) fn simulate_params(&mut self, then: &[&Value], number: u64, time: u64) -> Value {
+        self.replayed += self.txs.len() + then.len() - 1;
+        let calls: Vec<&Value> =
+            self.txs.iter().map(|pending| &pending.tx).chain(then.iter().copied()).collect();
         let overrides = json!({ "number": hex_u64(number), "time": hex_u64(time) });
         json!([{ "blockStateCalls": [{ "blockOverrides": overrides, "calls": calls }] }, "latest"])
     }
@@ -125,11 +126,14 @@ impl PendingBlock {
 }
 
 fn send_and_mine(rpc: &Rpc, txs: &[PendingTx], time: u64) -> Result<u64> {
+    // One batch: the node adds a batch's transactions to its pool in the
+    // order sent (and the check below would catch it if it did not).
     let method = "eth_sendTransaction";
+    let sent = rpc.batch(method, txs.iter().map(|pending| json!([pending.tx])).collect());
     let mut hashes = Vec::with_capacity(txs.len());
-    for pending in txs {
-        let hash: B256 = parsed(&rpc.call(method, json!([pending.tx]))?, method, "transaction hash")?;
-        hashes.push(hash);
+    for (i, hash) in sent.map_err(|e| backend(method, e))?.into_iter().enumerate() {
+        let hash = hash.map_err(|e| backend(method, format!("pending transaction {i}: {e}")))?;
+        hashes.push(parsed::<B256>(&hash, method, "transaction hash")?);
     }
     let method = "evm_mine_detailed";
     let blocks = rpc.call(method, json!([{ "timestamp": time }]))?;
@@ -202,7 +206,7 @@ mod tests {
         let mut block = PendingBlock::default();
         block.push(json!({ "input": "0x01" }), 1, &simulated(&[1], 21_000));
         block.push(json!({ "input": "0x02" }), 1, &simulated(&[], 30_000));
-        let params = block.simulate_params(&json!({ "input": "0x03" }), 7, 1_000);
+        let params = block.simulate_params(&[&json!({ "input": "0x03" })], 7, 1_000);
         let state_calls = &params[0]["blockStateCalls"][0];
         assert_eq!(state_calls["blockOverrides"], json!({ "number": "0x7", "time": "0x3e8" }));
         let inputs: Vec<_> =
@@ -224,7 +228,7 @@ mod tests {
         let mut replays = PendingBlock::default();
         for _ in 0..9 {
             assert!(!replays.is_full());
-            replays.simulate_params(&json!({}), 1, 1);
+            replays.simulate_params(&[&json!({})], 1, 1);
             replays.push(json!({}), 10, &simulated(&[], 0));
         }
         assert!(replays.is_full(), "0 + 1 + ... + 8 = 36 replays");
