@@ -2,6 +2,8 @@
 //! `scripts/anvil.sh`): the same ERC20 scenario on the embedded [`Chain`] and
 //! on [`RpcChain`] gives the same addresses, receipts (outcome, revert
 //! reason, gas, logs), balances and block clock; snapshots restore twice.
+//! Each test runs in both mining modes: one block per transaction and a
+//! batch of transactions per block.
 
 #[path = "support/erc20_world.rs"]
 mod erc20_world;
@@ -13,8 +15,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 use tokenspice::chain::{
-    address_for, AnvilProcess, Backend, Chain, ChainError, Outcome, Receipt, RevertReason, RpcChain,
-    GENESIS_TIMESTAMP, GOD, GOD_ETH,
+    address_for, AnvilProcess, Backend, Chain, ChainError, Mining, Outcome, Receipt, RequestLog,
+    RevertReason, RpcChain, GENESIS_TIMESTAMP, GOD, GOD_ETH,
 };
 use tokenspice::models::ocean::contracts::OceanToken;
 
@@ -39,11 +41,14 @@ fn anvil_binary() -> Option<PathBuf> {
     Some(path)
 }
 
+/// Both mining modes.
+const MODES: [Mining; 2] = [Mining::PerTransaction, Mining::PerTick];
+
 /// A fresh anvil and an [`RpcChain`] on it (the process is killed when dropped).
-fn rpc_chain() -> Option<(AnvilProcess, RpcChain)> {
+fn rpc_chain(mining: Mining) -> Option<(AnvilProcess, RpcChain)> {
     let binary = anvil_binary()?;
     let anvil = AnvilProcess::start(&binary).expect("anvil starts");
-    let chain = RpcChain::connect(anvil.url()).expect("connect to anvil");
+    let chain = RpcChain::connect_with(anvil.url(), mining, RequestLog::default()).expect("connect to anvil");
     Some((anvil, chain))
 }
 
@@ -106,7 +111,13 @@ fn scenario<B: Backend>(chain: &mut B) -> (Trace, f64) {
 
 #[test]
 fn erc20_scenario_is_identical_on_embedded_and_rpc() {
-    let Some((anvil, mut rpc)) = rpc_chain() else { return };
+    for mining in MODES {
+        erc20_scenario_is_identical(mining);
+    }
+}
+
+fn erc20_scenario_is_identical(mining: Mining) {
+    let Some((anvil, mut rpc)) = rpc_chain(mining) else { return };
     let mut embedded = Chain::new();
     let (expected, embedded_seconds) = scenario(&mut embedded);
     let (actual, rpc_seconds) = scenario(&mut rpc);
@@ -142,9 +153,15 @@ fn erc20_scenario_is_identical_on_embedded_and_rpc() {
     }
 
     // The node itself: its latest block has the simulation's timestamp; it
-    // mined one block per transaction plus the one of `advance`.
+    // mined one block per transaction plus the one of `advance`, or, batched,
+    // the deployment alone and the 150 transactions before `advance` and the
+    // 100 after it in blocks of 9 (the replay budget: 0 + 1 + ... + 8 >= 32).
     assert_eq!(rpc.node_timestamp().unwrap(), rpc.timestamp());
-    assert_eq!(rpc.node_block_number().unwrap(), (1 + HOLDERS + TRANSFERS + 1) as u64);
+    let blocks = match mining {
+        Mining::PerTransaction => 1 + HOLDERS + TRANSFERS + 1,
+        Mining::PerTick => 1 + (HOLDERS + TRANSFERS / 2).div_ceil(9) + (TRANSFERS / 2).div_ceil(9),
+    };
+    assert_eq!(rpc.node_block_number().unwrap(), blocks as u64, "{mining:?}");
 
     // Per-call speed of the RPC backend.
     let token = actual.token;
@@ -155,7 +172,7 @@ fn erc20_scenario_is_identical_on_embedded_and_rpc() {
     }
     let view_seconds = started.elapsed().as_secs_f64();
     eprintln!(
-        "transfers: RpcChain {:.0}/s ({:.2} ms each), embedded {:.0}/s; balanceOf views: RpcChain {:.0}/s",
+        "{mining:?}: transfers: RpcChain {:.0}/s ({:.2} ms each), embedded {:.0}/s; balanceOf views: RpcChain {:.0}/s",
         TRANSFERS as f64 / rpc_seconds,
         rpc_seconds * 1e3 / TRANSFERS as f64,
         TRANSFERS as f64 / embedded_seconds,
@@ -167,7 +184,13 @@ fn erc20_scenario_is_identical_on_embedded_and_rpc() {
 
 #[test]
 fn snapshot_restores_twice_on_rpc() {
-    let Some((_anvil, mut chain)) = rpc_chain() else { return };
+    for mining in MODES {
+        snapshot_restores_twice(mining);
+    }
+}
+
+fn snapshot_restores_twice(mining: Mining) {
+    let Some((_anvil, mut chain)) = rpc_chain(mining) else { return };
     let token = chain.deploy_contract(GOD, token_init_code()).unwrap();
     let holders = &holders()[..10];
     fund(&mut chain, token, holders);
@@ -247,10 +270,16 @@ fn runtime(code: &[u8]) -> Bytes {
 
 #[test]
 fn edge_cases_match_the_embedded_chain() {
-    let Some((_anvil, mut rpc)) = rpc_chain() else { return };
+    for mining in MODES {
+        edge_cases_match(mining);
+    }
+}
+
+fn edge_cases_match(mining: Mining) {
+    let Some((_anvil, mut rpc)) = rpc_chain(mining) else { return };
     let expected = edge_cases(&mut Chain::new());
     let actual = edge_cases(&mut rpc);
-    assert_eq!(actual, expected);
+    assert_eq!(actual, expected, "{mining:?}");
     assert!(expected[4].contains("OceanToken: caller is not the minter"), "{}", expected[4]);
     assert!(expected[2].contains("ERC20: insufficient balance"), "{}", expected[2]);
     assert!(expected[7].contains("Revert(Empty)") && expected[8].contains("Halt(\"InvalidFEOpcode\")"));
@@ -261,7 +290,17 @@ fn edge_cases_match_the_embedded_chain() {
 
 #[test]
 fn a_lost_node_gives_backend_errors_not_panics() {
-    let Some((anvil, mut chain)) = rpc_chain() else { return };
+    for mining in MODES {
+        a_lost_node_gives_backend_errors(mining);
+    }
+}
+
+fn a_lost_node_gives_backend_errors(mining: Mining) {
+    let Some((anvil, mut chain)) = rpc_chain(mining) else { return };
+    let token = chain.deploy_contract(GOD, token_init_code()).unwrap();
+    // Batched, this waits in the pending block: `advance` has something to mine.
+    let mint = OceanToken::mintCall { to: GOD, amount: U256::from(1) };
+    chain.send(GOD, token, &mint).unwrap();
     let unreachable = RpcChain::connect("http://127.0.0.1:1");
     assert!(
         matches!(&unreachable, Err(ChainError::Backend(m)) if m.starts_with("eth_chainId")),
@@ -276,9 +315,17 @@ fn a_lost_node_gives_backend_errors_not_panics() {
     assert_eq!((chain.block_number(), chain.timestamp()), (block, time), "a failed advance moves nothing");
     // The failed advance is reported by the next call that can fail, then the call's own failure.
     let deferred = chain.eth_balance(GOD);
-    assert!(matches!(&deferred, Err(ChainError::Backend(m)) if m.starts_with("evm_mine")), "{deferred:?}");
+    let failed = match mining {
+        Mining::PerTransaction => "evm_mine",
+        Mining::PerTick => "eth_sendTransaction",
+    };
+    assert!(matches!(&deferred, Err(ChainError::Backend(m)) if m.starts_with(failed)), "{deferred:?}");
     let sent = chain.transact(GOD, GOD, Bytes::new(), U256::ZERO);
-    assert!(matches!(&sent, Err(ChainError::Backend(m)) if m.starts_with("eth_sendTransaction")), "{sent:?}");
+    let first = match mining {
+        Mining::PerTransaction => "eth_sendTransaction",
+        Mining::PerTick => "eth_simulateV1",
+    };
+    assert!(matches!(&sent, Err(ChainError::Backend(m)) if m.starts_with(first)), "{sent:?}");
     let snapshot = chain.snapshot();
     assert!(
         matches!(&snapshot, Err(ChainError::Backend(m)) if m.starts_with("evm_snapshot")),

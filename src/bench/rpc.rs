@@ -1,13 +1,17 @@
 //! The embedded EVM against a JSON-RPC node (anvil) on the same netlist and
-//! seed: per-tick cost of each, the speed-up, and a check that both runs
-//! produce byte-identical KPIs for the ticks they share.
+//! seed: per-tick cost of each, the speed-up, and a check that the runs
+//! produce byte-identical KPIs for the ticks they share. The node runs
+//! twice, each time on a fresh anvil: batching a tick's transactions into
+//! one block ([`Mining::PerTick`], the default) and, as the reference,
+//! mining one block per transaction ([`Mining::PerTransaction`]); each run
+//! records how many requests of each method it sent and their time.
 //!
 //! The per-tick cost is the tick loop's (agents, chain, KPIs, kpis.csv), as
 //! run.json's `wall_time_s` gives it; set-up (deploying the market) is
 //! timed apart, since a short run would otherwise be mostly set-up.
 
 use super::engine_run;
-use crate::chain::{AnvilProcess, SimChain};
+use crate::chain::{AnvilProcess, Mining, RequestLog, SimChain};
 use crate::cli::run_to_dir_on;
 use crate::netlist::load;
 use anyhow::Context;
@@ -35,23 +39,36 @@ pub struct RpcReport {
     pub ticks: u64,
     /// Wall time of the tick loop on the embedded EVM.
     pub embedded_s: f64,
-    /// Wall time of the tick loop on anvil.
+    /// Wall time of the tick loop on anvil, a tick's transactions batched into one block.
     pub rpc_s: f64,
+    /// Wall time of the tick loop on anvil, one block per transaction (the reference).
+    pub per_tx_s: f64,
     /// Wall time of replaying on bare revm the transactions those ticks
     /// committed: the per-tick cost of an engine that did nothing else.
     pub replay_s: f64,
     /// Wall time of the whole run (set-up, ticks, files) on the embedded EVM.
     pub embedded_total_s: f64,
-    /// Wall time of the whole run on anvil.
+    /// Wall time of the whole run on anvil (batched).
     pub rpc_total_s: f64,
-    /// Whether both wrote byte-identical kpis.csv.
+    /// Whether the batched run on anvil wrote the embedded run's kpis.csv, byte for byte.
     pub identical: bool,
+    /// Whether the one-block-per-transaction run did too.
+    pub per_tx_identical: bool,
+    /// Requests of the batched run (set-up included).
+    pub requests: RequestLog,
+    /// Requests of the one-block-per-transaction run (set-up included).
+    pub per_tx_requests: RequestLog,
 }
 
 impl RpcReport {
     /// How many times cheaper a tick is on the embedded EVM.
     pub fn speedup(&self) -> f64 {
         self.rpc_s / self.embedded_s
+    }
+
+    /// How many times cheaper a tick is on anvil batched than one block per transaction.
+    pub fn batching_speedup(&self) -> f64 {
+        self.per_tx_s / self.rpc_s
     }
 }
 
@@ -60,8 +77,26 @@ impl std::fmt::Display for RpcReport {
         let per_tick = |s: f64| s / self.ticks as f64 * 1e3;
         writeln!(f, "{}: {} ticks on each backend (same seed)", self.name, self.ticks)?;
         writeln!(f, "  embedded       {:>10.3} ms/tick", per_tick(self.embedded_s))?;
-        writeln!(f, "  anvil RPC      {:>10.3} ms/tick", per_tick(self.rpc_s))?;
-        writeln!(f, "  speed-up       {:>10.0} x   (target >= 500)", self.speedup())?;
+        writeln!(
+            f,
+            "  anvil, per tx  {:>10.3} ms/tick   (one block per transaction: the reference)",
+            per_tick(self.per_tx_s)
+        )?;
+        writeln!(
+            f,
+            "  anvil, batched {:>10.3} ms/tick   (a tick's transactions in one block)",
+            per_tick(self.rpc_s)
+        )?;
+        writeln!(
+            f,
+            "  batching       {:>10.1} x   faster per tick than one block per transaction (target >= 3)",
+            self.batching_speedup()
+        )?;
+        writeln!(
+            f,
+            "  speed-up       {:>10.0} x   embedded over batched anvil (target >= 500)",
+            self.speedup()
+        )?;
         writeln!(
             f,
             "  bare revm      {:>10.3} ms/tick   (the committed transactions alone: at most {:.0} x)",
@@ -75,13 +110,24 @@ impl std::fmt::Display for RpcReport {
             self.rpc_total_s,
             self.rpc_total_s / self.embedded_total_s
         )?;
-        write!(f, "  KPIs identical {:>10}", if self.identical { "yes" } else { "NO" })
+        let yes = |same: bool| if same { "yes" } else { "NO" };
+        writeln!(
+            f,
+            "  KPIs identical {:>10} batched, {} per tx",
+            yes(self.identical),
+            yes(self.per_tx_identical)
+        )?;
+        writeln!(f, "  requests, batched (set-up included): {}", self.requests.requests())?;
+        write!(f, "{}", self.requests)?;
+        writeln!(f, "  requests, per tx (set-up included): {}", self.per_tx_requests.requests())?;
+        write!(f, "{}", self.per_tx_requests)
     }
 }
 
-/// Run `netlist` for `ticks` ticks on the embedded EVM and on a fresh anvil
-/// (installed and started here, stopped by PID at the end); `scratch` holds
-/// both results directories.
+/// Run `netlist` for `ticks` ticks on the embedded EVM and twice on a fresh
+/// anvil (installed and started here, stopped by PID after each run), one
+/// block per transaction and then batched; `scratch` holds the three
+/// results directories (`embedded`, `rpc-per-tx`, `rpc`).
 pub fn embedded_vs_rpc(netlist: &Path, ticks: u64, scratch: &Path) -> anyhow::Result<RpcReport> {
     let tick_seconds = load(netlist, &[])?.clock()?.tick_seconds;
     let duration = format!("sim.duration=\"{}s\"", ticks * tick_seconds);
@@ -91,24 +137,33 @@ pub fn embedded_vs_rpc(netlist: &Path, ticks: u64, scratch: &Path) -> anyhow::Re
     run_to_dir_on(&loaded, &scratch.join("embedded"), false, SimChain::embedded())?;
     let embedded_total_s = clock.elapsed().as_secs_f64();
 
-    let anvil = AnvilProcess::start(&install_anvil()?)?;
-    let chain = SimChain::rpc(anvil.url())?;
-    let clock = Instant::now();
-    run_to_dir_on(&loaded, &scratch.join("rpc"), false, chain)?;
-    let rpc_total_s = clock.elapsed().as_secs_f64();
-    drop(anvil);
+    let anvil = install_anvil()?;
+    let on_anvil = |mining: Mining, dir: &str| -> anyhow::Result<(f64, RequestLog)> {
+        let node = AnvilProcess::start(&anvil)?;
+        let log = RequestLog::default();
+        let chain = SimChain::rpc_with(node.url(), mining, log.clone())?;
+        let clock = Instant::now();
+        run_to_dir_on(&loaded, &scratch.join(dir), false, chain)?;
+        Ok((clock.elapsed().as_secs_f64(), log))
+    };
+    let (_, per_tx_requests) = on_anvil(Mining::PerTransaction, "rpc-per-tx")?;
+    let (rpc_total_s, requests) = on_anvil(Mining::PerTick, "rpc")?;
 
     let read = |dir: &str| std::fs::read(scratch.join(dir).join("kpis.csv"));
-    let identical = read("embedded")? == read("rpc")?;
+    let embedded_kpis = read("embedded")?;
     Ok(RpcReport {
         name: loaded.netlist.sim.name,
         ticks,
         embedded_s: tick_loop_s(&scratch.join("embedded"))?,
         rpc_s: tick_loop_s(&scratch.join("rpc"))?,
+        per_tx_s: tick_loop_s(&scratch.join("rpc-per-tx"))?,
         replay_s: engine_run(netlist, &[duration])?.replay_s,
         embedded_total_s,
         rpc_total_s,
-        identical,
+        identical: read("rpc")? == embedded_kpis,
+        per_tx_identical: read("rpc-per-tx")? == embedded_kpis,
+        requests,
+        per_tx_requests,
     })
 }
 

@@ -26,7 +26,7 @@
 //! file that does not parse is an error naming the file. Opening a fork whose
 //! node is down works only from a cache file of that URL and block.
 
-use super::jsonrpc::{data, parsed, quantity, quantity_u256, Rpc, RpcError};
+use super::rpc::client::{data, parsed, quantity, quantity_u256, RequestLog, Rpc, RpcError};
 use super::{ChainError, Result};
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use revm::bytecode::Bytecode;
@@ -214,7 +214,7 @@ impl ForkDb {
     /// `spec` names a block, the fork runs from a cache file of that URL and
     /// block alone.
     pub fn open(spec: &ForkSpec, cache_dir: &Path) -> Result<Self> {
-        let rpc = Rpc::new(&spec.url, REQUEST_TIMEOUT);
+        let rpc = Rpc::new(&spec.url, REQUEST_TIMEOUT, RequestLog::default());
         let setup_calls = AtomicU64::new(1);
         let chain_id = match rpc.request("eth_chainId", json!([])) {
             Ok(id) => quantity(&id, "eth_chainId", "chain id")?,

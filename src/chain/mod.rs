@@ -29,7 +29,6 @@ mod embedded;
 mod error;
 mod fork;
 mod journal;
-mod jsonrpc;
 mod raw;
 mod receipt;
 mod recording;
@@ -47,7 +46,7 @@ pub use raw::RawEvm;
 pub use receipt::{Outcome, Receipt};
 pub use recording::{Execution, RecordedTx};
 pub use revert::RevertReason;
-pub use rpc::{AnvilProcess, RpcChain, RpcSnapshot};
+pub use rpc::{AnvilProcess, Mining, RequestLog, RpcChain, RpcSnapshot};
 pub use sim_chain::{RpcSide, SimChain, SimSnapshot};
 
 use alloy_primitives::{keccak256, Address};

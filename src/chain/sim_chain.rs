@@ -10,8 +10,8 @@
 //! buffered until [`SimChain::take_logs`]; what-if logs are never kept.
 
 use super::{
-    Backend, Chain, ChainError, ForkDb, ForkSpec, Journal, Receipt, RecordedTx, Result, RpcChain,
-    RpcSnapshot, Snapshot,
+    Backend, Chain, ChainError, ForkDb, ForkSpec, Journal, Mining, Receipt, RecordedTx, RequestLog, Result,
+    RpcChain, RpcSnapshot, Snapshot,
 };
 use alloy_primitives::{Address, Bytes, Log, U256};
 use std::path::Path;
@@ -70,8 +70,14 @@ impl SimChain {
 
     /// A node at `url` (set up as [`RpcChain::connect`] describes).
     pub fn rpc(url: &str) -> Result<Self> {
+        Self::rpc_with(url, Mining::default(), RequestLog::default())
+    }
+
+    /// A node at `url`, mining as `mining` says and recording its requests
+    /// in `log` (see [`RpcChain::connect_with`]).
+    pub fn rpc_with(url: &str, mining: Mining, log: RequestLog) -> Result<Self> {
         Ok(Self::Rpc(RpcSide {
-            node: RpcChain::connect(url)?,
+            node: RpcChain::connect_with(url, mining, log)?,
             logs: Vec::new(),
             journal: Journal::default(),
             gas_used_total: 0,

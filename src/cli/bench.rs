@@ -13,7 +13,8 @@ pub(crate) struct Cmd {
     /// (gas of the V3 pool's operations and swaps/s), `engine` (a simulated
     /// year of each Ocean design: ticks/s, peak memory, engine vs a bare-revm
     /// replay of the same transactions), `rpc` (ocean_v3 on the embedded EVM
-    /// and on anvil, per-tick cost and identical KPIs), `study` (the engine
+    /// and on anvil, one block per transaction and batched per tick: per-tick
+    /// cost, requests by method, identical KPIs), `study` (the engine
     /// netlists on common seeds with 1 worker and with `--jobs`: speed-up,
     /// identical results, and set-up by forking vs deploying), `scale`
     /// (ocean_v3 for 1, 5 and 10 years and at 3x and 10x its population:
