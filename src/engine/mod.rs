@@ -199,7 +199,10 @@ impl SimEngine {
                     .step(&mut self.world)
                     .with_context(|| format!("agent {}, tick {tick}", agent.name()))?;
                 if each_turn && stopped.is_none() {
-                    stopped = self.observers.check(&mut self.world, Some(agent.name()))?;
+                    stopped =
+                        self.observers.check(&mut self.world, Some(agent.name())).with_context(|| {
+                            format!("checking invariants after agent {}, tick {tick}", agent.name())
+                        })?;
                 }
             }
             self.agents.append(&mut self.world.spawned);
@@ -210,7 +213,10 @@ impl SimEngine {
             }
             after_tick(tick, &mut self.world)?;
             if stopped.is_none() && !self.observers.invariants.is_empty() {
-                stopped = self.observers.check(&mut self.world, None)?;
+                stopped = self
+                    .observers
+                    .check(&mut self.world, None)
+                    .with_context(|| format!("checking invariants at tick {tick}"))?;
             }
             let last = tick + 1 == self.clock.ticks || stopped.is_some();
             if tick.is_multiple_of(self.clock.log_every) || last {
