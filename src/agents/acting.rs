@@ -1,9 +1,10 @@
-//! [`ActionAgent`]: the live generic agent (`eoa` and `scripted`): an EOA
-//! funded at its first step, a memory, a seeded stream, and [`Step`]s it
-//! runs in order each tick; it reports its ETH and funded-token balances and
+//! [`ActionAgent`]: the live generic agent (`eoa`, `scripted` and external
+//! types): an EOA funded at its first step, a memory, a seeded stream, and
+//! [`Step`]s it runs in order each tick (then an external [`Behaviour`]'s step); it reports its ETH and funded-token balances and
 //! whatever columns the active models add for every agent ([`AgentKpis`]).
 
 use super::action::{Action, ActionContext, Step, Trigger};
+use super::external::Behaviour;
 use super::{Agent, SimRng};
 use crate::chain::Backend;
 use crate::script::{Env, Script};
@@ -53,6 +54,7 @@ pub struct ActionAgent {
     /// `(quantity, token, decimals)` of each funded token, once funded.
     held: Vec<(String, Address, u8)>,
     extra: Vec<Box<dyn AgentKpis>>,
+    behaviour: Option<Box<dyn Behaviour>>,
 }
 
 impl ActionAgent {
@@ -68,7 +70,13 @@ impl ActionAgent {
             funded: false,
             held: Vec::new(),
             extra: Vec::new(),
+            behaviour: None,
         }
+    }
+
+    /// Give the agent an external behaviour, stepped after its own steps.
+    pub fn set_behaviour(&mut self, behaviour: Box<dyn Behaviour>) {
+        self.behaviour = Some(behaviour);
     }
 
     fn fund(&mut self, world: &mut World) -> anyhow::Result<()> {
@@ -171,6 +179,11 @@ impl Agent for ActionAgent {
                 let mut host = WorldHost::agent(world, self.wallet.address, &mut self.rng);
                 let _last = then.eval(&mut self.env, &mut host)?;
             }
+        }
+        if let Some(behaviour) = &mut self.behaviour {
+            let mut ctx =
+                ActionContext { world, wallet: &self.wallet, env: &mut self.env, rng: &mut self.rng };
+            behaviour.step(&mut ctx)?;
         }
         Ok(())
     }

@@ -167,11 +167,7 @@ impl ActionContext<'_> {
     /// Run a call; `Ok(None)` when it reverted (recorded), else its decoded return value.
     pub fn call(&mut self, call: &CallAction, label: &str) -> anyhow::Result<Option<Dynamic>> {
         let to = self.address(&call.to)?;
-        if self.world.chain.code(to)?.is_empty() {
-            let shown =
-                self.world.book.name_of(to).map_or_else(|| to.to_string(), |n| format!("@{n} ({to})"));
-            anyhow::bail!("{label}: {} has no code: a call to it would do nothing", shown);
-        }
+        self.check_code(to, label)?;
         let data: Bytes = {
             let mut host = WorldHost::agent(self.world, self.wallet.address, self.rng);
             call.plan.calldata(self.env, &mut host)?
@@ -187,17 +183,49 @@ impl ActionContext<'_> {
                 Some(script) => self.address(script)?,
                 None => to,
             };
-            let approved = self.wallet.ensure_allowance(&mut self.world.chain, token, spender, amount);
-            if self.world.attempt(&self.wallet.name, &format!("{label}: approve"), approved)?.is_none() {
+            if !self.approve(token, spender, amount, label)? {
                 return Ok(None);
             }
         }
-        let receipt = self.world.chain.transact(self.wallet.address, to, data, value)?;
-        let Some(output) = self.world.attempt(&self.wallet.name, label, receipt.into_output())? else {
-            return Ok(None);
-        };
+        let Some(output) = self.send(to, data, value, label)? else { return Ok(None) };
         let returned = call.plan.decode_output(&output).map_err(|e| anyhow::anyhow!("{label}: {e}"))?;
         Ok(Some(returned))
+    }
+
+    /// Refuse a call to an address without code (it would do nothing).
+    pub fn check_code(&mut self, to: Address, label: &str) -> anyhow::Result<()> {
+        if self.world.chain.code(to)?.is_empty() {
+            let shown =
+                self.world.book.name_of(to).map_or_else(|| to.to_string(), |n| format!("@{n} ({to})"));
+            anyhow::bail!("{label}: {} has no code: a call to it would do nothing", shown);
+        }
+        Ok(())
+    }
+
+    /// Grant `spender` an allowance of `amount` of `token` when short;
+    /// false when the approval reverted (recorded).
+    pub fn approve(
+        &mut self,
+        token: Address,
+        spender: Address,
+        amount: U256,
+        label: &str,
+    ) -> anyhow::Result<bool> {
+        let approved = self.wallet.ensure_allowance(&mut self.world.chain, token, spender, amount);
+        Ok(self.world.attempt(&self.wallet.name, &format!("{label}: approve"), approved)?.is_some())
+    }
+
+    /// Send a transaction from the agent; `Ok(None)` when it reverted
+    /// (recorded), else the return data.
+    pub fn send(
+        &mut self,
+        to: Address,
+        data: Bytes,
+        value: U256,
+        label: &str,
+    ) -> anyhow::Result<Option<Bytes>> {
+        let receipt = self.world.chain.transact(self.wallet.address, to, data, value)?;
+        self.world.attempt(&self.wallet.name, label, receipt.into_output())
     }
 
     /// Send an ERC20 amount; `Ok(None)` when it reverted (recorded).

@@ -6,6 +6,9 @@
 //!   a `transfer`, or a model's operation (`do = "stake"`), then `then`.
 //! - `type = "scripted"`: the same, as a list of timed `actions`
 //!   (`{ at = "3d", do = "call", ... }`).
+//! - `type = "python"` (and any type of [`super::external`]): the same EOA,
+//!   funded and sampled alike, whose step is a class of the host language
+//!   (`class = "agents.py:Trader"`), given the agent's `params`.
 //!
 //! Amounts are expressions: `"balance(@ocean, self) / 2"` (base units, exact)
 //! or numbers (tokens, ×10^18).
@@ -19,6 +22,7 @@
 use super::acting::{ActionAgent, Funding};
 use super::action::{Action, CallAction, ModelAction, Step, Trigger};
 use super::call::{CallPlan, Compiler};
+use super::external::BehaviourClass;
 use super::{Agent, AgentConfig, SimDuration};
 use crate::script::{Env, Library, Origin, Script};
 use alloy_json_abi::JsonAbi;
@@ -59,18 +63,42 @@ impl std::fmt::Debug for ParseContext<'_> {
     }
 }
 
-/// A parsed `eoa` or `scripted` agent.
+/// Which generic agent a table describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GenericKind<'a> {
+    /// `eoa`: behaviours.
+    Eoa,
+    /// `scripted`: timed actions.
+    Scripted,
+    /// A type of [`super::external`] (`python`): a class.
+    External(&'a str),
+}
+
+/// A parsed `eoa`, `scripted` or external agent.
 #[derive(Debug, Clone)]
 pub struct GenericConfig {
     env: Env,
     steps: Arc<[Step]>,
     funding: Funding,
     models: Vec<&'static str>,
+    /// An external agent's class and the `params` it is built with.
+    behaviour: Option<(Arc<dyn BehaviourClass>, toml::Table)>,
 }
 
 impl GenericConfig {
     /// Parse `type = "eoa"` (`scripted = false`) or `type = "scripted"`.
-    pub fn parse(mut table: toml::Table, scripted: bool, ctx: &ParseContext<'_>) -> anyhow::Result<Self> {
+    pub fn parse(table: toml::Table, scripted: bool, ctx: &ParseContext<'_>) -> anyhow::Result<Self> {
+        Self::parse_kind(table, if scripted { GenericKind::Scripted } else { GenericKind::Eoa }, ctx)
+    }
+
+    /// Parse a generic agent of `kind`; an external one's class is loaded
+    /// by the loader registered for its type.
+    pub fn parse_kind(
+        mut table: toml::Table,
+        kind: GenericKind<'_>,
+        ctx: &ParseContext<'_>,
+    ) -> anyhow::Result<Self> {
+        let scripted = kind == GenericKind::Scripted;
         let whole = Origin::new(ctx.file, ctx.line, format!("agent {}", ctx.agent));
         let table_of = |table: &mut toml::Table, key: &str| -> anyhow::Result<toml::Table> {
             match table.remove(key) {
@@ -106,8 +134,19 @@ impl GenericConfig {
             let token_script = compiler.expression(&token, &format!("fund {token}"))?;
             tokens.push((name.to_string(), token_script, compiler.value(&amount, &format!("fund {token}"))?));
         }
+        let behaviour = match kind {
+            GenericKind::External(type_name) => Some(load_class(&mut table, type_name, &params, ctx)?),
+            _ => None,
+        };
         let (key, items) = if scripted { ("actions", "action") } else { ("behaviour", "behaviour") };
         let list = match table.remove(key) {
+            Some(_) if behaviour.is_some() => bail!(
+                "{}:{}: agent {}: a {} agent's behaviour is its class; `{key}` belongs to type = \"eoa\"",
+                ctx.file,
+                ctx.line,
+                ctx.agent,
+                ctx_kind(kind)
+            ),
             None if scripted => bail!(
                 "{}:{}: agent {}: a scripted agent needs `actions = [...]`",
                 ctx.file,
@@ -126,10 +165,10 @@ impl GenericConfig {
             }
         };
         if let Some(extra) = table.keys().next() {
-            let known = if scripted {
-                "eth, fund, params, memory, actions"
-            } else {
-                "eth, fund, params, memory, behaviour"
+            let known = match kind {
+                GenericKind::Scripted => "eth, fund, params, memory, actions",
+                GenericKind::Eoa => "eth, fund, params, memory, behaviour",
+                GenericKind::External(_) => "class, eth, fund, params, memory",
             };
             bail!("{}:{}: agent {}: unknown key `{extra}` (expected {known})", ctx.file, ctx.line, ctx.agent);
         }
@@ -157,7 +196,7 @@ impl GenericConfig {
         }
         models.sort_unstable();
         models.dedup();
-        Ok(Self { env, steps: steps.into(), funding: Funding { eth, tokens }, models })
+        Ok(Self { env, steps: steps.into(), funding: Funding { eth, tokens }, models, behaviour })
     }
 
     /// The models whose operations the agent uses.
@@ -181,18 +220,48 @@ impl GenericConfig {
 
 impl AgentConfig for GenericConfig {
     fn build(&self, name: &str, _tick_seconds: u64, seed: u64) -> anyhow::Result<Box<dyn Agent>> {
-        Ok(Box::new(ActionAgent::new(
-            name,
-            self.env.clone(),
-            Arc::clone(&self.steps),
-            self.funding.clone(),
-            seed,
-        )))
+        let mut agent =
+            ActionAgent::new(name, self.env.clone(), Arc::clone(&self.steps), self.funding.clone(), seed);
+        if let Some((class, params)) = &self.behaviour {
+            agent.set_behaviour(class.build(name, params)?);
+        }
+        Ok(Box::new(agent))
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
+}
+
+fn ctx_kind(kind: GenericKind<'_>) -> &str {
+    match kind {
+        GenericKind::Eoa => "eoa",
+        GenericKind::Scripted => "scripted",
+        GenericKind::External(name) => name,
+    }
+}
+
+/// Load the class of an external agent (`class = "file.py:Name"`) with the
+/// loader registered for its type.
+fn load_class(
+    table: &mut toml::Table,
+    type_name: &str,
+    params: &toml::Table,
+    ctx: &ParseContext<'_>,
+) -> anyhow::Result<(Arc<dyn BehaviourClass>, toml::Table)> {
+    let at = format!("{}:{}: agent {}", ctx.file, ctx.line, ctx.agent);
+    let class = match table.remove("class") {
+        Some(toml::Value::String(class)) if !class.trim().is_empty() => class,
+        Some(other) => bail!("{at}: `class` must be a string like \"agents.py:Trader\", found {other}"),
+        None => bail!("{at}: a {type_name} agent needs `class` (e.g. class = \"agents.py:Trader\")"),
+    };
+    let Some(loader) = super::external::loader(type_name) else {
+        bail!("{at}: {}", super::external::missing_loader(type_name))
+    };
+    let dir = std::path::Path::new(ctx.file).parent().unwrap_or(std::path::Path::new("."));
+    let loaded =
+        loader.load(&class, ctx.agent, dir).map_err(|e| anyhow::anyhow!("{at}: class = {class:?}: {e}"))?;
+    Ok((loaded, params.clone()))
 }
 
 /// Refuse a call's or transfer's target that can never be an address: a

@@ -10,13 +10,14 @@
 mod acting;
 pub mod action;
 pub mod call;
+pub mod external;
 mod generic;
 pub mod rng;
 pub mod time;
 
 pub use crate::world::World;
 pub use acting::{ActionAgent, AgentKpis, Funding};
-pub use generic::{ActionParser, GenericConfig, ParseContext};
+pub use generic::{ActionParser, GenericConfig, GenericKind, ParseContext};
 pub use rng::SimRng;
 pub use time::SimDuration;
 

@@ -62,6 +62,25 @@ pub struct SimEngine {
     agent_slots: Vec<Vec<Option<usize>>>,
     /// The netlist's KPI expressions and invariants (their columns come last).
     observers: Observers,
+    /// Position of each column by name.
+    index: BTreeMap<String, usize>,
+    /// The agents' order of the current tick.
+    order: Vec<usize>,
+    /// The next tick to run.
+    next_tick: u64,
+}
+
+/// One tick run by [`SimEngine::step`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stepped {
+    /// The tick.
+    pub tick: u64,
+    /// Its simulated time, in seconds from the start.
+    pub time_s: u64,
+    /// The KPI row, when the tick was sampled ([`SimEngine::columns`] order).
+    pub values: Option<Vec<f64>>,
+    /// Why an invariant stopped the run at this tick, if one did.
+    pub stopped: Option<String>,
 }
 
 /// What a finished run reports.
@@ -114,6 +133,7 @@ impl SimEngine {
         columns.extend(later_columns);
         columns.extend(observers.columns());
         let order_rng = SimRng::derive(world.seed, "engine:order");
+        let index = columns.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
         Self {
             clock,
             world,
@@ -124,6 +144,9 @@ impl SimEngine {
             core_slots,
             agent_slots: Vec::new(),
             observers,
+            index,
+            order: Vec::new(),
+            next_tick: 0,
         }
     }
 
@@ -172,7 +195,8 @@ impl SimEngine {
     /// tick, when every transaction of the tick has committed (after the
     /// models' hooks, before invariants and KPI sampling): a caller reads
     /// what the tick did there (`tsp run --trace` takes the chain's
-    /// journal). An error from it stops the run.
+    /// journal). An error from it stops the run. A run continues from the
+    /// ticks already stepped ([`SimEngine::step`]).
     pub fn run_with(
         &mut self,
         mut sink: impl FnMut(u64, u64, &[f64]) -> anyhow::Result<()>,
@@ -180,71 +204,94 @@ impl SimEngine {
         mut after_tick: impl FnMut(u64, &mut World) -> anyhow::Result<()>,
     ) -> anyhow::Result<RunSummary> {
         let mut rows = 0;
-        let mut ticks_run = 0;
-        let mut order: Vec<usize> = Vec::new();
-        let index: BTreeMap<String, usize> =
-            self.columns.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
-        for tick in 0..self.clock.ticks {
-            self.world.tick = tick;
-            order.clear();
-            order.extend(0..self.agents.len());
-            if self.clock.shuffle {
-                self.order_rng.shuffle(&mut order);
-            }
-            let mut stopped = None;
-            let each_turn = self.observers.checks_actions();
-            for &i in &order {
-                let agent = &mut self.agents[i];
-                agent
-                    .step(&mut self.world)
-                    .with_context(|| format!("agent {}, tick {tick}", agent.name()))?;
-                if each_turn && stopped.is_none() {
-                    stopped =
-                        self.observers.check(&mut self.world, Some(agent.name())).with_context(|| {
-                            format!("checking invariants after agent {}, tick {tick}", agent.name())
-                        })?;
-                }
-            }
-            self.agents.append(&mut self.world.spawned);
-            self.world.chain.advance(self.clock.tick_seconds);
-            self.world.sync_events();
-            for (model, _) in &mut self.models {
-                model.after_tick(&mut self.world).with_context(|| format!("model hooks at tick {tick}"))?;
-            }
-            after_tick(tick, &mut self.world)?;
-            if stopped.is_none() && !self.observers.invariants.is_empty() {
-                stopped = self
-                    .observers
-                    .check(&mut self.world, None)
-                    .with_context(|| format!("checking invariants at tick {tick}"))?;
-            }
-            let last = tick + 1 == self.clock.ticks || stopped.is_some();
-            if tick.is_multiple_of(self.clock.log_every) || last {
-                let values = self.sample(&index).with_context(|| format!("sampling KPIs at tick {tick}"))?;
-                sink(tick, tick * self.clock.tick_seconds, &values)?;
+        while self.next_tick < self.clock.ticks {
+            let tick = self.next_tick;
+            let stepped = self.step_with(&mut after_tick)?;
+            if let Some(values) = &stepped.values {
+                sink(tick, stepped.time_s, values)?;
                 rows += 1;
             }
-            self.world.events.compact();
-            ticks_run = tick + 1;
-            if stopped.is_some() {
-                let counts = self.models.iter().flat_map(|(model, _)| model.summary(&self.world)).collect();
-                return Ok(RunSummary {
-                    ticks: ticks_run,
-                    rows,
-                    reverts: self.world.reverts.len(),
-                    counts,
-                    stopped,
-                });
+            if stepped.stopped.is_some() {
+                return Ok(self.summary(rows, stepped.stopped));
             }
             if !progress(tick) {
                 break;
             }
         }
-        let counts = self.models.iter().flat_map(|(model, _)| model.summary(&self.world)).collect();
-        Ok(RunSummary { ticks: ticks_run, rows, reverts: self.world.reverts.len(), counts, stopped: None })
+        Ok(self.summary(rows, None))
     }
 
-    fn sample(&mut self, index: &BTreeMap<String, usize>) -> anyhow::Result<Vec<f64>> {
+    /// The next tick to run (the number of ticks run so far).
+    pub fn next_tick(&self) -> u64 {
+        self.next_tick
+    }
+
+    /// Whether every planned tick has run.
+    pub fn finished(&self) -> bool {
+        self.next_tick >= self.clock.ticks
+    }
+
+    /// Run one tick (a caller stepping the run itself: notebooks, the Gym
+    /// environment); [`SimEngine::run_with`] is a loop of these.
+    pub fn step(&mut self) -> anyhow::Result<Stepped> {
+        self.step_with(&mut |_, _| Ok(()))
+    }
+
+    fn step_with(
+        &mut self,
+        after_tick: &mut dyn FnMut(u64, &mut World) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Stepped> {
+        let tick = self.next_tick;
+        if tick >= self.clock.ticks {
+            anyhow::bail!("the run has ended: all {} ticks ran", self.clock.ticks);
+        }
+        self.world.tick = tick;
+        self.order.clear();
+        self.order.extend(0..self.agents.len());
+        if self.clock.shuffle {
+            self.order_rng.shuffle(&mut self.order);
+        }
+        let mut stopped = None;
+        let each_turn = self.observers.checks_actions();
+        for &i in &self.order {
+            let agent = &mut self.agents[i];
+            agent.step(&mut self.world).with_context(|| format!("agent {}, tick {tick}", agent.name()))?;
+            if each_turn && stopped.is_none() {
+                stopped = self.observers.check(&mut self.world, Some(agent.name())).with_context(|| {
+                    format!("checking invariants after agent {}, tick {tick}", agent.name())
+                })?;
+            }
+        }
+        self.agents.append(&mut self.world.spawned);
+        self.world.chain.advance(self.clock.tick_seconds);
+        self.world.sync_events();
+        for (model, _) in &mut self.models {
+            model.after_tick(&mut self.world).with_context(|| format!("model hooks at tick {tick}"))?;
+        }
+        after_tick(tick, &mut self.world)?;
+        if stopped.is_none() && !self.observers.invariants.is_empty() {
+            stopped = self
+                .observers
+                .check(&mut self.world, None)
+                .with_context(|| format!("checking invariants at tick {tick}"))?;
+        }
+        let last = tick + 1 == self.clock.ticks || stopped.is_some();
+        let values = if tick.is_multiple_of(self.clock.log_every) || last {
+            Some(self.sample().with_context(|| format!("sampling KPIs at tick {tick}"))?)
+        } else {
+            None
+        };
+        self.world.events.compact();
+        self.next_tick = tick + 1;
+        Ok(Stepped { tick, time_s: tick * self.clock.tick_seconds, values, stopped })
+    }
+
+    fn summary(&self, rows: u64, stopped: Option<String>) -> RunSummary {
+        let counts = self.models.iter().flat_map(|(model, _)| model.summary(&self.world)).collect();
+        RunSummary { ticks: self.next_tick, rows, reverts: self.world.reverts.len(), counts, stopped }
+    }
+
+    fn sample(&mut self) -> anyhow::Result<Vec<f64>> {
         let mut values = vec![f64::NAN; self.columns.len()];
         for (model, range) in &mut self.models {
             model.sample(&mut self.world, &mut values[range.clone()])?;
@@ -257,7 +304,7 @@ impl SimEngine {
         }
         for agent in &self.agents[self.agent_slots.len()..] {
             let names = agent.kpi_columns();
-            self.agent_slots.push(names.iter().map(|name| index.get(name).copied()).collect());
+            self.agent_slots.push(names.iter().map(|name| self.index.get(name).copied()).collect());
         }
         for (agent, slots) in self.agents.iter().zip(&self.agent_slots) {
             let sampled = agent.sample(&mut self.world).with_context(|| format!("agent {}", agent.name()))?;

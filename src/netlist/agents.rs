@@ -16,7 +16,7 @@ use super::overrides::{note, Assignment};
 use super::schema::{agent_types, AgentTable};
 use crate::agents::action::ModelAction;
 use crate::agents::call::Compiler;
-use crate::agents::{GenericConfig, ParseContext};
+use crate::agents::{GenericConfig, GenericKind, ParseContext};
 use crate::models::{model_of_agent_type, AgentSpec, MODELS};
 use crate::script::Library;
 use alloy_json_abi::JsonAbi;
@@ -132,6 +132,12 @@ fn shorten(name: &str) -> String {
     }
 }
 
+/// Whether the core parses agents of `kind` (`eoa`, `scripted`, external types).
+fn is_generic(kind: &str) -> bool {
+    matches!(kind, "eoa" | "scripted")
+        || crate::agents::external::EXTERNAL_AGENT_TYPES.iter().any(|(t, _)| *t == kind)
+}
+
 /// One `[[agent]]` table: its name, type, count and parsed parameters.
 fn parse_table(
     agent: &AgentTable,
@@ -160,7 +166,7 @@ fn parse_table(
         Some(other) => bail!("{at} ({name}): `count` must be an integer from 1 to 10000, found {other}"),
     };
     let parsed: Arc<dyn crate::agents::AgentConfig> = match kind.as_str() {
-        "eoa" | "scripted" => {
+        generic if is_generic(generic) => {
             let label = format!("{name}{set_note}");
             let ctx = ParseContext {
                 file: &agent.origin,
@@ -172,7 +178,12 @@ fn parse_table(
                 abis: setting.abis,
                 actions: &model_action,
             };
-            Arc::new(GenericConfig::parse(table, kind == "scripted", &ctx)?)
+            let generic = match kind.as_str() {
+                "eoa" => GenericKind::Eoa,
+                "scripted" => GenericKind::Scripted,
+                external => GenericKind::External(external),
+            };
+            Arc::new(GenericConfig::parse_kind(table, generic, &ctx)?)
         }
         _ => {
             let Some(model) = model_of_agent_type(&kind) else {

@@ -431,6 +431,7 @@ pub const CORE_AGENT_TYPES: &[(&str, &str)] = &[
 
 /// Every agent type a netlist may use, with who provides it (`core` or a model).
 pub fn agent_types() -> Vec<(&'static str, &'static str)> {
-    let core = CORE_AGENT_TYPES.iter().map(|(t, _)| (*t, "core"));
+    let external = crate::agents::external::EXTERNAL_AGENT_TYPES.iter();
+    let core = CORE_AGENT_TYPES.iter().chain(external).map(|(t, _)| (*t, "core"));
     core.chain(MODELS.iter().flat_map(|m| m.agent_types().iter().map(|(t, _)| (*t, m.name())))).collect()
 }
