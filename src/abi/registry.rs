@@ -87,6 +87,16 @@ impl AbiRegistry {
         }
     }
 
+    /// The functions called `name` that the contract `contract_name` declares.
+    pub fn functions_named(&self, contract_name: &str, name: &str) -> Vec<alloy_json_abi::Function> {
+        self.functions
+            .values()
+            .flatten()
+            .filter(|c| c.item.name == name && c.contracts.iter().any(|n| n == contract_name))
+            .map(|c| c.item.clone())
+            .collect()
+    }
+
     /// Add an artifact's ABI under the artifact's contract name.
     pub fn add_artifact(&mut self, artifact: &Artifact) {
         self.add(&artifact.name, &artifact.abi);

@@ -222,8 +222,10 @@ impl CallPlan {
     }
 }
 
-/// The function a call names.
-fn resolve(text: &str, abi: Option<&JsonAbi>) -> Result<Function, String> {
+/// The function a call names: `"name(types)"`, `"name(types) returns
+/// (types)"`, or a name when `abi` has exactly one function of it; checked
+/// against `abi` when known.
+pub fn resolve(text: &str, abi: Option<&JsonAbi>) -> Result<Function, String> {
     let text = text.trim();
     if !text.contains('(') {
         let Some(abi) = abi else {

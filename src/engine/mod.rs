@@ -286,6 +286,12 @@ impl SimEngine {
         Ok(Stepped { tick, time_s: tick * self.clock.tick_seconds, values, stopped })
     }
 
+    /// The KPI row of this moment, in [`SimEngine::columns`] order, whether
+    /// or not the tick is sampled (views only: the run is not changed).
+    pub fn sample_now(&mut self) -> anyhow::Result<Vec<f64>> {
+        self.sample()
+    }
+
     fn summary(&self, rows: u64, stopped: Option<String>) -> RunSummary {
         let counts = self.models.iter().flat_map(|(model, _)| model.summary(&self.world)).collect();
         RunSummary { ticks: self.next_tick, rows, reverts: self.world.reverts.len(), counts, stopped }

@@ -347,15 +347,21 @@ impl LoadedNetlist {
     /// An engine on `world`, fresh from [`LoadedNetlist::set_up`] or forked
     /// from one: the seed and series of this netlist, the models' hooks, the
     /// agents built.
-    pub fn start(&self, mut world: World) -> anyhow::Result<SimEngine> {
+    pub fn start(&self, world: World) -> anyhow::Result<SimEngine> {
+        self.start_seeded(world, self.netlist.sim.seed)
+    }
+
+    /// [`LoadedNetlist::start`] with another seed than the netlist's (a
+    /// caller resetting a run to a new episode).
+    pub fn start_seeded(&self, mut world: World, seed: u64) -> anyhow::Result<SimEngine> {
         let clock = self.netlist.sim.clock()?;
-        world.seed = self.netlist.sim.seed;
+        world.seed = seed;
         world.series = self.series.clone();
         self.check_names(&mut world, &clock)?;
         let runs: Vec<_> = self.models.iter().map(|(_, config)| config.hooks()).collect();
         let mut agents = Vec::with_capacity(self.agents.len());
         for spec in &self.agents {
-            let mut agent = spec.config.build(&spec.name, clock.tick_seconds, self.netlist.sim.seed)?;
+            let mut agent = spec.config.build(&spec.name, clock.tick_seconds, seed)?;
             if let Some(address) = agent.address() {
                 for run in &runs {
                     if let Some(kpis) = run.agent_kpis(&spec.name, address) {
@@ -405,6 +411,19 @@ impl LoadedNetlist {
         if library_events || setup::uses_events(scripts.iter().copied()) {
             world.events.keep_history();
         }
+        Ok(())
+    }
+
+    /// Add a KPI column `name` computed by the expression `expr` (as a
+    /// `[[kpi]]` table would; `origin` names who asked, for messages).
+    pub fn add_kpi(&mut self, name: &str, expr: &str, origin: &str) -> anyhow::Result<()> {
+        let table =
+            parts::KpiTable { name: name.to_string(), expr: expr.to_string(), decimals: 18, label: None, unit: None };
+        let compiled = parts::compile_kpis(Path::new(origin), &[(0, table)], self.library.as_ref(), &[])?;
+        if self.kpis.iter().any(|k| k.column == name) {
+            bail!("{origin}: KPI {name:?} is already a column of the netlist");
+        }
+        self.kpis.extend(compiled);
         Ok(())
     }
 

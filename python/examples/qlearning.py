@@ -1,0 +1,107 @@
+"""Tabular Q-learning of the dip buyer's seat in curve_market.toml.
+
+The policy sees two things — whether retail's mood index is at or above 1
+(retail then buys) and whether it holds tokens — and chooses to hold, buy
+with a fifth of its cash, or sell all its tokens. Its reward is the change of
+its net worth in USD (cash plus tokens at the spot price) over a tick.
+No deep-learning framework: a table of 4 states x 3 actions.
+
+    .venv/bin/python python/examples/qlearning.py
+"""
+
+import random
+import sys
+from pathlib import Path
+
+import tokenspice
+import tokenspice.gym
+
+NETLIST = Path(__file__).with_name("curve_market.toml")
+WORTH = 'from_wei(balance(@usd, @trader)) + from_wei(balance(@curve, @trader)) * from_wei(view(@curve, "spotPrice"))'
+
+
+def hold(world):
+    pass
+
+
+def buy(world):
+    ticket = world.balance_units("usd") // 5
+    if ticket > 0:
+        world.transact("curve", "buy", [ticket, 0], approve=[("usd", ticket)])
+
+
+def sell(world):
+    tokens = world.balance_units("curve")
+    if tokens > 0:
+        world.transact("curve", "sell", [tokens, 0])
+
+
+ACTIONS = [hold, buy, sell]
+
+
+def make_env(days=30):
+    return tokenspice.gym.make(
+        NETLIST,
+        agent="trader",
+        obs=['series("mood")', "from_wei(balance(@curve, @trader))"],
+        actions=ACTIONS,
+        reward=WORTH,
+        set={"sim.duration": f"{days}d"},
+    )
+
+
+def state(observation):
+    return (int(observation[0] >= 1.0), int(observation[1] > 0))
+
+
+def episode(env, seed, choose):
+    """Play one episode; returns its total reward."""
+    observation, _ = env.reset(seed=seed)
+    total, done = 0.0, False
+    while not done:
+        observation, reward, done, _, _ = env.step(choose(state(observation)))
+        total += reward
+    return total
+
+
+def train(env, episodes=40, seed=0, alpha=0.2, gamma=0.95, epsilon=0.2):
+    """Q-learning over `episodes` episodes (seeds 1000, 1001, ...); returns the table."""
+    rng = random.Random(seed)
+    q = {(m, h): [0.0] * len(ACTIONS) for m in (0, 1) for h in (0, 1)}
+    for n in range(episodes):
+        observation, _ = env.reset(seed=1000 + n)
+        s, done = state(observation), False
+        while not done:
+            a = rng.randrange(len(ACTIONS)) if rng.random() < epsilon else max(range(len(ACTIONS)), key=q[s].__getitem__)
+            observation, reward, done, _, _ = env.step(a)
+            s2 = state(observation)
+            target = reward + (0.0 if done else gamma * max(q[s2]))
+            q[s][a] += alpha * (target - q[s][a])
+            s = s2
+    return q
+
+
+def greedy(q):
+    return lambda s: max(range(len(ACTIONS)), key=q[s].__getitem__)
+
+
+def random_policy(seed=0):
+    rng = random.Random(seed)
+    return lambda s: rng.randrange(len(ACTIONS))
+
+
+def main():
+    env = make_env()
+    q = train(env)
+    seeds = range(1, 11)
+    learned = [episode(env, s, greedy(q)) for s in seeds]
+    randomly = [episode(env, s, random_policy(s)) for s in seeds]
+    print("Q table (mood>=1, holds tokens): hold, buy, sell")
+    for s, values in sorted(q.items()):
+        print(f"  {s}: " + ", ".join(f"{v:8.2f}" for v in values))
+    print(f"mean return over seeds 1-10: learned {sum(learned) / len(learned):.2f} USD, random {sum(randomly) / len(randomly):.2f} USD")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
