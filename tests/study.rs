@@ -17,6 +17,7 @@ fn netlist(name: &str) -> PathBuf {
 /// 16 points (publisher sizes × swap amounts) × 4 seeds of 20 days of V3.
 fn sweep(out: &Path, jobs: usize, fork: bool) -> Sweep {
     Sweep {
+        shard: None,
         netlists: vec![netlist("ocean_v3.toml")],
         overrides: vec!["sim.duration=\"20d\"".into()],
         factors: vec![

@@ -32,13 +32,19 @@ pub(crate) fn register() {
 struct PythonLoader;
 
 impl BehaviourLoader for PythonLoader {
-    fn load(&self, class: &str, _agent: &str, dir: &std::path::Path) -> Result<Arc<dyn BehaviourClass>, String> {
+    fn load(
+        &self,
+        class: &str,
+        _agent: &str,
+        dir: &std::path::Path,
+    ) -> Result<Arc<dyn BehaviourClass>, String> {
         Python::attach(|py| {
             let module = py.import("tokenspice").map_err(|e| e.to_string())?;
             let found = module
                 .call_method1("_load_class", (class, dir.display().to_string()))
                 .map_err(|e| python_error(py, &e))?;
-            Ok(Arc::new(PythonClass { class: found.unbind(), spec: class.to_string() }) as Arc<dyn BehaviourClass>)
+            Ok(Arc::new(PythonClass { class: found.unbind(), spec: class.to_string() })
+                as Arc<dyn BehaviourClass>)
         })
     }
 }
@@ -58,8 +64,16 @@ impl BehaviourClass for PythonClass {
             let instance = self.class.bind(py).call1((name, params))?;
             Ok::<_, PyErr>(instance.unbind())
         })
-        .map(|instance| Box::new(PythonBehaviour { instance, functions: HashMap::new() }) as Box<dyn Behaviour>)
-        .map_err(|e| anyhow::anyhow!("class {}: creating agent {name}: {}", self.spec, Python::attach(|py| python_error(py, &e))))
+        .map(|instance| {
+            Box::new(PythonBehaviour { instance, functions: HashMap::new() }) as Box<dyn Behaviour>
+        })
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "class {}: creating agent {name}: {}",
+                self.spec,
+                Python::attach(|py| python_error(py, &e))
+            )
+        })
     }
 }
 
@@ -98,7 +112,10 @@ fn python_error(py: Python<'_>, error: &PyErr) -> String {
         .and_then(|tb| tb.format().ok())
         .map(|text| format!("\n{}", text.trim_end()))
         .unwrap_or_default();
-    format!("Python {}{traceback}", error.value(py).repr().map_or_else(|_| error.to_string(), |r| r.to_string()))
+    format!(
+        "Python {}{traceback}",
+        error.value(py).repr().map_or_else(|_| error.to_string(), |r| r.to_string())
+    )
 }
 
 /// What a Python agent's `step(world)` acts on.
@@ -111,7 +128,9 @@ pub(crate) struct World {
 impl World {
     fn ctx(&mut self) -> PyResult<&mut ActionContext<'static>> {
         if self.ctx.is_null() {
-            return Err(PyRuntimeError::new_err("this world belongs to a step that has ended; use the one step() is given"));
+            return Err(PyRuntimeError::new_err(
+                "this world belongs to a step that has ended; use the one step() is given",
+            ));
         }
         // Safety: non-null only during the step that lent it, whose
         // context outlives the call and is not otherwise used meanwhile.
@@ -130,7 +149,8 @@ impl World {
         }
         let name = text.strip_prefix('@').unwrap_or(text);
         ctx.world.book.address(name).ok_or_else(|| {
-            let known: Vec<&str> = ctx.world.book.entries().iter().map(|e| e.name.as_str()).take(30).collect();
+            let known: Vec<&str> =
+                ctx.world.book.entries().iter().map(|e| e.name.as_str()).take(30).collect();
             PyValueError::new_err(format!("unknown name @{name}; the address book has {}", known.join(", ")))
         })
     }
@@ -179,16 +199,23 @@ impl World {
         }
         let mut values = Vec::with_capacity(items.len());
         for (item, ty) in items.iter().zip(&resolved.types) {
-            values.push(to_sol(item, ty, &mut |name| self.address_of(name)).map_err(|e| {
-                PyValueError::new_err(format!("{signature}: {}", e))
-            })?);
+            values.push(
+                to_sol(item, ty, &mut |name| self.address_of(name))
+                    .map_err(|e| PyValueError::new_err(format!("{signature}: {}", e)))?,
+            );
         }
-        resolved.function.abi_encode_input(&values).map_err(|e| PyValueError::new_err(format!("{signature}: {e}")))
+        resolved
+            .function
+            .abi_encode_input(&values)
+            .map_err(|e| PyValueError::new_err(format!("{signature}: {e}")))
     }
 
     fn decode<'py>(py: Python<'py>, resolved: &Resolved, output: &[u8]) -> PyResult<Bound<'py, PyAny>> {
         let decoded = resolved.function.abi_decode_output(output).map_err(|e| {
-            PyValueError::new_err(format!("{}: cannot decode the return data: {e}", resolved.function.signature()))
+            PyValueError::new_err(format!(
+                "{}: cannot decode the return data: {e}",
+                resolved.function.signature()
+            ))
         })?;
         match decoded.as_slice() {
             [] => Ok(py.None().into_bound(py)),
@@ -231,7 +258,8 @@ impl Reverted {
 impl World {
     fn reverted(&mut self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let ctx = self.ctx()?;
-        let reason = ctx.world.reverts.last().map(|r| ctx.world.describe_revert(&r.reason)).unwrap_or_default();
+        let reason =
+            ctx.world.reverts.last().map(|r| ctx.world.describe_revert(&r.reason)).unwrap_or_default();
         Ok(Py::new(py, Reverted { reason })?.into_any())
     }
 }
@@ -346,7 +374,11 @@ impl World {
             let (token, amount, spender) = match parts.as_slice() {
                 [token, amount] => (token, amount, None),
                 [token, amount, spender] => (token, amount, Some(spender)),
-                _ => return Err(PyValueError::new_err("approve: give (token, amount) or (token, amount, spender)")),
+                _ => {
+                    return Err(PyValueError::new_err(
+                        "approve: give (token, amount) or (token, amount, spender)",
+                    ))
+                }
             };
             let token = self.address_of(&token.extract::<String>()?)?;
             let amount = self.amount(amount)?;
@@ -363,7 +395,11 @@ impl World {
             None => self.reverted(py),
             Some(output) => {
                 let decoded = Self::decode(py, &resolved, &output)?;
-                Ok(if decoded.is_none() { true.into_pyobject(py)?.to_owned().into_any().unbind() } else { decoded.unbind() })
+                Ok(if decoded.is_none() {
+                    true.into_pyobject(py)?.to_owned().into_any().unbind()
+                } else {
+                    decoded.unbind()
+                })
             }
         }
     }
@@ -396,7 +432,8 @@ impl World {
     #[pyo3(signature = (who = "self"))]
     fn eth(&mut self, who: &str) -> PyResult<f64> {
         let who = self.address_of(who)?;
-        let wei = self.ctx()?.world.chain.eth_balance(who).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let wei =
+            self.ctx()?.world.chain.eth_balance(who).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
         Ok(tokenspice::script::units_to_f64(wei, 18))
     }
 
@@ -427,7 +464,10 @@ impl World {
     fn series(&mut self, name: &str) -> PyResult<f64> {
         let ctx = self.ctx()?;
         let tick = ctx.world.tick;
-        ctx.world.series.value(name, tick).ok_or_else(|| PyValueError::new_err(format!("unknown series {name:?}")))
+        ctx.world
+            .series
+            .value(name, tick)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown series {name:?}")))
     }
 
     /// The run's counter `name` (0 when never set).

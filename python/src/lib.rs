@@ -38,7 +38,14 @@ pub(crate) fn to_py(error: anyhow::Error) -> PyErr {
 /// writes them. Returns the one-line summary.
 #[pyfunction]
 #[pyo3(signature = (netlist, out, sets, trace = false, charts = false))]
-fn run(py: Python<'_>, netlist: PathBuf, out: PathBuf, sets: Vec<String>, trace: bool, charts: bool) -> PyResult<String> {
+fn run(
+    py: Python<'_>,
+    netlist: PathBuf,
+    out: PathBuf,
+    sets: Vec<String>,
+    trace: bool,
+    charts: bool,
+) -> PyResult<String> {
     py.detach(move || -> anyhow::Result<String> {
         let loaded = load(&netlist, &sets)?;
         let options = RunOptions { progress: false, trace };
@@ -49,7 +56,10 @@ fn run(py: Python<'_>, netlist: PathBuf, out: PathBuf, sets: Vec<String>, trace:
             tokenspice::report::write_run_report(&out, &label, &drawn)?;
         }
         if let Some(stopped) = finished.stopped {
-            anyhow::bail!("{stopped} (kpis.csv and run.json in {} hold the run up to that tick)", out.display());
+            anyhow::bail!(
+                "{stopped} (kpis.csv and run.json in {} hold the run up to that tick)",
+                out.display()
+            );
         }
         Ok(finished.summary)
     })

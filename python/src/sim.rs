@@ -32,7 +32,12 @@ impl Sim {
     /// `kpis` (`[(name, expression)]`, as `[[kpi]]` tables), and deploy it.
     #[new]
     #[pyo3(signature = (netlist, sets = Vec::new(), kpis = Vec::new()))]
-    fn new(py: Python<'_>, netlist: PathBuf, sets: Vec<String>, kpis: Vec<(String, String)>) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        netlist: PathBuf,
+        sets: Vec<String>,
+        kpis: Vec<(String, String)>,
+    ) -> PyResult<Self> {
         let mut loaded = load(&netlist, &sets).map_err(to_py)?;
         for (name, expr) in &kpis {
             loaded.add_kpi(name, expr, "tokenspice Sim kpis").map_err(to_py)?;

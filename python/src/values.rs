@@ -51,7 +51,8 @@ pub(crate) fn to_sol(
             if parts.len() != types.len() {
                 return Err(wrong(&format!("a tuple of {} items", types.len())));
             }
-            let values = parts.iter().zip(types).map(|(v, t)| to_sol(v, t, address_of)).collect::<PyResult<_>>()?;
+            let values =
+                parts.iter().zip(types).map(|(v, t)| to_sol(v, t, address_of)).collect::<PyResult<_>>()?;
             DynSolValue::Tuple(values)
         }
         other => return Err(PyValueError::new_err(format!("type {other} is not supported from Python"))),

@@ -5,10 +5,16 @@
 //! Without `--factor` the first netlist's `[study]` table says what to
 //! sweep. Several netlists are several designs swept over the same points
 //! and seeds (a parameter test).
+//!
+//! `--backend ray --address ADDR` hands the runs to a Ray cluster through
+//! the Python package (`python -m tokenspice.ray_backend`): shards of the
+//! runs (`--shard K/N`) run as Ray tasks writing the study's folder, then
+//! this same command, run locally, reuses every stored run and writes the
+//! tables — the tables of a local run.
 
 use super::study_args::{parse_seeds, StudyArgs};
 use crate::netlist::load;
-use crate::study::{parse_factor, seeds_of, Design, Sweep};
+use crate::study::{parse_factor, seeds_of, Design, Shard, Sweep};
 use anyhow::bail;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -51,6 +57,21 @@ pub(crate) struct Cmd {
     /// Do not print progress.
     #[arg(long)]
     quiet: bool,
+    /// Where the runs execute: `local` (worker threads, `--jobs`) or `ray`
+    /// (tasks on the Ray cluster at `--address`, through the Python package).
+    #[arg(long, default_value = "local", value_parser = ["local", "ray"])]
+    backend: String,
+    /// The Ray cluster's address (`127.0.0.1:6379`) for `--backend ray`.
+    #[arg(long, value_name = "HOST:PORT", required_if_eq("backend", "ray"))]
+    address: Option<String>,
+    /// The Python with the tokenspice package, for `--backend ray`
+    /// (default: $TOKENSPICE_PYTHON, else .venv/bin/python, else python3).
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+    /// Run only the runs at positions K, K+N, K+2N, ... and write no tables
+    /// (what a distributed backend gives each task; rerun without it for the tables).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
 }
 
 /// A command-line factor with its `:log` / `:int` suffixes.
@@ -73,6 +94,10 @@ pub(super) fn factor(text: &str) -> anyhow::Result<crate::study::Factor> {
 
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+        if self.backend == "ray" {
+            return self.run_on_ray();
+        }
+        let shard = self.shard.as_deref().map(Shard::parse).transpose()?;
         let loaded = load(&self.netlists[0], &self.study.set)?;
         let study = &loaded.netlist.study;
         let factors = if self.factors.is_empty() {
@@ -117,8 +142,14 @@ impl Cmd {
             jobs,
             fork: !self.study.no_fork,
             charts: !self.no_charts,
+            shard,
         };
-        let _lock = super::results_dir::claim_study_folder(&out, "sweep")?;
+        // Shards of one study run side by side in its folder, each storing
+        // its own runs; the tables are written by the unsharded run.
+        let _lock = match shard {
+            None => Some(super::results_dir::claim_study_folder(&out, "sweep")?),
+            Some(_) => None,
+        };
         let total = sweep.units()?.len();
         let bar = progress_bar(total, self.quiet);
         let stop = super::signals::stop_flag();
@@ -126,6 +157,22 @@ impl Cmd {
         let report = sweep.run(&stop, &on_done)?;
         bar.finish_and_clear();
         let reused = report.reused();
+        if let Some(shard) = shard {
+            println!(
+                "shard {}/{}: {} runs ({} reused, {} failed) of {} in the shard; rerun without --shard for the tables",
+                shard.index,
+                shard.count,
+                report.outcomes.len(),
+                reused,
+                report.failed(),
+                report.planned
+            );
+            return Ok(if report.interrupted {
+                super::signals::interrupted_status()
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
         println!(
             "{} runs ({} reused, {} failed) of {} planned on {jobs} workers; tables in {}",
             report.outcomes.len(),
@@ -139,6 +186,55 @@ impl Cmd {
             return Ok(super::signals::interrupted_status());
         }
         Ok(if report.failed() > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    }
+}
+
+impl Cmd {
+    /// `--backend ray`: the Python package's driver runs this command's
+    /// shards on the cluster, then the tables locally.
+    fn run_on_ray(&self) -> anyhow::Result<ExitCode> {
+        if self.shard.is_some() {
+            bail!("--shard is what the ray backend gives its tasks; give one or the other");
+        }
+        let python = self.python.clone().or_else(|| std::env::var_os("TOKENSPICE_PYTHON").map(PathBuf::from));
+        let python = python.unwrap_or_else(|| {
+            let venv = PathBuf::from(".venv/bin/python");
+            if venv.exists() {
+                venv
+            } else {
+                PathBuf::from("python3")
+            }
+        });
+        let argv: Vec<String> = std::env::args().collect();
+        let start = argv.iter().position(|a| a == "sweep").map_or(1, |i| i + 1);
+        let mut args: Vec<String> = Vec::new();
+        let mut skip_value = false;
+        for arg in argv.into_iter().skip(start) {
+            if std::mem::take(&mut skip_value) {
+                continue;
+            }
+            match arg.as_str() {
+                "--backend" | "--address" | "--python" => skip_value = true,
+                other if ["--backend=", "--address=", "--python="].iter().any(|p| other.starts_with(p)) => {}
+                _ => args.push(arg),
+            }
+        }
+        let address = self.address.clone().unwrap_or_default();
+        let status = std::process::Command::new(&python)
+            .args(["-m", "tokenspice.ray_backend", "--address", &address, "--"])
+            .args(&args)
+            .status()
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "--backend ray runs through the Python package: cannot start {}: {e} (install it with scripts/python-env.sh, or give --python)",
+                    python.display()
+                )
+            })?;
+        Ok(match status.code() {
+            Some(0) => ExitCode::SUCCESS,
+            Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+            None => super::signals::interrupted_status(),
+        })
     }
 }
 

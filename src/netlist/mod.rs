@@ -417,8 +417,13 @@ impl LoadedNetlist {
     /// Add a KPI column `name` computed by the expression `expr` (as a
     /// `[[kpi]]` table would; `origin` names who asked, for messages).
     pub fn add_kpi(&mut self, name: &str, expr: &str, origin: &str) -> anyhow::Result<()> {
-        let table =
-            parts::KpiTable { name: name.to_string(), expr: expr.to_string(), decimals: 18, label: None, unit: None };
+        let table = parts::KpiTable {
+            name: name.to_string(),
+            expr: expr.to_string(),
+            decimals: 18,
+            label: None,
+            unit: None,
+        };
         let compiled = parts::compile_kpis(Path::new(origin), &[(0, table)], self.library.as_ref(), &[])?;
         if self.kpis.iter().any(|k| k.column == name) {
             bail!("{origin}: KPI {name:?} is already a column of the netlist");

@@ -218,6 +218,7 @@ impl Evaluator {
         }
         if !units.is_empty() {
             let runner = Runner {
+                shard: None,
                 netlist: &self.problem.netlist,
                 overrides: &self.problem.overrides,
                 columns: &self.columns,

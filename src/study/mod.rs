@@ -35,7 +35,7 @@ pub mod runner;
 pub mod tables;
 
 pub use plan::{expand, parse_factor, seeds_of, Design, Factor, StudyTable, Unit};
-pub use runner::{unit_key, Outcome, Runner};
+pub use runner::{unit_key, Outcome, Runner, Shard};
 
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -70,6 +70,8 @@ pub struct Sweep {
     pub fork: bool,
     /// Draw each charted KPI against each numeric factor ([`effects`]).
     pub charts: bool,
+    /// Run only this shard of the runs and write no tables.
+    pub shard: Option<Shard>,
 }
 
 /// What a sweep did.
@@ -142,6 +144,7 @@ impl Sweep {
         let pairs: Vec<(&Path, &Path)> =
             self.netlists.iter().map(PathBuf::as_path).zip(dirs.iter().map(PathBuf::as_path)).collect();
         let runner = Runner {
+            shard: self.shard,
             netlist: &self.netlists[0],
             overrides: &self.overrides,
             columns: &self.columns,
@@ -157,6 +160,12 @@ impl Sweep {
             .enumerate()
             .flat_map(|(design, ran)| ran.into_iter().map(move |o| (design, o)))
             .collect();
+        if let Some(shard) = self.shard {
+            // A shard's runs are stored; the tables are the whole study's.
+            let planned = (0..total).filter(|&position| shard.holds(position)).count();
+            let interrupted = outcomes.len() < planned;
+            return Ok(SweepReport { planned, designs, outcomes, interrupted });
+        }
         let interrupted = outcomes.len() < total;
         let report = SweepReport { planned: total, designs, outcomes, interrupted };
         self.write(&report)?;

@@ -151,6 +151,7 @@ impl MonteCarlo<'_> {
             self.designs.iter().map(|(_, n)| n.as_path()).zip(folders.iter().map(PathBuf::as_path)).collect();
         let Some(&(first, first_folder)) = pairs.first() else { return Ok(true) };
         let runner = Runner {
+            shard: None,
             netlist: first,
             overrides: self.overrides,
             columns: &[],

@@ -45,6 +45,37 @@ pub struct Runner<'a> {
     pub fork: bool,
     /// Called after each finished unit with (done, total).
     pub on_done: &'a (dyn Fn(usize, usize) + Sync),
+    /// Run only this shard of the units ([`Shard`]); the others are left out.
+    pub shard: Option<Shard>,
+}
+
+/// One of `count` disjoint parts of a study's runs: the runs whose position
+/// (over every design, in order) is `index` modulo `count`. Distributed
+/// backends run the shards apart, then the whole study again, which reuses
+/// every stored run and writes the tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which part, from 0.
+    pub index: usize,
+    /// How many parts.
+    pub count: usize,
+}
+
+impl Shard {
+    /// Parse `K/N` (0 ≤ K < N).
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let parsed =
+            text.split_once('/').and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
+        match parsed {
+            Some((index, count)) if index < count => Ok(Self { index, count }),
+            _ => anyhow::bail!("--shard {text:?}: expected K/N with 0 <= K < N, e.g. 0/4"),
+        }
+    }
+
+    /// Whether the run at `position` belongs to this shard.
+    pub fn holds(&self, position: usize) -> bool {
+        position % self.count == self.index
+    }
 }
 
 /// One unit's result.
@@ -159,6 +190,9 @@ impl Runner<'_> {
                         let job = next.fetch_add(1, Ordering::SeqCst);
                         if job >= total {
                             return;
+                        }
+                        if self.shard.is_some_and(|shard| !shard.holds(job)) {
+                            continue;
                         }
                         let (netlist, out) = designs[job / units.len()];
                         let outcome = self.unit(netlist, out, &units[job % units.len()], &mut template);

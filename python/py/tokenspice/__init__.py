@@ -238,6 +238,8 @@ def sweep(
     out: Optional[PathLike] = None,
     tidy: bool = True,
     args: Sequence[str] = (),
+    backend: str = "local",
+    address: Optional[str] = None,
 ):
     """Run ``tsp sweep``: every design (netlist) × factor point × seed, in parallel.
 
@@ -245,6 +247,8 @@ def sweep(
     pandas DataFrame, or with ``tidy=False`` the summary (one row per run).
     The study folder (``out``, default a temporary one) keeps both tables
     as CSV and Parquet; ``args`` are further ``tsp sweep`` options.
+    ``backend="ray"`` runs the runs as tasks on the Ray cluster at
+    ``address`` (see ``tokenspice.ray_backend``); the tables are the same.
     """
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tokenspice-sweep-")) / "study"
     paths = [netlists] if isinstance(netlists, (str, os.PathLike)) else list(netlists)
@@ -254,7 +258,17 @@ def sweep(
     if jobs is not None:
         command += ["--jobs", str(jobs)]
     command += ["--out", str(folder), *args]
-    if _core.cli(command) != 0:
+    if backend == "ray":
+        if agents:
+            raise ValueError("classes handed to agents= live in this process; on Ray, name them in the netlist (class = \"file.py:Class\")")
+        from .ray_backend import sweep_on_ray
+
+        status = sweep_on_ray(command[1:], address or "auto")
+    elif backend == "local":
+        status = _core.cli(command)
+    else:
+        raise ValueError(f"backend={backend!r}: expected \"local\" or \"ray\"")
+    if status != 0:
         raise RuntimeError(f"tsp {' '.join(command)} failed (its error is printed above)")
     import pandas as pd
 
