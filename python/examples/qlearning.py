@@ -3,7 +3,7 @@
 The policy sees two things — whether retail's mood index is at or above 1
 (retail then buys) and whether it holds tokens — and chooses to hold, buy
 with a fifth of its cash, or sell all its tokens. Its reward is the change of
-its net worth in USD (cash plus tokens at the spot price) over a tick.
+its net worth in USD (cash plus what selling its tokens would give) over a tick.
 No deep-learning framework: a table of 4 states x 3 actions.
 
     .venv/bin/python python/examples/qlearning.py
@@ -17,7 +17,8 @@ import tokenspice
 import tokenspice.gym
 
 NETLIST = Path(__file__).with_name("curve_market.toml")
-WORTH = 'from_wei(balance(@usd, @trader)) + from_wei(balance(@curve, @trader)) * from_wei(view(@curve, "spotPrice"))'
+# Net worth in USD: cash plus what selling every token would give now.
+WORTH = 'from_wei(balance(@usd, @trader)) + from_wei(view(@curve, "quoteSell", balance(@curve, @trader)))'
 
 
 def hold(world):

@@ -125,6 +125,8 @@ class TokenspiceEnv(gymnasium.Env):
     def step(self, action):
         if not self.action_space.contains(action):
             raise ValueError(f"action {action!r} is not in {self.action_space}")
+        if self._sim.finished:
+            raise RuntimeError("the episode has ended (every tick of the netlist ran): call reset()")
         self._pending = int(action)
         for _ in range(self.ticks_per_step):
             if self._sim.finished:
