@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the main job's set-up: solc-js and
 # Node.js (setup.sh --solc; the build tests compile Solidity), Debian's
-# chromium (tests/report_browser.rs loads report.html headless), and the
-# Python packages of the Python tests in .venv (scripts/python-env.sh, PyPI).
+# chromium (tests/report_browser.rs loads report.html headless), the
+# Python packages of the Python tests in .venv (scripts/python-env.sh, PyPI)
+# and the tokenspice Python package itself, built into .venv
+# (scripts/python-package.sh).
 # Idempotent: a second run does nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,3 +16,5 @@ if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 bash scripts/python-env.sh
+echo "setup-tests: building the Python package into .venv (maturin, release)"
+bash scripts/python-package.sh

@@ -367,7 +367,7 @@ impl World {
             None => self.encode(&resolved, &PyList::empty(py).into_any())?,
         };
         let value = value.map(|v| self.amount(v)).transpose()?.unwrap_or_default();
-        let label = format!("{}", resolved.function.name);
+        let label = resolved.function.name.clone();
         for approval in approve.map(|a| a.try_iter()).transpose()?.into_iter().flatten() {
             let approval = approval?;
             let parts: Vec<Bound<'_, PyAny>> = approval.try_iter()?.collect::<PyResult<_>>()?;

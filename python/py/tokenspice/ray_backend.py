@@ -25,15 +25,18 @@ from typing import List, Optional, Sequence
 
 __all__ = ["sweep_on_ray"]
 
-# Options a task sets itself.
+# Options (with a value) and flags a task sets itself.
 _TASK_OPTIONS = {"--jobs", "--shard"}
+_TASK_FLAGS = {"--quiet"}
 
 
-def _without(args: Sequence[str], options) -> List[str]:
+def _without(args: Sequence[str], options, flags=()) -> List[str]:
     kept, skip = [], False
     for arg in args:
         if skip:
             skip = False
+            continue
+        if arg in flags:
             continue
         name = arg.split("=", 1)[0]
         if name in options:
@@ -56,7 +59,7 @@ def sweep_on_ray(args: Sequence[str], address: str, shards: Optional[int] = None
 
     from tokenspice import _core
 
-    task_args = _without(args, _TASK_OPTIONS)
+    task_args = _without(args, _TASK_OPTIONS, _TASK_FLAGS)
     cwd = os.getcwd()
     ray.init(address=address, log_to_driver=False, configure_logging=False)
     try:
