@@ -132,6 +132,21 @@ class PythonAgents(unittest.TestCase):
             self.assertEqual((out / "kpis.csv").read_text(), tokenspice.run(MARKET).kpis_csv)
 
 
+class Bench(unittest.TestCase):
+    def test_the_bench_prints_the_python_agents_overhead(self):
+        import contextlib
+        import io
+
+        import tokenspice.bench
+
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            status = tokenspice.bench.main(["--netlist", str(MARKET), "--duration", "5d", "--repeats", "1"])
+        self.assertEqual(status, 0)
+        self.assertIn("Python agent overhead per step", printed.getvalue())
+        self.assertIn("20 ticks", printed.getvalue())
+
+
 class Studies(unittest.TestCase):
     def test_sweep_with_python_agents_is_the_same_on_one_or_two_workers(self):
         factors = {"agent.trader.params.dip_pct": [2, 5]}

@@ -90,6 +90,13 @@ def alive(pid):
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def parent(pid):
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def socket_inodes(pid):
     inodes = set()
     try:
@@ -243,10 +250,16 @@ class RayHead:
             time.sleep(0.1)
 
     def stop(self):
-        """SIGTERM every process of the head, SIGKILL those left; returns those still alive."""
+        """SIGTERM ``ray start`` (it stops the processes it started), then
+        every process of the head left, then SIGKILL those still left;
+        returns those alive after that."""
         pids = self.members() | self.seen
-        self.signal_all(pids, signal.SIGTERM)
+        if self.head is not None:
+            self.signal_all([pid for pid in pids if parent(pid) == self.head.pid], signal.SIGTERM)
         left = self.wait_gone(pids, STOP_GRACE)
+        if left:
+            self.signal_all(left, signal.SIGTERM)
+            left = self.wait_gone(pids | left, STOP_GRACE)
         if left:
             self.signal_all(left, signal.SIGKILL)
             left = self.wait_gone(pids | left, STOP_GRACE)

@@ -9,7 +9,7 @@ ecosystems, with results as pandas DataFrames.
 Agents may be Python classes (``type = "python"`` in a netlist, with
 ``class = "agents.py:Trader"``, or ``run(..., agents={"trader": Trader})``);
 see :class:`Agent`. ``tokenspice.gym`` has a Gymnasium environment, and
-``tokenspice.ray`` runs sweeps on a Ray cluster.
+``tokenspice.ray_backend`` runs sweeps on a Ray cluster.
 """
 
 from __future__ import annotations
