@@ -15,6 +15,10 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "setup-tests: installing chromium (tests/report_browser.rs loads report.html headless)"
   apt_install chromium
 fi
+if ! command -v ip > /dev/null && [ ! -x /usr/sbin/ip ]; then
+  echo "setup-tests: installing iproute2 (tests/python/test_ray.py brings up loopback in its own network namespace)"
+  apt_install iproute2
+fi
 bash scripts/python-env.sh
 echo "setup-tests: building the Python package into .venv (maturin, release)"
 bash scripts/python-package.sh
