@@ -22,6 +22,7 @@ use std::sync::Arc;
 use tokenspice::agents::action::ActionContext;
 use tokenspice::agents::external::{register as register_loader, Behaviour, BehaviourClass, BehaviourLoader};
 use tokenspice::chain::{Backend, ChainError};
+use tokenspice::world::ReaderId;
 
 /// Register the loader of `type = "python"` agents.
 pub(crate) fn register() {
@@ -65,7 +66,7 @@ impl BehaviourClass for PythonClass {
             Ok::<_, PyErr>(instance.unbind())
         })
         .map(|instance| {
-            Box::new(PythonBehaviour { instance, functions: HashMap::new() }) as Box<dyn Behaviour>
+            Box::new(PythonBehaviour { instance, state: AgentState::default() }) as Box<dyn Behaviour>
         })
         .map_err(|e| {
             anyhow::anyhow!(
@@ -84,11 +85,19 @@ struct Resolved {
     types: Vec<DynSolType>,
 }
 
-/// A Python agent's instance and the functions it has called, resolved once.
+/// What a Python agent keeps between steps: the functions it has called,
+/// resolved once, and its place in the event log once it reads events.
+#[derive(Debug, Default)]
+struct AgentState {
+    functions: HashMap<(Address, String), Arc<Resolved>>,
+    events: Option<ReaderId>,
+}
+
+/// A Python agent's instance and its state.
 #[derive(Debug)]
 struct PythonBehaviour {
     instance: Py<PyAny>,
-    functions: HashMap<(Address, String), Arc<Resolved>>,
+    state: AgentState,
 }
 
 impl Behaviour for PythonBehaviour {
@@ -96,7 +105,7 @@ impl Behaviour for PythonBehaviour {
         Python::attach(|py| {
             // The world lends the context for this call only (see `World`).
             let ctx: *mut ActionContext<'_> = ctx;
-            let world = World { ctx: ctx.cast(), functions: &mut self.functions };
+            let world = World { ctx: ctx.cast(), state: &mut self.state };
             let world = Py::new(py, world).map_err(|e| anyhow::anyhow!(python_error(py, &e)))?;
             let result = self.instance.bind(py).call_method1("step", (world.clone_ref(py),));
             world.borrow_mut(py).ctx = std::ptr::null_mut();
@@ -122,7 +131,7 @@ fn python_error(py: Python<'_>, error: &PyErr) -> String {
 #[pyclass(unsendable, module = "tokenspice._core")]
 pub(crate) struct World {
     ctx: *mut ActionContext<'static>,
-    functions: *mut HashMap<(Address, String), Arc<Resolved>>,
+    state: *mut AgentState,
 }
 
 impl World {
@@ -156,8 +165,8 @@ impl World {
     }
 
     fn resolve(&mut self, to: Address, function: &str) -> PyResult<Arc<Resolved>> {
-        // Safety: as `ctx`: the behaviour's cache outlives the step.
-        let cache = unsafe { &mut *self.functions };
+        // Safety: as `ctx`: the behaviour's state outlives the step.
+        let cache = unsafe { &mut (*self.state).functions };
         if let Some(found) = cache.get(&(to, function.to_string())) {
             return Ok(Arc::clone(found));
         }
@@ -468,6 +477,56 @@ impl World {
             .series
             .value(name, tick)
             .ok_or_else(|| PyValueError::new_err(format!("unknown series {name:?}")))
+    }
+
+    /// Events committed since this agent's previous call (the first call:
+    /// those of the current tick so far), decoded by the run's ABIs, oldest
+    /// first, as dicts: `tick`, `contract` (its name, else its address),
+    /// `event`, then each field (numbers as `int`, the rest as `str`).
+    /// `contract` and `event` keep only those of that contract (a name) or
+    /// event name.
+    #[pyo3(signature = (contract = None, event = None))]
+    fn events<'py>(
+        &mut self,
+        py: Python<'py>,
+        contract: Option<&str>,
+        event: Option<&str>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let only = contract.map(|c| self.address_of(c)).transpose()?;
+        // Safety: as `ctx`: the behaviour's state outlives the step.
+        let state = unsafe { &mut *self.state };
+        let world = &mut self.ctx()?.world;
+        world.sync_events();
+        let reader = *state.events.get_or_insert_with(|| world.events.reader_from_oldest());
+        let entries: Vec<_> = world.events.unread(reader).cloned().collect();
+        let list = PyList::empty(py);
+        for entry in entries {
+            if only.is_some_and(|address| address != entry.log.address) {
+                continue;
+            }
+            let name = world.book.name_of(entry.log.address).map(str::to_string);
+            let artifact =
+                world.book.at(entry.log.address).and_then(|e| e.artifact_name().map(str::to_string));
+            let Some(decoded) = world.abis.decode_log(artifact.as_deref(), &entry.log) else { continue };
+            if event.is_some_and(|wanted| wanted != decoded.name) {
+                continue;
+            }
+            let dict = PyDict::new(py);
+            dict.set_item("tick", entry.tick)?;
+            dict.set_item("contract", name.unwrap_or_else(|| entry.log.address.to_checksum(None)))?;
+            dict.set_item("event", &decoded.name)?;
+            for (field, text) in &decoded.fields {
+                let number =
+                    !text.is_empty() && text.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit());
+                if number {
+                    dict.set_item(field, py.get_type::<pyo3::types::PyInt>().call1((text,))?)?;
+                } else {
+                    dict.set_item(field, text)?;
+                }
+            }
+            list.append(dict)?;
+        }
+        Ok(list)
     }
 
     /// The run's counter `name` (0 when never set).

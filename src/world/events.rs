@@ -49,6 +49,13 @@ impl EventLog {
         ReaderId(self.cursors.len() - 1)
     }
 
+    /// A new reader, positioned at the oldest log still kept (an agent that
+    /// starts watching sees what the current tick committed so far).
+    pub fn reader_from_oldest(&mut self) -> ReaderId {
+        self.cursors.push(self.base);
+        ReaderId(self.cursors.len() - 1)
+    }
+
     /// Absolute index one past the newest log.
     pub fn end(&self) -> u64 {
         self.base + self.logs.len() as u64

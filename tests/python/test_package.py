@@ -46,6 +46,15 @@ class Keeper(tokenspice.Agent):
         Keeper.kept = world
 
 
+class Watcher(tokenspice.Agent):
+    """Records the curve's Bought events it sees, step by step."""
+
+    seen = []
+
+    def step(self, world):
+        Watcher.seen.extend(world.events("curve", "Bought"))
+
+
 class RunMatchesTsp(unittest.TestCase):
     def setUp(self):
         self.scratch = tempfile.TemporaryDirectory()
@@ -93,6 +102,20 @@ class PythonAgents(unittest.TestCase):
         first = tokenspice.run(MARKET, seed=5)
         self.assertEqual(first.kpis_csv, tokenspice.run(MARKET, seed=5).kpis_csv)
         self.assertNotEqual(first.kpis_csv, tokenspice.run(MARKET, seed=6).kpis_csv)
+
+    def test_events_are_seen_once_each_decoded_as_the_trace_has_them(self):
+        Watcher.seen = []
+        run = tokenspice.run(MARKET, set={"sim.duration": "20d"}, agents={"trader": Watcher}, trace=True)
+        events = run.events
+        bought = events[(events["event"] == "Bought")]
+        last = run.manifest["ticks"] - 1
+        before_last = bought[bought["tick"] < last]
+        seen = [e for e in Watcher.seen if e["tick"] < last]
+        self.assertGreater(len(seen), 5)
+        self.assertEqual([e["tick"] for e in seen], before_last["tick"].tolist())
+        self.assertTrue(all(e["contract"] == "curve" and e["event"] == "Bought" for e in seen))
+        self.assertTrue(all(isinstance(e["tokensOut"], int) and e["tokensOut"] > 0 for e in seen))
+        self.assertTrue(all(e["buyer"].startswith("0x") for e in seen))
 
     def test_a_class_handed_to_run_replaces_the_netlists(self):
         idle = tokenspice.run(MARKET, agents={"trader": Idle})
