@@ -41,6 +41,7 @@ fn every_netlist_has_a_test_here() {
             "simplegrant.toml",
             "simplepool.toml",
             "uniswap_v2.toml", // tests/uniswap_netlist.rs (it needs scripts/uniswap-builds.sh)
+            "vamm.toml",       // tests/vamm.rs
             "wsloop.toml"      // tests/wsloop.rs
         ],
         "add a test for each new netlist"
