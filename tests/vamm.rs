@@ -3,8 +3,9 @@
 //! price after it from x·y = k and the peg, the 0.1% fees, a repeg's cost
 //! (the change in what closing the traders' net position pays them), a
 //! depth adjustment that keeps the mark, the cap of half the fee pool, and
-//! the P&L of a round trip. Then `netlists/vamm.toml` runs and its KPIs obey
-//! the same accounting.
+//! the P&L of a round trip, hourly funding of (mark - oracle) / 24 per base. Then `netlists/vamm.toml` runs and its KPIs obey
+//! the same accounting, and `tsp optimize` finds a repeg threshold whose
+//! protocol P&L beats never repegging on every common seed.
 
 use alloy_primitives::{Address, I256, U256};
 use alloy_sol_types::{sol, SolCall};
@@ -31,6 +32,10 @@ sol! {
         function tradersPnl() external view returns (int256);
         function protocolPnl() external view returns (int256);
         function netBase() external view returns (int256);
+        function setOracle(uint256 price) external;
+        function settleFunding() external returns (int256 perBase);
+        function cumulativeFunding() external view returns (int256);
+        function protocolFunding() external view returns (int256);
     }
     interface Token {
         function transfer(address to, uint256 amount) external returns (bool);
@@ -248,4 +253,66 @@ fn the_vamm_netlist_keeps_its_books_and_repegs_only_past_its_threshold() {
         t.column("vamm.gap_pct").expect("gap").iter().fold(0.0f64, |m, g| m.max(g.abs()))
     };
     assert!(widest(&never) > widest(&table), "repegging keeps the mark closer to the oracle");
+}
+
+#[test]
+fn funding_charges_longs_the_mark_premium_over_the_oracle_and_the_protocol_takes_the_net_side() {
+    let mut s = Setup::new();
+    let out = s.send(
+        s.traders[0],
+        s.vamm,
+        Vamm::openCall { isLong: true, margin: wei(1_000), leverage: U256::from(5) }.abi_encode(),
+    );
+    let base = f(Vamm::openCall::abi_decode_returns(&out).expect("base"));
+    let mark = f(s.view(&Vamm::markPriceCall {}));
+    // The oracle 2% below the mark: longs pay (mark - oracle) / 24 per base for the hour.
+    let oracle = (mark * 0.98).floor();
+    s.send(s.operator, s.vamm, Vamm::setOracleCall { price: U256::from(oracle as u128) }.abi_encode());
+    s.send(s.operator, s.vamm, Vamm::settleFundingCall {}.abi_encode());
+    let per_base = (mark - oracle) / 24.0;
+    close_to(fi(s.view(&Vamm::cumulativeFundingCall {})), per_base, "funding per base");
+    close_to(fi(s.view(&Vamm::protocolFundingCall {})), base * per_base / WAD, "the protocol's side of it");
+    let (x, y, peg) = s.reserves();
+    let exit = (y - x * y / (x + base)) * peg / WAD;
+    s.send(s.traders[0], s.vamm, Vamm::closeCall {}.abi_encode());
+    close_to(
+        fi(s.view(&Vamm::tradersPnlCall {})),
+        exit - 5_000.0 * WAD - base * per_base / WAD,
+        "the long's P&L net of funding",
+    );
+}
+
+/// Final protocol P&L of `netlist` over 30 days on `seed`, with `sets`.
+fn protocol_pnl(netlist: &Path, seed: u64, sets: &[String]) -> f64 {
+    let mut sets = sets.to_vec();
+    sets.extend([r#"sim.duration="30d""#.to_string(), format!("sim.seed={seed}")]);
+    let loaded = load(netlist, &sets).expect("loads");
+    let dir = tempfile::tempdir().expect("tempdir");
+    run_to_dir(&loaded, dir.path(), false).expect("runs");
+    let table = read_kpis(&dir.path().join("kpis.csv")).expect("kpis.csv");
+    *table.column("vamm.protocol_pnl").expect("column").last().expect("a row")
+}
+
+#[test]
+fn tsp_optimize_finds_a_repeg_threshold_that_beats_never_repegging_on_every_seed() {
+    let netlist = Path::new(env!("CARGO_MANIFEST_DIR")).join("netlists/vamm.toml");
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tsp"))
+        .args(["optimize", netlist.to_str().expect("utf-8")])
+        .args(["--set", r#"sim.duration="30d""#])
+        .args(["--param", "agent.operator.params.repeg_threshold=0.002..1000:log"])
+        .args(["--maximize", r#"kpi("vamm.protocol_pnl")"#, "--seeds", "3", "--iterations", "8"])
+        .args(["--out", out.path().to_str().expect("utf-8")])
+        .output()
+        .expect("tsp runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let best = out.path().join("best.toml");
+    let never = ["agent.operator.params.repeg_threshold=1000".to_string()];
+    for seed in 1..=3 {
+        let (found, without) = (protocol_pnl(&best, seed, &[]), protocol_pnl(&netlist, seed, &never));
+        assert!(
+            found > without,
+            "seed {seed}: the best threshold's protocol P&L {found} beats never repegging's {without}"
+        );
+    }
 }

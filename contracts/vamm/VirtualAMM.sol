@@ -12,7 +12,11 @@ import "../v3/IERC20Minimal.sol";
 /// margin (the quote token, deposited) times leverage of notional; its profit
 /// or loss is what closing it against the reserves returns against what
 /// opening it cost. Every open and close pays 0.1% of its notional into the
-/// fee pool. The operator feeds the oracle price and may move the curve:
+/// fee pool. Funding keeps the mark near the oracle: each settlement (hourly,
+/// by the operator) longs pay shorts (mark - oracle) / 24 per unit of base
+/// (shorts pay longs when negative); the protocol, counterparty of the
+/// traders' net position, takes or pays the difference. The operator feeds
+/// the oracle price and may move the curve:
 /// `repeg` changes the peg multiplier, `adjustDepth` scales x and y (k);
 /// each costs (or earns) the change in what closing the traders' net
 /// position would pay them, taken from the fee pool, at most half of it.
@@ -55,11 +59,20 @@ contract VirtualAMM {
     uint256 public longBase;
     /// @notice Base owed by shorts.
     uint256 public shortBase;
+    /// @notice Funding paid per unit of base by a long since the start
+    /// (quote per base, 18 decimals; negative: received).
+    int256 public cumulativeFunding;
+    /// @notice Funding the protocol received from the traders' net position
+    /// (negative: paid), as settled.
+    int256 public protocolFunding;
+    /// @notice Settlements per day (funding of (mark - oracle) / 24 per hourly settlement).
+    uint256 public constant FUNDING_PERIODS_PER_DAY = 24;
 
     struct Position {
         int256 base; // > 0 long, < 0 short
         uint256 margin;
         uint256 notional; // quote paid (long) or received (short) at opening
+        int256 fundingIndex; // cumulativeFunding at opening
     }
 
     /// @notice Each trader's open position.
@@ -70,6 +83,7 @@ contract VirtualAMM {
     event OracleSet(uint256 price);
     event Repegged(uint256 oldPeg, uint256 newPeg, int256 cost);
     event DepthAdjusted(uint256 scale, int256 cost);
+    event FundingSettled(int256 perBase, int256 protocolShare);
 
     modifier onlyOperator() {
         require(msg.sender == operator, "VAMM_NOT_OPERATOR");
@@ -129,7 +143,8 @@ contract VirtualAMM {
             netBase -= int256(base);
         }
         require(base > 0, "VAMM_TOO_SMALL");
-        positions[msg.sender] = Position(isLong ? int256(base) : -int256(base), margin, notional);
+        positions[msg.sender] =
+            Position(isLong ? int256(base) : -int256(base), margin, notional, cumulativeFunding);
         feePool += fee;
         feesCollected += fee;
         emit Opened(msg.sender, isLong, margin, notional, base, fee);
@@ -165,6 +180,8 @@ contract VirtualAMM {
             netBase -= position.base;
             pnl = int256(position.notional) - int256(exitNotional);
         }
+        // Funding since opening: a long pays the index's rise, a short receives it.
+        pnl -= (position.base * (cumulativeFunding - position.fundingIndex)) / int256(WAD);
         // A trader loses at most its margin; the fee is taken from what is left.
         int256 gross = int256(position.margin) + pnl;
         uint256 left = gross > 0 ? uint256(gross) : 0;
@@ -184,6 +201,17 @@ contract VirtualAMM {
         require(price > 0, "VAMM_ZERO_PRICE");
         oraclePrice = price;
         emit OracleSet(price);
+    }
+
+    /// @notice Settle one funding period: longs owe (mark - oracle) /
+    /// FUNDING_PERIODS_PER_DAY per unit of base, shorts are owed it; the
+    /// protocol takes the net position's side of it.
+    function settleFunding() external onlyOperator returns (int256 perBase) {
+        perBase = (int256(markPrice()) - int256(oraclePrice)) / int256(FUNDING_PERIODS_PER_DAY);
+        cumulativeFunding += perBase;
+        int256 share = (netBase * perBase) / int256(WAD);
+        protocolFunding += share;
+        emit FundingSettled(perBase, share);
     }
 
     /// @notice What closing the traders' net position would pay them (longs
