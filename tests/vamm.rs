@@ -208,16 +208,17 @@ fn a_round_trip_pays_margin_plus_profit_less_fees_and_the_books_balance() {
     s.send(s.traders[1], s.vamm, open);
     let (x, y, peg) = s.reserves();
     let exit_notional = (y - x * y / (x + bought)) * peg / WAD;
-    let expected_pnl = exit_notional - 5_000.0 * WAD;
+    let expected_pnl = 5_000.0f64.mul_add(-WAD, exit_notional);
     s.send(trader, s.vamm, Vamm::closeCall {}.abi_encode());
     let cash_after = f(s.chain.view(s.usd, &Token::balanceOfCall { who: trader }).expect("balance"));
     let pnl = fi(s.view(&Vamm::tradersPnlCall {}));
     close_to(pnl, expected_pnl, "the long's profit");
     assert!(pnl > 0.0, "the long made a profit when the mark rose after it: {pnl}");
     // Cash change = profit - opening fee - closing fee (0.1% of each notional).
-    close_to(cash_after - cash_before, pnl - 5.0 * WAD - exit_notional * 0.001, "trader's cash change");
+    let fees_paid = 5.0f64.mul_add(WAD, exit_notional * 0.001);
+    close_to(cash_after - cash_before, pnl - fees_paid, "trader's cash change");
     let fees = f(s.view(&Vamm::feesCollectedCall {}));
-    close_to(fees, (5.0 + 5.0) * WAD + exit_notional * 0.001, "fees of two opens and a close");
+    close_to(fees, 5.0f64.mul_add(WAD, fees_paid), "fees of two opens and a close");
     close_to(fi(s.view(&Vamm::protocolPnlCall {})), fees - pnl, "protocol P&L = fees - traders' P&L");
 }
 
@@ -277,7 +278,7 @@ fn funding_charges_longs_the_mark_premium_over_the_oracle_and_the_protocol_takes
     s.send(s.traders[0], s.vamm, Vamm::closeCall {}.abi_encode());
     close_to(
         fi(s.view(&Vamm::tradersPnlCall {})),
-        exit - 5_000.0 * WAD - base * per_base / WAD,
+        5_000.0f64.mul_add(-WAD, exit) - base * per_base / WAD,
         "the long's P&L net of funding",
     );
 }

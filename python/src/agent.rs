@@ -196,8 +196,12 @@ impl World {
         Ok(resolved)
     }
 
-    fn encode(&mut self, resolved: &Resolved, args: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-        let items: Vec<Bound<'_, PyAny>> = args.try_iter()?.collect::<PyResult<_>>()?;
+    /// The calldata of `resolved` with `args` (none: no arguments).
+    fn encode(&mut self, resolved: &Resolved, args: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u8>> {
+        let items: Vec<Bound<'_, PyAny>> = match args {
+            Some(args) => args.try_iter()?.collect::<PyResult<_>>()?,
+            None => Vec::new(),
+        };
         let signature = resolved.function.signature();
         if items.len() != resolved.types.len() {
             return Err(PyValueError::new_err(format!(
@@ -334,10 +338,7 @@ impl World {
     ) -> PyResult<Bound<'py, PyAny>> {
         let target = self.address_of(to)?;
         let resolved = self.resolve(target, function)?;
-        let data = match args {
-            Some(args) => self.encode(&resolved, args)?,
-            None => self.encode(&resolved, &PyList::empty(py).into_any())?,
-        };
+        let data = self.encode(&resolved, args)?;
         let ctx = self.ctx()?;
         let from = ctx.wallet.address;
         let signature = resolved.function.signature();
@@ -371,10 +372,7 @@ impl World {
         let target = self.address_of(to)?;
         self.ctx()?.check_code(target, function).map_err(to_py)?;
         let resolved = self.resolve(target, function)?;
-        let data = match args {
-            Some(args) => self.encode(&resolved, args)?,
-            None => self.encode(&resolved, &PyList::empty(py).into_any())?,
-        };
+        let data = self.encode(&resolved, args)?;
         let value = value.map(|v| self.amount(v)).transpose()?.unwrap_or_default();
         let label = resolved.function.name.clone();
         for approval in approve.map(|a| a.try_iter()).transpose()?.into_iter().flatten() {

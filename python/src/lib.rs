@@ -20,17 +20,10 @@ use tokenspice::chain::SimChain;
 use tokenspice::cli::{run_to_dir_with, write_charts, RunOptions};
 use tokenspice::netlist::load;
 
-/// An error of the simulator as a Python exception, with its context chain.
+/// An error of the simulator as a Python exception, with its context chain
+/// (as `tsp` prints it).
 pub(crate) fn to_py(error: anyhow::Error) -> PyErr {
-    let mut text = error.to_string();
-    for cause in error.chain().skip(1) {
-        let cause = cause.to_string();
-        if !text.ends_with(&cause) {
-            text.push_str(": ");
-            text.push_str(&cause);
-        }
-    }
-    PyRuntimeError::new_err(text)
+    PyRuntimeError::new_err(tokenspice::cli::describe(&error))
 }
 
 /// Run `netlist` with `--set` assignments into the folder `out`: kpis.csv,

@@ -96,7 +96,7 @@ impl Cli {
 /// An error with its context chain, each cause once: error types that
 /// already print their source in their message (`file: cannot read: <io
 /// error>`) would otherwise show it twice.
-pub(crate) fn describe(error: &anyhow::Error) -> String {
+pub fn describe(error: &anyhow::Error) -> String {
     let mut text = error.to_string();
     for cause in error.chain().skip(1) {
         let cause = cause.to_string();

@@ -13,17 +13,9 @@ import pandas as pd
 
 import tokenspice
 
-ROOT = Path(__file__).resolve().parents[2]
-TSP = os.environ.get("TSP", str(ROOT / "target" / "release" / "tsp"))
+from helpers import ROOT, TSP, tsp  # noqa: E402  (tests/python/helpers.py)
 EXAMPLES = ROOT / "python" / "examples"
 MARKET = EXAMPLES / "curve_market.toml"
-
-
-def tsp(*args):
-    done = subprocess.run([TSP, *args], cwd=ROOT, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise AssertionError(f"tsp {' '.join(args)} failed:\n{done.stderr}")
-    return done.stdout
 
 
 class Idle(tokenspice.Agent):

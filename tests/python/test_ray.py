@@ -24,8 +24,7 @@ import time
 import unittest
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-TSP = os.environ.get("TSP", str(ROOT / "target" / "release" / "tsp"))
+from helpers import ROOT, TSP  # noqa: E402  (tests/python/helpers.py)
 PYTHON = os.environ.get("TOKENSPICE_PYTHON", sys.executable)
 RAY = str(Path(PYTHON).parent / "ray")
 MARKET = ROOT / "python" / "examples" / "curve_market.toml"

@@ -12,15 +12,7 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 
-ROOT = Path(__file__).resolve().parents[2]
-TSP = os.environ.get("TSP", str(ROOT / "target" / "release" / "tsp"))
-
-
-def tsp(*args):
-    done = subprocess.run([TSP, *args], cwd=ROOT, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise AssertionError(f"tsp {' '.join(args)} failed:\n{done.stderr}")
-    return done.stdout
+from helpers import ROOT, TSP, tsp  # noqa: E402  (tests/python/helpers.py)
 
 
 class SweepTables(unittest.TestCase):
