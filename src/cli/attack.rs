@@ -31,7 +31,7 @@ pub(crate) struct Cmd {
     #[arg(long, default_value_t = 4)]
     horizon: usize,
     /// Candidate sequences to evaluate.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 10_000)]
     budget: u64,
     /// Candidates per generation of the cross-entropy search.
     #[arg(long, default_value_t = 100)]

@@ -45,7 +45,7 @@ pub(crate) struct Cmd {
     #[arg(long)]
     jobs: Option<usize>,
     /// Candidates of the attack scenario's search on each netlist.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 10_000)]
     attack_budget: u64,
 }
 
