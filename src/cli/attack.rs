@@ -55,6 +55,15 @@ impl Cmd {
         let overrides = self.build.overrides(&self.set)?;
         let loaded = load(&self.netlist, &overrides)?;
         let spec = AttackSpec::for_netlist(&loaded, self.spec.as_deref())?;
+        let at = crate::agents::SimDuration::parse(&self.at)
+            .map_err(|e| anyhow::anyhow!("--at {:?}: {e}", self.at))?;
+        let tick = loaded.netlist.sim.tick;
+        if at.seconds() < tick.seconds() {
+            anyhow::bail!(
+                "--at {}: attack after at least one tick ({tick}), when the netlist's agents have acted",
+                self.at
+            );
+        }
         if self.horizon == 0 || self.budget == 0 {
             anyhow::bail!("--horizon and --budget must be at least 1");
         }
