@@ -12,6 +12,7 @@
 
 use crate::attack::{attack, AttackReport, AttackSettings, AttackSpec, SearchSettings};
 use crate::netlist::load;
+use anyhow::Context;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -158,4 +159,41 @@ pub(crate) fn markdown(report: &AttackReport) -> String {
         let _ = writeln!(text, "| {evaluated} | {best:.4} |");
     }
     text
+}
+
+/// The "worst attack found" criterion of `tsp compare --attacks`: a row per
+/// results folder of `tsp attack`, in the order given, appended to
+/// `criteria.md`.
+pub(crate) fn compare_section(dirs: &[PathBuf]) -> anyhow::Result<String> {
+    let mut text = String::from(
+        "\n## Worst attack found\n\nEach row is the best sequence a bounded search found (`tsp attack`), not a proof that nothing worse exists.\n\n\
+         | attack | profit | % of the pool's value | victims' loss | operations | budget (candidates, horizon) |\n|---|---|---|---|---|---|\n",
+    );
+    for dir in dirs {
+        let path = dir.join("run.json");
+        let json: serde_json::Value = std::fs::read_to_string(&path)
+            .with_context(|| format!("{}: cannot read", path.display()))
+            .and_then(|t| {
+                serde_json::from_str(&t).with_context(|| format!("{}: not JSON", path.display()))
+            })?;
+        let (Some(profit), Some(evaluated)) = (json["profit"].as_f64(), json["evaluated"].as_u64()) else {
+            anyhow::bail!("--attacks {}: not a results folder of tsp attack", dir.display());
+        };
+        let unit = json["numeraire"].as_str().unwrap_or("");
+        let pct =
+            json["profit_pct_of_pool"].as_f64().map_or_else(|| "n/a".to_string(), |p| format!("{p:.2}"));
+        let lost: f64 = json["losses"]
+            .as_array()
+            .map(|l| l.iter().filter_map(|e| e[1].as_f64()).filter(|v| *v > 0.0).fold(0.0, |a, v| a + v))
+            .unwrap_or(0.0);
+        let operations = json["moves"].as_array().map_or(0, Vec::len);
+        let name =
+            dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let _ = writeln!(
+            text,
+            "| {name} | {profit:.2} {unit} | {pct} | {lost:.2} {unit} | {operations} | {evaluated}, {} |",
+            json["horizon"].as_u64().unwrap_or(0)
+        );
+    }
+    Ok(text)
 }
