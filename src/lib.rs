@@ -10,6 +10,7 @@
 pub mod abi;
 pub mod agents;
 pub mod artifacts;
+pub mod attack;
 pub mod bench;
 pub mod chain;
 pub mod cli;

@@ -1,6 +1,6 @@
 //! `tsp bench [chain|pool|engine|all]`.
 
-use crate::bench::{embedded_vs_rpc, engine_run, erc20_transfers, scale, study_speed};
+use crate::bench::{attack_speed, embedded_vs_rpc, engine_run, erc20_transfers, scale, study_speed};
 use crate::models::ocean::bench::pool_gas;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,7 +18,9 @@ pub(crate) struct Cmd {
     /// netlists on common seeds with 1 worker and with `--jobs`: speed-up,
     /// identical results, and set-up by forking vs deploying), `scale`
     /// (ocean_v3 for 1, 5 and 10 years and at 3x and 10x its population:
-    /// time and peak memory against the 1-year run), or `all`.
+    /// time and peak memory against the 1-year run), `attack` (a `tsp attack`
+    /// search of `--attack-budget` candidates on each engine netlist:
+    /// candidates/s), or `all`.
     #[arg(default_value = "all")]
     scenario: String,
     /// Transfers (and swaps) per round.
@@ -42,6 +44,9 @@ pub(crate) struct Cmd {
     /// Workers of the study scenario's parallel run (default: every core, at least 2).
     #[arg(long)]
     jobs: Option<usize>,
+    /// Candidates of the attack scenario's search on each netlist.
+    #[arg(long, default_value_t = 10_000)]
+    attack_budget: u64,
 }
 
 impl Cmd {
@@ -53,9 +58,10 @@ impl Cmd {
         let rpc = self.scenario == "rpc" || self.scenario == "all";
         let study = self.scenario == "study" || self.scenario == "all";
         let scaling = self.scenario == "scale" || self.scenario == "all";
-        if !(chain || pool || engine || rpc || study || scaling) {
+        let attacks = self.scenario == "attack" || self.scenario == "all";
+        if !(chain || pool || engine || rpc || study || scaling || attacks) {
             anyhow::bail!(
-                "unknown bench scenario {:?}; known: chain, pool, engine, rpc, study, scale, all",
+                "unknown bench scenario {:?}; known: chain, pool, engine, rpc, study, scale, attack, all",
                 self.scenario
             );
         }
@@ -91,6 +97,9 @@ impl Cmd {
         if study {
             let jobs = super::workers(self.jobs).max(2);
             println!("{}", study_speed(netlists, &self.set, self.seeds, jobs)?);
+        }
+        if attacks {
+            println!("{}", attack_speed(netlists, &self.set, self.attack_budget)?);
         }
         Ok(ExitCode::SUCCESS)
     }

@@ -1,4 +1,4 @@
-//! `tsp compare DIR... [--out DIR] [--kpis a,b]`: score results directories
+//! `tsp compare DIR... [--out DIR] [--kpis a,b] [--attacks DIR...]`: score results directories
 //! against the design criteria side by side; `tsp compare --seeds N
 //! NETLIST...`: Monte Carlo, every netlist run on seeds 1..=N (the same seeds
 //! for every design), then mean ± 95% CI and paired differences.
@@ -54,16 +54,29 @@ pub(crate) struct Cmd {
     /// Monte Carlo worker threads (default: every core).
     #[arg(long)]
     jobs: Option<usize>,
+    /// Results folders of `tsp attack` whose worst attack found is added to `criteria.md`.
+    #[arg(long, value_name = "DIR", num_args = 1..)]
+    attacks: Vec<PathBuf>,
 }
 
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         let out = self.out.clone().unwrap_or_else(|| Path::new("results").join("compare"));
         let _lock = super::results_dir::claim_study_folder(&out, "compare")?;
-        match self.seeds {
-            Some(seeds) => self.monte_carlo(&out, seeds),
-            None => self.directories(&out),
+        let code = match self.seeds {
+            Some(seeds) => self.monte_carlo(&out, seeds)?,
+            None => self.directories(&out)?,
+        };
+        if !self.attacks.is_empty() {
+            let section = super::attack::compare_section(&self.attacks)?;
+            let path = out.join("criteria.md");
+            let text =
+                std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            std::fs::write(&path, format!("{text}{section}"))
+                .with_context(|| format!("writing {}", path.display()))?;
+            print!("{section}");
         }
+        Ok(code)
     }
 
     fn directories(&self, out: &Path) -> anyhow::Result<ExitCode> {

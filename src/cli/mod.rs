@@ -1,5 +1,6 @@
 //! The `tsp` command line: one file per subcommand, each a `Cmd` with `run()`.
 
+mod attack;
 mod bench;
 mod build;
 mod build_args;
@@ -57,6 +58,8 @@ enum Command {
     Optimize(optimize::Cmd),
     /// Search uncontrollable parameters for the worst KPI; write representative worst corners.
     Corners(corners::Cmd),
+    /// Search for the most profitable sequence of an attacker's operations; report the worst found.
+    Attack(attack::Cmd),
 }
 
 impl Cli {
@@ -82,6 +85,7 @@ impl Cli {
             Command::Sweep(cmd) => cmd.run(),
             Command::Optimize(cmd) => cmd.run(),
             Command::Corners(cmd) => cmd.run(),
+            Command::Attack(cmd) => cmd.run(),
         };
         match result {
             Ok(code) => code,

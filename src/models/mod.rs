@@ -68,6 +68,12 @@ pub trait Model: std::fmt::Debug + Sync {
     fn explain_revert(&self, _reason: &str) -> Option<&'static str> {
         None
     }
+
+    /// Its default attack for `tsp attack` (an [`crate::attack::AttackSpec`]
+    /// as TOML: the attacker's operations, capital and valuation), if any.
+    fn attack_spec(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// What a model's configuration sees of the netlist.

@@ -108,6 +108,10 @@ impl super::Model for OceanModel {
     fn explain_revert(&self, reason: &str) -> Option<&'static str> {
         reverts::explain(reason)
     }
+
+    fn attack_spec(&self) -> Option<&'static str> {
+        Some(include_str!("attack.toml"))
+    }
 }
 
 #[cfg(test)]
