@@ -317,3 +317,25 @@ fn tsp_optimize_finds_a_repeg_threshold_that_beats_never_repegging_on_every_seed
         );
     }
 }
+
+#[test]
+fn tsp_optimize_starts_from_a_set_value_of_its_parameter() {
+    let netlist = Path::new(env!("CARGO_MANIFEST_DIR")).join("netlists/vamm.toml");
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tsp"))
+        .args(["optimize", netlist.to_str().expect("utf-8")])
+        .args(["--set", r#"sim.duration="2d""#, "--set", "agent.operator.params.repeg_threshold=0.05"])
+        .args(["--param", "agent.operator.params.repeg_threshold=0.002..1000:log"])
+        .args(["--maximize", r#"kpi("vamm.protocol_pnl")"#, "--seeds", "1", "--iterations", "1"])
+        .args(["--out", out.path().to_str().expect("utf-8")])
+        .output()
+        .expect("tsp runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("optimize.json")).expect("optimize.json"),
+    )
+    .expect("JSON");
+    let start =
+        report["start"]["params"]["agent.operator.params.repeg_threshold"].as_f64().expect("a number");
+    assert!((start - 0.05).abs() < 1e-9, "the start is the --set value, not the netlist's 0.02: {start}");
+}

@@ -8,7 +8,8 @@
 //! moves in the unit box of the ranges — coordinate `i` at `x` is the value
 //! at [`fold`](super::evaluate::fold)`(x)` of range `i` (reflected at the walls, log scales and
 //! whole numbers as each range says) — starting from the netlist's own
-//! values (the middle of a range the netlist has no number for) with a
+//! values, or a `--set` of the same path (the middle of a range the netlist
+//! has no number for) with a
 //! simplex of `step` (a fraction of each range) around it.
 //!
 //! Each candidate is a point of an [`Evaluator`]: run on every seed in
@@ -261,7 +262,12 @@ impl Optimize {
         std::fs::create_dir_all(&self.problem.out)?;
         let mut start = Vec::new();
         for f in &self.problem.factors {
-            let value = doc.number(&f.path);
+            // The start is the netlist's value, or the last `--set` of the path.
+            let set = self.problem.overrides.iter().rev().find_map(|o| {
+                let (path, value) = o.split_once('=')?;
+                (path.trim() == f.path).then(|| value.trim().parse::<f64>().ok()).flatten()
+            });
+            let value = set.or_else(|| doc.number(&f.path));
             if let Some(value) = value {
                 evaluator.snap_to(&f.path, value);
             }
