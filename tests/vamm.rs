@@ -225,15 +225,8 @@ fn a_round_trip_pays_margin_plus_profit_less_fees_and_the_books_balance() {
 #[test]
 fn the_vamm_netlist_keeps_its_books_and_repegs_only_past_its_threshold() {
     let run = |threshold: &str| {
-        let netlist = Path::new(env!("CARGO_MANIFEST_DIR")).join("netlists/vamm.toml");
-        let sets = [
-            r#"sim.duration="30d""#.to_string(),
-            format!("agent.operator.params.repeg_threshold={threshold}"),
-        ];
-        let loaded = load(&netlist, &sets).expect("loads");
-        let dir = tempfile::tempdir().expect("tempdir");
-        run_to_dir(&loaded, dir.path(), false).expect("runs");
-        read_kpis(&dir.path().join("kpis.csv")).expect("kpis.csv")
+        let sets = [format!("agent.operator.params.repeg_threshold={threshold}")];
+        run_30_days(&vamm_netlist(), &sets)
     };
     let table = run("0.02");
     let column = |name: &str| table.column(name).unwrap_or_else(|| panic!("column {name}")).to_vec();
@@ -283,34 +276,54 @@ fn funding_charges_longs_the_mark_premium_over_the_oracle_and_the_protocol_takes
     );
 }
 
-/// Final protocol P&L of `netlist` over 30 days on `seed`, with `sets`.
-fn protocol_pnl(netlist: &Path, seed: u64, sets: &[String]) -> f64 {
+/// `netlists/vamm.toml`.
+fn vamm_netlist() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("netlists/vamm.toml")
+}
+
+/// The KPIs of `netlist` run for 30 days with `sets`.
+fn run_30_days(netlist: &Path, sets: &[String]) -> tokenspice::kpis::KpiTable {
     let mut sets = sets.to_vec();
-    sets.extend([r#"sim.duration="30d""#.to_string(), format!("sim.seed={seed}")]);
+    sets.push(r#"sim.duration="30d""#.to_string());
     let loaded = load(netlist, &sets).expect("loads");
     let dir = tempfile::tempdir().expect("tempdir");
     run_to_dir(&loaded, dir.path(), false).expect("runs");
-    let table = read_kpis(&dir.path().join("kpis.csv")).expect("kpis.csv");
-    *table.column("vamm.protocol_pnl").expect("column").last().expect("a row")
+    read_kpis(&dir.path().join("kpis.csv")).expect("kpis.csv")
 }
 
-#[test]
-fn tsp_optimize_finds_a_repeg_threshold_that_beats_never_repegging_on_every_seed() {
-    let netlist = Path::new(env!("CARGO_MANIFEST_DIR")).join("netlists/vamm.toml");
+/// Final protocol P&L of `netlist` over 30 days on `seed`, with `sets`.
+fn protocol_pnl(netlist: &Path, seed: u64, sets: &[String]) -> f64 {
+    let mut sets = sets.to_vec();
+    sets.push(format!("sim.seed={seed}"));
+    *run_30_days(netlist, &sets).column("vamm.protocol_pnl").expect("column").last().expect("a row")
+}
+
+/// `tsp optimize` of the vAMM's repeg threshold (log range 0.002..1000) for
+/// protocol P&L, with `sets`, on `seeds` seeds for `iterations`; its folder.
+fn optimize_threshold(sets: &[&str], seeds: &str, iterations: &str) -> tempfile::TempDir {
     let out = tempfile::tempdir().expect("tempdir");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tsp"))
-        .args(["optimize", netlist.to_str().expect("utf-8")])
-        .args(["--set", r#"sim.duration="30d""#])
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tsp"));
+    command.args(["optimize", vamm_netlist().to_str().expect("utf-8")]);
+    for set in sets {
+        command.args(["--set", set]);
+    }
+    let output = command
         .args(["--param", "agent.operator.params.repeg_threshold=0.002..1000:log"])
-        .args(["--maximize", r#"kpi("vamm.protocol_pnl")"#, "--seeds", "3", "--iterations", "8"])
+        .args(["--maximize", r#"kpi("vamm.protocol_pnl")"#, "--seeds", seeds, "--iterations", iterations])
         .args(["--out", out.path().to_str().expect("utf-8")])
         .output()
         .expect("tsp runs");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    out
+}
+
+#[test]
+fn tsp_optimize_finds_a_repeg_threshold_that_beats_never_repegging_on_every_seed() {
+    let out = optimize_threshold(&[r#"sim.duration="30d""#], "3", "8");
     let best = out.path().join("best.toml");
     let never = ["agent.operator.params.repeg_threshold=1000".to_string()];
     for seed in 1..=3 {
-        let (found, without) = (protocol_pnl(&best, seed, &[]), protocol_pnl(&netlist, seed, &never));
+        let (found, without) = (protocol_pnl(&best, seed, &[]), protocol_pnl(&vamm_netlist(), seed, &never));
         assert!(
             found > without,
             "seed {seed}: the best threshold's protocol P&L {found} beats never repegging's {without}"
@@ -320,17 +333,8 @@ fn tsp_optimize_finds_a_repeg_threshold_that_beats_never_repegging_on_every_seed
 
 #[test]
 fn tsp_optimize_starts_from_a_set_value_of_its_parameter() {
-    let netlist = Path::new(env!("CARGO_MANIFEST_DIR")).join("netlists/vamm.toml");
-    let out = tempfile::tempdir().expect("tempdir");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tsp"))
-        .args(["optimize", netlist.to_str().expect("utf-8")])
-        .args(["--set", r#"sim.duration="2d""#, "--set", "agent.operator.params.repeg_threshold=0.05"])
-        .args(["--param", "agent.operator.params.repeg_threshold=0.002..1000:log"])
-        .args(["--maximize", r#"kpi("vamm.protocol_pnl")"#, "--seeds", "1", "--iterations", "1"])
-        .args(["--out", out.path().to_str().expect("utf-8")])
-        .output()
-        .expect("tsp runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let out =
+        optimize_threshold(&[r#"sim.duration="2d""#, "agent.operator.params.repeg_threshold=0.05"], "1", "1");
     let report: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(out.path().join("optimize.json")).expect("optimize.json"),
     )

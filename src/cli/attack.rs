@@ -22,7 +22,7 @@ use std::process::ExitCode;
 pub(crate) struct Cmd {
     /// The netlist (TOML).
     netlist: PathBuf,
-    /// The attack: actions, capital, valuation (TOML; default: the model's own, e.g. Ocean's).
+    /// The attack: actions, capital, valuation (TOML; default: the active model's own).
     #[arg(long, value_name = "FILE")]
     spec: Option<PathBuf>,
     /// When to attack: simulated time since the start, at least one tick (`1h`: a pool's opening).
