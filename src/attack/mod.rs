@@ -27,7 +27,7 @@ mod spec;
 mod target;
 
 pub use netlist::{attacker_netlist, format_x, ATTACKER};
-pub use run::{attack, AttackReport, AttackSettings, TraceRow};
+pub use run::{attack, check, moment, AttackReport, AttackSettings, TraceRow};
 pub use search::{search, Candidate, Move, SearchResult, SearchSettings};
 pub use shrink::shrink;
 pub use spec::AttackSpec;

@@ -8,7 +8,7 @@ use super::shrink::shrink;
 use super::spec::AttackSpec;
 use super::target::WorldTarget;
 use crate::agents::{GenericConfig, SimDuration};
-use crate::netlist::load;
+use crate::netlist::{load, LoadedNetlist};
 use crate::script::Origin;
 use anyhow::{bail, Context};
 use std::path::Path;
@@ -89,6 +89,74 @@ pub struct AttackReport {
     pub replay: String,
 }
 
+/// The ticks `loaded` runs before an attack at `at` (a duration; `flag`
+/// names its option in messages): at least one, at most the run's.
+pub fn moment(loaded: &LoadedNetlist, flag: &str, at: &str) -> anyhow::Result<u64> {
+    let duration = SimDuration::parse(at).map_err(|e| anyhow::anyhow!("{flag} {at:?}: {e}"))?;
+    let tick = loaded.netlist.sim.tick;
+    let ticks_before = duration.seconds() / tick.seconds().max(1);
+    if ticks_before == 0 {
+        bail!("{flag} {at}: attack after at least one tick ({tick}), when the netlist's agents have acted");
+    }
+    let ticks = loaded.netlist.sim.clock()?.ticks;
+    if ticks_before > ticks {
+        bail!(
+            "{flag} {at}: after the end of {} ({ticks} ticks of {tick}); attack within the run, or lengthen it \
+             with --set sim.duration=...",
+            loaded.file.display()
+        );
+    }
+    Ok(ticks_before)
+}
+
+/// Check an attack before anything runs or is written: the moment (see
+/// [`moment`]), the spec's actions and unwind steps as the attacker's steps
+/// in `netlist`, and its valuation. Errors name the spec's file and its
+/// `[[action]]` or `[[unwind]]` by number.
+pub fn check(
+    netlist: &Path,
+    overrides: &[String],
+    spec: &AttackSpec,
+    flag: &str,
+    at: &str,
+) -> anyhow::Result<()> {
+    let original = load(netlist, overrides)?;
+    let ticks_before = moment(&original, flag, at)?;
+    let dir = tempfile::tempdir().context("creating a temporary folder")?;
+    let path = dir.path().join("search.toml");
+    let text = attacker_netlist(netlist, dir.path(), spec, at, ticks_before + 1, None)?;
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    let loaded = load(&path, overrides).map_err(|e| in_spec_terms(spec, e))?;
+    let origin = Origin::new(&spec.source, 0, "value");
+    let script = super::target::compile(&spec.value, &origin, loaded.library.as_ref())?;
+    script.check_calls()?;
+    script.check_variables(&["self".to_owned()])?;
+    Ok(())
+}
+
+/// An error of the attacker's steps, told in the spec's terms (`spec.toml:
+/// action 2, ...` or `unwind 1, ...`); any other error as it is.
+fn in_spec_terms(spec: &AttackSpec, error: anyhow::Error) -> anyhow::Error {
+    let message = format!("{error:#}");
+    match message.split_once(&format!("agent {ATTACKER}, ")) {
+        Some((_, step)) => anyhow::anyhow!("{}: {}", spec.source, spec_step(step, spec.actions.len())),
+        None => error,
+    }
+}
+
+/// `action K...` of the attacker's steps (its actions, then the unwind
+/// steps) as the spec numbers them: `action K` or `unwind J`.
+fn spec_step(message: &str, actions: usize) -> String {
+    let number = message.strip_prefix("action ").and_then(|rest| {
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        Some((digits.parse::<usize>().ok()?, rest[digits.len()..].to_owned()))
+    });
+    match number {
+        Some((k, rest)) if k > actions => format!("unwind {}{rest}", k - actions),
+        _ => message.to_owned(),
+    }
+}
+
 /// Attack `netlist` (with `overrides`, as `tsp run --set`) by `spec`:
 /// write the search netlist to `dir/search.toml`, run it up to the moment,
 /// search, shrink and replay. The replay netlist's text is in the report
@@ -100,18 +168,19 @@ pub fn attack(
     settings: &AttackSettings,
     dir: &Path,
 ) -> anyhow::Result<AttackReport> {
+    search_netlist(netlist, overrides, spec, settings, dir).map_err(|e| in_spec_terms(spec, e))
+}
+
+fn search_netlist(
+    netlist: &Path,
+    overrides: &[String],
+    spec: &AttackSpec,
+    settings: &AttackSettings,
+    dir: &Path,
+) -> anyhow::Result<AttackReport> {
     let original = load(netlist, overrides)?;
     let shown = netlist.display().to_string();
-    let at = SimDuration::parse(&settings.at).map_err(|e| anyhow::anyhow!("--at {:?}: {e}", settings.at))?;
-    let tick = original.netlist.sim.tick.seconds();
-    let ticks_before = at.seconds() / tick.max(1);
-    if ticks_before == 0 {
-        bail!(
-            "--at {}: attack after at least one tick ({}), when the netlist's agents have acted",
-            settings.at,
-            original.netlist.sim.tick
-        );
-    }
+    let ticks_before = moment(&original, "--at", &settings.at)?;
     let search_path = dir.join("search.toml");
     let text = attacker_netlist(netlist, dir, spec, &settings.at, ticks_before + 1, None)?;
     std::fs::write(&search_path, text).with_context(|| format!("writing {}", search_path.display()))?;
@@ -123,7 +192,7 @@ pub fn attack(
         attacker.config.as_any().downcast_ref::<GenericConfig>().context("the attacker is not scripted")?;
     let steps = config.steps().to_vec();
     let (actions, unwind) = steps.split_at(spec.actions.len());
-    let value = (spec.value.as_str(), Origin::new(&shown, 0, "attack value"), loaded.library.as_ref());
+    let value = (spec.value.as_str(), Origin::new(&spec.source, 0, "value"), loaded.library.as_ref());
 
     let mut engine = loaded.build()?;
     engine.run(|_, _, _| Ok(()), |tick| tick + 1 < ticks_before)?;
@@ -136,8 +205,7 @@ pub fn attack(
         })?),
         None => None,
     };
-    let address = crate::chain::address_for(ATTACKER);
-    let mut target = WorldTarget::new(world, actions.to_vec(), unwind.to_vec(), value, address)?;
+    let mut target = WorldTarget::new(world, actions.to_vec(), unwind.to_vec(), value, ATTACKER)?;
     let capital = target.base();
     let result = search(&mut target, &settings.search)?;
     let reverts = target.reverts().clone();

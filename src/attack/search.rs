@@ -43,6 +43,13 @@ pub struct SearchSettings {
     pub seed: u64,
 }
 
+impl Default for SearchSettings {
+    /// `tsp attack`'s defaults: 10,000 candidates of up to 4 moves, 100 per generation, seed 1.
+    fn default() -> Self {
+        Self { horizon: 4, budget: 10_000, population: 100, seed: 1 }
+    }
+}
+
 /// What a search found.
 #[derive(Debug, Clone)]
 pub struct SearchResult {

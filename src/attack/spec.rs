@@ -21,6 +21,8 @@ use anyhow::{bail, Context};
 /// An attack's action set, capital and valuation.
 #[derive(Debug, Clone)]
 pub struct AttackSpec {
+    /// Where the spec came from (its file, or the model's default), for messages.
+    pub source: String,
     /// The unit profits are stated in (`OCEAN`).
     pub numeraire: String,
     /// An expression: the net worth of `self` in the numeraire.
@@ -89,7 +91,7 @@ impl AttackSpec {
         if let Some(key) = doc.keys().next() {
             bail!("{shown}: unknown key `{key}` (expected numeraire, value, pool, fund, action, unwind)");
         }
-        Ok(Self { numeraire, value, pool, fund, actions, unwind })
+        Ok(Self { source: shown.to_owned(), numeraire, value, pool, fund, actions, unwind })
     }
 
     /// Read and parse a spec file.

@@ -55,14 +55,16 @@ pub struct WorldTarget<'a> {
     /// The valuation's source and library, to value accounts other than the attacker.
     valuation: (String, Origin, Option<Library>),
     attacker: Address,
+    /// The attacker's name (its address and stream derive from it).
+    name: String,
     rng: SimRng,
     base: f64,
     reverts: std::collections::BTreeMap<String, u64>,
 }
 
 impl<'a> WorldTarget<'a> {
-    /// A target on `world` (embedded chain only) for the attacker at
-    /// `attacker`, choosing among `actions` (amounts through the parameter
+    /// A target on `world` (embedded chain only) for the attacker called
+    /// `name`, choosing among `actions` (amounts through the parameter
     /// `x`), then running `unwind`, valued by the expression `value` (its
     /// `self` the account valued; `library` the netlist's functions).
     pub fn new(
@@ -70,13 +72,14 @@ impl<'a> WorldTarget<'a> {
         actions: Vec<Step>,
         unwind: Vec<Step>,
         value: (&str, Origin, Option<&Library>),
-        attacker: Address,
+        name: &str,
     ) -> anyhow::Result<Self> {
         anyhow::ensure!(
             matches!(world.chain, SimChain::Embedded(_)),
             "an attack searches on the embedded chain (what-ifs on a node would be too slow)"
         );
-        let rng = SimRng::derive(world.seed, super::ATTACKER);
+        let rng = SimRng::derive(world.seed, name);
+        let attacker = crate::chain::address_for(name);
         let (source, origin, library) = value;
         let valuation = (source.to_string(), origin, library.cloned());
         let value = compile(source, &valuation.1, library)?;
@@ -87,6 +90,7 @@ impl<'a> WorldTarget<'a> {
             value,
             valuation,
             attacker,
+            name: name.to_owned(),
             rng,
             base: 0.0,
             reverts: Default::default(),
@@ -150,12 +154,7 @@ impl<'a> WorldTarget<'a> {
         let SimChain::Embedded(chain) = &mut self.world.chain else { unreachable!("checked in new") };
         let started = chain.begin_what_if();
         let result = (|| {
-            let steps: Vec<(Step, f64)> = moves
-                .iter()
-                .map(|m| (self.actions[m.action].clone(), m.x))
-                .chain(self.unwind.iter().map(|s| (s.clone(), 0.0)))
-                .collect();
-            for (step, x) in steps {
+            for (step, x) in self.sequence(moves) {
                 let reverted = self.perform(step, x)?;
                 observe(self, reverted)?;
             }
@@ -173,13 +172,8 @@ impl<'a> WorldTarget<'a> {
         let mut params = toml::Table::new();
         params.insert("x".into(), toml::Value::Float(x));
         let env = Env::from_tables(&params, &toml::Table::new()).map_err(anyhow::Error::msg)?;
-        let mut agent = ActionAgent::new(
-            super::ATTACKER,
-            env,
-            Arc::from(vec![step]),
-            Funding::default(),
-            self.world.seed,
-        );
+        let mut agent =
+            ActionAgent::new(&self.name, env, Arc::from(vec![step]), Funding::default(), self.world.seed);
         let before = self.world.reverts.len();
         agent.step(self.world)?;
         let reverted =
@@ -188,6 +182,21 @@ impl<'a> WorldTarget<'a> {
             *self.reverts.entry(format!("{action}: {label}")).or_default() += 1;
             label
         }))
+    }
+
+    /// The steps of `moves` with their amounts, then the unwind steps.
+    fn sequence(&self, moves: &[Move]) -> Vec<(Step, f64)> {
+        let chosen = moves.iter().map(|m| (self.actions[m.action].clone(), m.x));
+        chosen.chain(self.unwind.iter().map(|s| (s.clone(), 0.0))).collect()
+    }
+
+    /// Carry out `moves` then the unwind for real (no what-if): the world
+    /// keeps their effects; returns the attacker's profit.
+    pub fn execute(&mut self, moves: &[Move]) -> anyhow::Result<f64> {
+        for (step, x) in self.sequence(moves) {
+            self.perform(step, x)?;
+        }
+        Ok(self.attacker_value()? - self.base)
     }
 
     /// Replay `moves`: each step's outcome (moves, then unwind), the profit,
@@ -223,7 +232,8 @@ impl Target for WorldTarget<'_> {
     }
 }
 
-fn compile(source: &str, origin: &Origin, library: Option<&Library>) -> anyhow::Result<Script> {
+/// The valuation expression, with the netlist's library.
+pub(super) fn compile(source: &str, origin: &Origin, library: Option<&Library>) -> anyhow::Result<Script> {
     let script = Script::expression(source, origin.clone())?;
     Ok(match library {
         Some(library) => script.with_library(library),

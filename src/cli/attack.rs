@@ -12,7 +12,6 @@
 
 use crate::attack::{attack, AttackReport, AttackSettings, AttackSpec, SearchSettings};
 use crate::netlist::load;
-use anyhow::Context;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,16 +28,16 @@ pub(crate) struct Cmd {
     #[arg(long, default_value = "1h")]
     at: String,
     /// The most operations in a sequence.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = SearchSettings::default().horizon)]
     horizon: usize,
     /// Candidate sequences to evaluate.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = SearchSettings::default().budget)]
     budget: u64,
     /// Candidates per generation of the cross-entropy search.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = SearchSettings::default().population)]
     population: usize,
     /// The search's seed.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = SearchSettings::default().seed)]
     seed: u64,
     /// Output directory (default `results/<sim.name>_attack_<at>/`).
     #[arg(long)]
@@ -56,15 +55,6 @@ impl Cmd {
         let overrides = self.build.overrides(&self.set)?;
         let loaded = load(&self.netlist, &overrides)?;
         let spec = AttackSpec::for_netlist(&loaded, self.spec.as_deref())?;
-        let at = crate::agents::SimDuration::parse(&self.at)
-            .map_err(|e| anyhow::anyhow!("--at {:?}: {e}", self.at))?;
-        let tick = loaded.netlist.sim.tick;
-        if at.seconds() < tick.seconds() {
-            anyhow::bail!(
-                "--at {}: attack after at least one tick ({tick}), when the netlist's agents have acted",
-                self.at
-            );
-        }
         if self.horizon == 0 || self.budget == 0 {
             anyhow::bail!("--horizon and --budget must be at least 1");
         }
@@ -78,7 +68,6 @@ impl Cmd {
                 Path::new("results").join(&name)
             }
         };
-        let staging = super::results_dir::Staging::begin(&out)?;
         let settings = AttackSettings {
             at: self.at.clone(),
             search: SearchSettings {
@@ -89,25 +78,44 @@ impl Cmd {
             },
             keep: 0.9,
         };
-        let report = match attack(&self.netlist, &overrides, &spec, &settings, staging.dir()) {
-            Ok(report) => report,
-            Err(error) => {
-                let partial = staging.keep_partial();
-                return Err(
-                    error.context(format!("the attack failed ({} holds what it wrote)", partial.display()))
-                );
-            }
-        };
-        let dir = staging.dir();
-        std::fs::write(dir.join("replay.toml"), &report.replay)?;
-        std::fs::write(dir.join("run.json"), serde_json::to_string_pretty(&report)? + "\n")?;
+        let report = search_into(&self.netlist, &overrides, &spec, &settings, &out, "--at")?;
         let markdown = markdown(&report);
-        std::fs::write(dir.join("report.md"), &markdown)?;
-        staging.commit()?;
         print!("{markdown}");
         println!("\nwritten to {}", out.display());
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// Check the attack ([`crate::attack::check`]; `flag` names the moment's
+/// option), then search `netlist` (with `overrides`) by `spec` and write the
+/// results folder `out`: `run.json`, `report.md`, `replay.toml` and
+/// `search.toml`, staged beside it, so a failed search leaves `out` as it
+/// was (and keeps what it wrote in the staging folder, named in the error).
+pub(crate) fn search_into(
+    netlist: &Path,
+    overrides: &[String],
+    spec: &AttackSpec,
+    settings: &AttackSettings,
+    out: &Path,
+    flag: &str,
+) -> anyhow::Result<AttackReport> {
+    crate::attack::check(netlist, overrides, spec, flag, &settings.at)?;
+    let staging = super::results_dir::Staging::begin(out)?;
+    let report = match attack(netlist, overrides, spec, settings, staging.dir()) {
+        Ok(report) => report,
+        Err(error) => {
+            let partial = staging.keep_partial();
+            return Err(
+                error.context(format!("the attack failed ({} holds what it wrote)", partial.display()))
+            );
+        }
+    };
+    let dir = staging.dir();
+    std::fs::write(dir.join("replay.toml"), &report.replay)?;
+    std::fs::write(dir.join("run.json"), serde_json::to_string_pretty(&report)? + "\n")?;
+    std::fs::write(dir.join("report.md"), markdown(&report))?;
+    staging.commit()?;
+    Ok(report)
 }
 
 /// The report as Markdown: the finding, the sequence, the losers, the budget.
@@ -159,41 +167,4 @@ pub(crate) fn markdown(report: &AttackReport) -> String {
         let _ = writeln!(text, "| {evaluated} | {best:.4} |");
     }
     text
-}
-
-/// The "worst attack found" criterion of `tsp compare --attacks`: a row per
-/// results folder of `tsp attack`, in the order given, appended to
-/// `criteria.md`.
-pub(crate) fn compare_section(dirs: &[PathBuf]) -> anyhow::Result<String> {
-    let mut text = String::from(
-        "\n## Worst attack found\n\nEach row is the best sequence a bounded search found (`tsp attack`), not a proof that nothing worse exists.\n\n\
-         | attack | profit | % of the pool's value | victims' loss | operations | budget (candidates, horizon) |\n|---|---|---|---|---|---|\n",
-    );
-    for dir in dirs {
-        let path = dir.join("run.json");
-        let json: serde_json::Value = std::fs::read_to_string(&path)
-            .with_context(|| format!("{}: cannot read", path.display()))
-            .and_then(|t| {
-                serde_json::from_str(&t).with_context(|| format!("{}: not JSON", path.display()))
-            })?;
-        let (Some(profit), Some(evaluated)) = (json["profit"].as_f64(), json["evaluated"].as_u64()) else {
-            anyhow::bail!("--attacks {}: not a results folder of tsp attack", dir.display());
-        };
-        let unit = json["numeraire"].as_str().unwrap_or("");
-        let pct =
-            json["profit_pct_of_pool"].as_f64().map_or_else(|| "n/a".to_string(), |p| format!("{p:.2}"));
-        let lost: f64 = json["losses"]
-            .as_array()
-            .map(|l| l.iter().filter_map(|e| e[1].as_f64()).filter(|v| *v > 0.0).fold(0.0, |a, v| a + v))
-            .unwrap_or(0.0);
-        let operations = json["moves"].as_array().map_or(0, Vec::len);
-        let name =
-            dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let _ = writeln!(
-            text,
-            "| {name} | {profit:.2} {unit} | {pct} | {lost:.2} {unit} | {operations} | {evaluated}, {} |",
-            json["horizon"].as_u64().unwrap_or(0)
-        );
-    }
-    Ok(text)
 }

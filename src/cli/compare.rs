@@ -1,7 +1,9 @@
 //! `tsp compare DIR... [--out DIR] [--kpis a,b] [--attacks DIR...]`: score results directories
 //! against the design criteria side by side; `tsp compare --seeds N
-//! NETLIST...`: Monte Carlo, every netlist run on seeds 1..=N (the same seeds
-//! for every design), then mean ± 95% CI and paired differences.
+//! NETLIST... [--attack-at T]`: Monte Carlo, every netlist run on seeds 1..=N (the same seeds
+//! for every design), then mean ± 95% CI and paired differences. `--attacks`
+//! (folders of `tsp attack`) or `--attack-at` (a search per design, run here)
+//! add the "worst attack found" criterion ([`crate::report::WORST_ATTACK`]).
 //!
 //! Writes into `--out` (default `results/compare/`): one side-by-side chart
 //! per KPI (PNG and SVG), `criteria.md`, `criteria.csv` (numbers: mean, half
@@ -9,13 +11,14 @@
 //! `criteria_seeds.csv` and `criteria_paired.csv`, and runs through the
 //! study runner (parallel, resumable) into `<out>/runs/<label>/units/`.
 
+use crate::attack::{AttackSettings, AttackSpec, SearchSettings};
 use crate::kpis::read_kpis;
 use crate::models::criteria::{CriteriaSet, Rule};
 use crate::models::criteria_for;
 use crate::netlist::{load, LoadedNetlist};
 use crate::plot::units::Registry;
 use crate::plot::{plot_compare, plot_xy, slug, KpiChart, Threshold, XyChart, TIME_AXIS};
-use crate::report::{criteria_values, write_report, CriteriaTable, DesignSeeds, RunInfo};
+use crate::report::{criteria_values, write_report, AttackFinding, CriteriaTable, DesignSeeds, RunInfo};
 use crate::study::monte_carlo::{seed_band, SeedBand};
 use crate::study::monte_carlo::{MonteCarlo, UntilCi};
 use crate::study::Outcome;
@@ -54,29 +57,72 @@ pub(crate) struct Cmd {
     /// Monte Carlo worker threads (default: every core).
     #[arg(long)]
     jobs: Option<usize>,
-    /// Results folders of `tsp attack` whose worst attack found is added to `criteria.md`.
-    #[arg(long, value_name = "DIR", num_args = 1..)]
+    /// Results folders of `tsp attack`, one per design in the designs' order:
+    /// adds the "worst attack found" criterion (criteria.md, criteria.csv, report.html).
+    #[arg(long, value_name = "DIR", num_args = 1.., conflicts_with = "attack_at")]
     attacks: Vec<PathBuf>,
+    /// Monte Carlo: also search every design for its worst attack at this
+    /// moment of its run (as `tsp attack --at`, search seed 1, the netlist's
+    /// own seed), into `<out>/attacks/<design>/`, and add the criterion.
+    #[arg(long, value_name = "DURATION", requires = "seeds")]
+    attack_at: Option<String>,
+    /// The attack for `--attack-at` (TOML, as `tsp attack --spec`; default: each model's own).
+    #[arg(long, value_name = "FILE", requires = "attack_at")]
+    attack_spec: Option<PathBuf>,
+    /// Candidates each `--attack-at` search evaluates.
+    #[arg(long, default_value_t = SearchSettings::default().budget, value_name = "N", requires = "attack_at")]
+    attack_budget: u64,
 }
 
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         let out = self.out.clone().unwrap_or_else(|| Path::new("results").join("compare"));
         let _lock = super::results_dir::claim_study_folder(&out, "compare")?;
-        let code = match self.seeds {
-            Some(seeds) => self.monte_carlo(&out, seeds)?,
-            None => self.directories(&out)?,
-        };
-        if !self.attacks.is_empty() {
-            let section = super::attack::compare_section(&self.attacks)?;
-            let path = out.join("criteria.md");
-            let text =
-                std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-            std::fs::write(&path, format!("{text}{section}"))
-                .with_context(|| format!("writing {}", path.display()))?;
-            print!("{section}");
+        match self.seeds {
+            Some(seeds) => self.monte_carlo(&out, seeds),
+            None => self.directories(&out),
         }
-        Ok(code)
+    }
+
+    /// The table with the "worst attack found" row, when attacks are given:
+    /// read from `--attacks` folders, or searched now (`--attack-at`) on each
+    /// of `designs` (label, netlist) into `<out>/attacks/<label>/`.
+    fn with_attacks(
+        &self,
+        table: CriteriaTable,
+        out: &Path,
+        designs: &[(String, PathBuf)],
+    ) -> anyhow::Result<CriteriaTable> {
+        let dirs: Vec<PathBuf> = match &self.attack_at {
+            None if self.attacks.is_empty() => return Ok(table),
+            None => self.attacks.clone(),
+            Some(at) => {
+                let mut dirs = Vec::with_capacity(designs.len());
+                for (label, netlist) in designs {
+                    let dir = out.join("attacks").join(slug(label));
+                    eprintln!(
+                        "searching {label} for its worst attack at {at} ({} candidates)",
+                        self.attack_budget
+                    );
+                    let loaded = load(netlist, &self.set)?;
+                    let spec = AttackSpec::for_netlist(&loaded, self.attack_spec.as_deref())?;
+                    let settings = AttackSettings {
+                        at: at.clone(),
+                        search: SearchSettings { budget: self.attack_budget, ..SearchSettings::default() },
+                        keep: 0.9,
+                    };
+                    super::attack::search_into(netlist, &self.set, &spec, &settings, &dir, "--attack-at")
+                        .with_context(|| format!("attacking {label} ({})", netlist.display()))?;
+                    dirs.push(dir);
+                }
+                dirs
+            }
+        };
+        let findings = dirs
+            .iter()
+            .map(|dir| AttackFinding::read(dir).with_context(|| format!("--attacks {}", dir.display())))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(table.with_attacks(findings)?)
     }
 
     fn directories(&self, out: &Path) -> anyhow::Result<ExitCode> {
@@ -94,7 +140,7 @@ impl Cmd {
         }
         let runs: Vec<(String, PathBuf)> =
             unique_labels(candidates).into_iter().zip(self.inputs.clone()).collect();
-        let table = CriteriaTable::from_runs(criteria_for(&models), &runs)?;
+        let table = self.with_attacks(CriteriaTable::from_runs(criteria_for(&models), &runs)?, out, &[])?;
         let listing: Vec<String> = runs.iter().map(|(l, d)| format!("**{l}** (`{}`)", d.display())).collect();
         let intro = format!(
             "{} runs compared: {}. Each value is the last row of the criterion's KPI column in `kpis.csv`.",
@@ -125,6 +171,12 @@ impl Cmd {
                 .map_or_else(|| netlist.display().to_string(), |s| s.to_string_lossy().into());
             candidates.push((loaded.netlist.sim.name.clone(), stem));
             loaded_all.push(loaded);
+        }
+        if let Some(at) = &self.attack_at {
+            for (netlist, loaded) in self.inputs.iter().zip(&loaded_all) {
+                let spec = AttackSpec::for_netlist(loaded, self.attack_spec.as_deref())?;
+                crate::attack::check(netlist, &self.set, &spec, "--attack-at", at)?;
+            }
         }
         let set = criteria_for(&models);
         let labels = unique_labels(candidates);
@@ -178,7 +230,7 @@ impl Cmd {
                 .collect();
             per_design.push(DesignSeeds { label: label.clone(), info, values });
         }
-        let table = CriteriaTable::from_seed_values(set, per_design)?;
+        let table = self.with_attacks(CriteriaTable::from_seed_values(set, per_design)?, out, &designs)?;
         let first: Vec<(String, PathBuf)> = designs
             .iter()
             .map(|(label, _)| {

@@ -149,6 +149,7 @@ fn push_table(html: &mut String, table: &CriteriaTable) {
         html.push_str("</tr>\n");
     }
     html.push_str("</tbody>\n</table>\n");
+    html.push_str(&table.attacks_html());
     if table.is_monte_carlo() && table.designs.len() > 1 {
         let _ = writeln!(
             html,
@@ -171,7 +172,7 @@ fn push_table(html: &mut String, table: &CriteriaTable) {
         html.push_str("</tbody>\n</table>\n");
     }
     html.push_str("<h2>How each criterion is measured</h2>\n<ul>\n");
-    for c in table.set.criteria {
+    for c in table.criteria() {
         let column =
             if c.column.is_empty() { String::new() } else { format!(" (<code>{}</code>)", escape(c.column)) };
         let _ = writeln!(html, "<li><b>{}</b>{column}: {}.</li>", escape(c.id), escape(c.explanation));

@@ -20,6 +20,7 @@
 //! `kpis.csv` or `run.json`, a malformed one, an unreadable chart or Solidity
 //! source, an output file that cannot be written. Bad input never panics.
 
+mod attack_row;
 mod core_reverts;
 mod format;
 mod html;
@@ -30,6 +31,7 @@ mod table;
 mod tables_csv;
 
 pub use crate::models::criteria::{CriteriaSet, Criterion, Rule, SIMPLICITY_ID};
+pub use attack_row::{AttackFinding, AttackStep, WORST_ATTACK, WORST_ATTACK_ID, WORST_ATTACK_LIMIT_PCT};
 pub use html::{base64_encode, write_report, write_run_report};
 pub use simplicity::{design_files, measure_design, measure_source, DesignSources, Simplicity};
 pub use stats::{paired_differences, t_critical_95, SeedStats};

@@ -124,6 +124,8 @@ pub enum CellValue {
     Seeds(SeedStats),
     /// The simplicity measurement.
     Simplicity(Simplicity),
+    /// What a bounded attack search found (`tsp attack`).
+    Attack(Box<super::attack_row::AttackFinding>),
 }
 
 /// One design's result on one criterion.
@@ -145,6 +147,7 @@ impl Cell {
             CellValue::Value(v) => number(*v),
             CellValue::Seeds(stats) => stats_text(stats),
             CellValue::Simplicity(s) => s.text(),
+            CellValue::Attack(finding) => finding.short_text(),
         };
         match self.verdict {
             Some(verdict) => format!("{value} ({})", verdict.label()),
@@ -407,6 +410,11 @@ impl CriteriaTable {
         })
     }
 
+    /// The criteria of the rows, in order (the set's, then any added row).
+    pub fn criteria(&self) -> impl Iterator<Item = &'static Criterion> + '_ {
+        self.rows.iter().map(|row| row.criterion)
+    }
+
     /// Whether this is a Monte Carlo table.
     pub fn is_monte_carlo(&self) -> bool {
         !self.seeds.is_empty()
@@ -443,6 +451,7 @@ impl CriteriaTable {
             cells.extend(row.cells.iter().map(Cell::text));
             push_md_row(&mut out, &cells);
         }
+        out.push_str(&self.attacks_markdown());
         if self.is_monte_carlo() && self.designs.len() > 1 {
             out.push_str(&format!(
                 "\n## Paired differences against {}\n\nSame seeds for both designs (common random \
@@ -460,7 +469,7 @@ impl CriteriaTable {
             }
         }
         out.push_str("\n## How each criterion is measured\n\n");
-        for c in self.set.criteria {
+        for c in self.criteria() {
             let column = if c.column.is_empty() { String::new() } else { format!(" (`{}`)", c.column) };
             out.push_str(&format!("- **{}**{column}: {}.\n", c.id, c.explanation));
         }

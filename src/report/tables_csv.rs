@@ -73,6 +73,9 @@ impl CriteriaTable {
                     CellValue::Value(v) => (1, *v, f64::NAN, String::new()),
                     CellValue::Seeds(stats) => (stats.n, stats.mean, stats.ci95_half_width, String::new()),
                     CellValue::Simplicity(s) => (0, f64::NAN, f64::NAN, s.text()),
+                    CellValue::Attack(finding) => {
+                        (1, finding.pct_of_pool.unwrap_or(f64::NAN), f64::NAN, finding.note())
+                    }
                 };
                 record.extend([n.to_string(), num(mean), num(half), num(mean - half), num(mean + half)]);
                 record.push(cell.verdict.map_or("", |v| v.label()).to_owned());
