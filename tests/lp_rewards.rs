@@ -6,7 +6,8 @@
 //! rolling over), amending and withdrawing, and bad arguments reverting with
 //! their reasons. Then `netlists/lp_rewards.toml` runs through the netlist
 //! runner: its fee equals the reference's from the recorded open interest,
-//! stakes and bids at every row; rewards paid plus fees forfeited equal fees
+//! stakes and bids at every row, and so does the fee each day was charged;
+//! rewards paid plus fees forfeited equal fees
 //! collected to the wei, as the makers' and the operator's USD balances say.
 
 use alloy_primitives::{Address, U256};
@@ -352,6 +353,7 @@ fn the_netlist_fee_follows_the_bids_and_open_interest_and_every_fee_is_accounted
     assert_eq!((period, factor), (30, 0.3), "the netlist's parameters");
     let open_interest = run.column("lp.open_interest");
     let (fee, target) = (run.column("lp.fee_pct"), run.column("lp.target_stake"));
+    let (volume, collected) = (run.column("lp.volume"), run.column("lp.fees_collected"));
     let stakes: Vec<Vec<f64>> = MAKERS.iter().map(|m| run.column(&format!("lp.{m}.stake"))).collect();
     let bids: Vec<Vec<f64>> = MAKERS.iter().map(|m| run.column(&format!("lp.{m}.bid_pct"))).collect();
     for row in 0..days.len() {
@@ -360,6 +362,11 @@ fn the_netlist_fee_follows_the_bids_and_open_interest_and_every_fee_is_accounted
         let makers: Vec<(f64, f64)> = (0..MAKERS.len()).map(|i| (stakes[i][row], bids[i][row])).collect();
         let expected = reference_fee(&makers, expected_target);
         assert!((fee[row] - expected).abs() < 1e-12, "row {row}: fee {} %, reference {expected} %", fee[row]);
+        // The day was charged the fee in force when the operator recorded
+        // it: today's stakes and bids, the open interest up to yesterday.
+        let in_force = reference_fee(&makers, reference_target(&open_interest[..row], period, factor));
+        let charged = collected[row] - row.checked_sub(1).map_or(0.0, |r| collected[r]);
+        close_to(charged, in_force / 100.0 * volume[row], &format!("row {row}: fees charged"));
     }
     let mut distinct = fee;
     distinct.sort_by(f64::total_cmp);
