@@ -27,10 +27,14 @@ def episode(env, seed, state, choose):
 def train(env, state, states, episodes, seed=0, alpha=0.2, gamma=0.95, epsilon=0.2, first_episode_seed=1000):
     """Epsilon-greedy Q-learning over `episodes` episodes (seeds
     `first_episode_seed`, +1, ...); `states` lists every state `state` can
-    return. Returns the table: state -> one value per action."""
+    return. `alpha`: the learning rate, or None for 1 / (the pair's visits so
+    far): each value is then the mean of its targets, which suits noisy
+    rewards. Values start at 0. Returns the table: state -> one value per
+    action."""
     actions = env.action_space.n
     rng = random.Random(seed)
     q = {s: [0.0] * actions for s in states}
+    visits = {s: [0] * actions for s in states}
     for n in range(episodes):
         observation, _ = env.reset(seed=first_episode_seed + n)
         s, done = state(observation), False
@@ -39,7 +43,8 @@ def train(env, state, states, episodes, seed=0, alpha=0.2, gamma=0.95, epsilon=0
             observation, reward, done, _, _ = env.step(a)
             s2 = state(observation)
             target = reward + (0.0 if done else gamma * max(q[s2]))
-            q[s][a] += alpha * (target - q[s][a])
+            visits[s][a] += 1
+            q[s][a] += (alpha if alpha is not None else 1.0 / visits[s][a]) * (target - q[s][a])
             s = s2
     return q
 

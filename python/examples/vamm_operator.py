@@ -5,8 +5,9 @@ Every tick the operator feeds the oracle and settles funding, as the TOML
 operator does; on top of that it may move the curve. The moves a policy
 chooses among are the `ACTIONS`: hold, repeg the mark to the oracle, make
 the curve deeper (both reserves x 1.25, so k x 1.5625) or shallower (the
-inverse), within three levels of k: 0.64, 1 and 1.5625 times its start. `ThresholdOperator` is the TOML operator's rule written in Python
-(repeg once a day past a gap); `make_env` hands the seat to a policy through
+inverse), within three levels of k: 0.64, 1 and 1.5625 times its start.
+`ThresholdOperator` is the TOML operator's rule written in Python (repeg
+once a day past a gap); `make_env` hands the seat to a policy through
 tokenspice.gym, deciding once a day (vamm_qlearning.py).
 """
 
@@ -81,13 +82,9 @@ def shallow(world):
 
 ACTIONS = [hold, repeg, deepen, shallow]
 
-# What the policy observes: the mark-oracle gap (% of the oracle), the
-# traders' net position (base) and the depth (k over its start: 0.64, 1 or 1.5625).
-OBSERVATIONS = [
-    "vamm.gap_pct",
-    "vamm.imbalance",
-    'from_wei(view(@vamm, "baseReserve")) * from_wei(view(@vamm, "quoteReserve")) / 400000000.0',
-]
+# What the policy observes: the mark-oracle gap (% of the oracle) and the
+# traders' net position (base: long - short open interest).
+OBSERVATIONS = ["vamm.gap_pct", "vamm.imbalance"]
 REWARD = "vamm.protocol_pnl"  # fees - adjustment costs - traders' realised P&L, USD
 
 
