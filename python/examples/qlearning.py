@@ -4,16 +4,15 @@ The policy sees two things — whether retail's mood index is at or above 1
 (retail then buys) and whether it holds tokens — and chooses to hold, buy
 with a fifth of its cash, or sell all its tokens. Its reward is the change of
 its net worth in USD (cash plus what selling its tokens would give) over a tick.
-No deep-learning framework: a table of 4 states x 3 actions.
+No deep-learning framework: a table of 4 states x 3 actions (qtable.py).
 
     .venv/bin/python python/examples/qlearning.py
 """
 
-import random
 import sys
 from pathlib import Path
 
-import tokenspice
+import qtable  # python/examples/qtable.py: the Q-learning loop, shared with vamm_qlearning.py
 import tokenspice.gym
 
 NETLIST = Path(__file__).with_name("curve_market.toml")
@@ -55,40 +54,24 @@ def state(observation):
     return (int(observation[0] >= 1.0), int(observation[1] > 0))
 
 
+STATES = [(mood_up, holds) for mood_up in (0, 1) for holds in (0, 1)]
+
+
 def episode(env, seed, choose):
     """Play one episode; returns its total reward."""
-    observation, _ = env.reset(seed=seed)
-    total, done = 0.0, False
-    while not done:
-        observation, reward, done, _, _ = env.step(choose(state(observation)))
-        total += reward
-    return total
+    return qtable.episode(env, seed, state, choose)
 
 
 def train(env, episodes=40, seed=0, alpha=0.2, gamma=0.95, epsilon=0.2):
     """Q-learning over `episodes` episodes (seeds 1000, 1001, ...); returns the table."""
-    rng = random.Random(seed)
-    q = {(m, h): [0.0] * len(ACTIONS) for m in (0, 1) for h in (0, 1)}
-    for n in range(episodes):
-        observation, _ = env.reset(seed=1000 + n)
-        s, done = state(observation), False
-        while not done:
-            a = rng.randrange(len(ACTIONS)) if rng.random() < epsilon else max(range(len(ACTIONS)), key=q[s].__getitem__)
-            observation, reward, done, _, _ = env.step(a)
-            s2 = state(observation)
-            target = reward + (0.0 if done else gamma * max(q[s2]))
-            q[s][a] += alpha * (target - q[s][a])
-            s = s2
-    return q
+    return qtable.train(env, state, STATES, episodes, seed=seed, alpha=alpha, gamma=gamma, epsilon=epsilon)
 
 
-def greedy(q):
-    return lambda s: max(range(len(ACTIONS)), key=q[s].__getitem__)
+greedy = qtable.greedy
 
 
 def random_policy(seed=0):
-    rng = random.Random(seed)
-    return lambda s: rng.randrange(len(ACTIONS))
+    return qtable.random_policy(len(ACTIONS), seed)
 
 
 def main():
