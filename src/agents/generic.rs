@@ -216,6 +216,14 @@ impl GenericConfig {
     pub fn steps(&self) -> &[Step] {
         &self.steps
     }
+
+    /// The same agent (funding, memory, parameters) acting only through
+    /// `class` (a core behaviour such as the attacker's), not its steps.
+    pub fn acting_through(mut self, class: Arc<dyn BehaviourClass>) -> Self {
+        self.steps = Arc::from(Vec::new());
+        self.behaviour = Some((class, toml::Table::new()));
+        self
+    }
 }
 
 impl AgentConfig for GenericConfig {

@@ -19,6 +19,7 @@
 //! (not a revert: reverted actions are outcomes and the candidate goes on),
 //! or a chain that is not embedded: errors naming the file or action.
 
+mod agent;
 mod netlist;
 mod run;
 mod search;
@@ -26,6 +27,7 @@ mod shrink;
 mod spec;
 mod target;
 
+pub use agent::parse_attacker;
 pub use netlist::{attacker_netlist, format_x, ATTACKER};
 pub use run::{attack, check, moment, AttackReport, AttackSettings, TraceRow};
 pub use search::{search, Candidate, Move, SearchResult, SearchSettings};

@@ -165,19 +165,20 @@ fn parse_table(
         Some(toml::Value::Integer(n)) if (1..=10_000).contains(&n) => n as usize,
         Some(other) => bail!("{at} ({name}): `count` must be an integer from 1 to 10000, found {other}"),
     };
+    let label = format!("{name}{set_note}");
+    let ctx = ParseContext {
+        file: &agent.origin,
+        line: agent.line,
+        step_lines: &agent.step_lines,
+        agent: &label,
+        tick_seconds: setting.tick_seconds,
+        library: setting.library,
+        abis: setting.abis,
+        actions: &model_action,
+    };
     let parsed: Arc<dyn crate::agents::AgentConfig> = match kind.as_str() {
+        "attacker" => Arc::new(crate::attack::parse_attacker(table, &ctx)?),
         generic if is_generic(generic) => {
-            let label = format!("{name}{set_note}");
-            let ctx = ParseContext {
-                file: &agent.origin,
-                line: agent.line,
-                step_lines: &agent.step_lines,
-                agent: &label,
-                tick_seconds: setting.tick_seconds,
-                library: setting.library,
-                abis: setting.abis,
-                actions: &model_action,
-            };
             let generic = match kind.as_str() {
                 "eoa" => GenericKind::Eoa,
                 "scripted" => GenericKind::Scripted,

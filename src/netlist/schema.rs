@@ -427,6 +427,10 @@ pub const CORE_AGENT_TYPES: &[(&str, &str)] = &[
         "an EOA with starting balances, a memory and behaviours: contract calls on schedules and conditions",
     ),
     ("scripted", "an EOA with timed actions: calls, transfers, a model's operations"),
+    (
+        "attacker",
+        "an EOA that, on a schedule, searches the live world for its most profitable sequence of operations and carries it out",
+    ),
 ];
 
 /// Every agent type a netlist may use, with who provides it (`core` or a model).
