@@ -6,11 +6,11 @@
 //! `[two_makers]` set-up. The equilibrium paths are checked against an
 //! independent numpy value iteration in `tests/python/test_two_market_makers.py`.
 
-use alloy_primitives::{Address, U256};
+use alloy_primitives::{keccak256, Address, U256};
 use alloy_sol_types::sol;
 use std::path::Path;
 use tokenspice::artifacts::deploy_own;
-use tokenspice::chain::{address_for, Backend, Chain, GOD};
+use tokenspice::chain::{address_for, Backend, Chain, ChainError, RevertReason, GOD};
 use tokenspice::models::makers::game::{GameParams, State};
 use tokenspice::netlist::load;
 
@@ -82,13 +82,15 @@ impl Game {
 fn the_contract_follows_the_rules_of_the_game_through_every_clip() {
     let p = GameParams::NOTEBOOK;
     let start = State { stakes: [2.0, 115.0], fee: 0.15 };
-    let mut game = Game::deploy(start, 200);
+    let mut game = Game::deploy(start, 400);
     let mut expected = start;
-    // A fixed pseudo-random walk of moves, biased to reach 0, 120, fee 0 and fee 1.
+    // A fixed pseudo-random walk of moves, biased down then up, twice, to reach
+    // both clips of both stakes and of the fee.
     let mut seed = 7u64;
-    for step in 0..200 {
+    let mut clips = std::collections::BTreeSet::new();
+    for step in 0..400 {
         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        let phase = step / 50;
+        let phase = step / 100;
         let pick = |shift: u32| -> i8 {
             let r = ((seed >> shift) % 4) as i8;
             match (phase, r) {
@@ -108,9 +110,16 @@ fn the_contract_follows_the_rules_of_the_game_through_every_clip() {
                 "step {step}, moves {moves:?}: contract {got:?}, rules {expected:?}"
             );
         }
+        for (what, value) in [("stake 0", got.stakes[0]), ("stake 1", got.stakes[1]), ("fee", got.fee)] {
+            let cap = if what == "fee" { 1.0 } else { p.max_stake };
+            if value == 0.0 || value == cap {
+                clips.insert(format!("{what} = {value}"));
+            }
+        }
     }
+    assert_eq!(clips.len(), 6, "clips reached: {clips:?}");
     let step = game.chain.view(game.market, &Market::stepCall {}).expect("step");
-    assert_eq!(step, U256::from(200));
+    assert_eq!(step, U256::from(400));
 }
 
 #[test]
@@ -131,26 +140,39 @@ fn the_clips_are_reached() {
     assert_eq!(p.next(State { stakes: [0.0, 111.0], fee: 0.95 }, [-1, -1]).fee, 1.0);
 }
 
+/// `result` is a revert with the custom error `error` (its signature).
+fn refused<T>(result: tokenspice::chain::Result<T>, error: &str, what: &str) {
+    match result.map(|_| ()) {
+        Err(ChainError::Reverted { reason: RevertReason::Custom(data), .. }) => {
+            assert_eq!(data.get(..4), Some(&keccak256(error)[..4]), "{what}: not {error}");
+        }
+        other => panic!("{what}: {other:?}, not a revert with {error}"),
+    }
+}
+
 #[test]
 fn the_contract_refuses_what_the_game_does_not_allow() {
     let mut game = Game::deploy(State { stakes: [10.0, 10.0], fee: 0.1 }, 1);
     let (market, [a, _]) = (game.market, game.makers);
     let stranger = address_for("stranger");
-    let refused = |result: tokenspice::chain::Result<_>, what: &str| {
-        assert!(result.is_err(), "{what} was accepted");
-    };
-    refused(game.chain.send(stranger, market, &Market::moveStakeCall { direction: 1 }), "a stranger's move");
-    refused(game.chain.send(a, market, &Market::moveStakeCall { direction: 2 }), "a move of 2");
+    let direction = |direction: i8| Market::moveStakeCall { direction };
+    refused(game.chain.send(stranger, market, &direction(1)), "NotMaker(address)", "a stranger's move");
+    refused(game.chain.send(a, market, &direction(2)), "BadDirection(int8)", "a move of 2");
     game.chain.send(a, market, &Market::moveStakeCall { direction: 1 }).expect("a move");
-    refused(game.chain.send(a, market, &Market::moveStakeCall { direction: -1 }), "a second move in a step");
-    refused(game.chain.send(a, market, &Market::advanceCall {}), "a maker advancing");
+    refused(
+        game.chain.send(a, market, &direction(-1)),
+        "AlreadyMoved(uint256,uint256)",
+        "a second move in a step",
+    );
+    refused(game.chain.send(a, market, &Market::advanceCall {}), "NotClock(address)", "a maker advancing");
     game.chain.send(GOD, market, &Market::advanceCall {}).expect("advances");
     assert_eq!(game.state().stakes, [13.0, 10.0]);
-    refused(game.chain.send(GOD, market, &Market::advanceCall {}), "a step after the last");
     refused(
-        game.chain.send(a, market, &Market::moveStakeCall { direction: 1 }),
-        "a move after the last step",
+        game.chain.send(GOD, market, &Market::advanceCall {}),
+        "GameOver(uint256)",
+        "a step after the last",
     );
+    refused(game.chain.send(a, market, &direction(1)), "GameOver(uint256)", "a move after the last step");
 }
 
 #[test]

@@ -152,9 +152,14 @@ pub struct Equilibrium {
     pub pure: bool,
 }
 
+/// The slack of a comparison with `x`: TOLERANCE * (1 + |x|).
+fn slack(x: f64) -> f64 {
+    TOLERANCE.mul_add(x.abs(), TOLERANCE)
+}
+
 /// `a` is at least `best` up to the relative tolerance.
 fn close_to_best(a: f64, best: f64) -> bool {
-    a >= best - TOLERANCE * (1.0 + best.abs())
+    a >= best - slack(best)
 }
 
 impl Stage {
@@ -189,7 +194,7 @@ impl Stage {
                 let sum = |(p, q): (usize, usize)| self.payoffs[p][q][0] + self.payoffs[p][q][1];
                 let better = chosen.is_none_or(|best| {
                     let best_sum = sum(best);
-                    sum((p, q)) > best_sum + TOLERANCE * (1.0 + best_sum.abs())
+                    sum((p, q)) > best_sum + slack(best_sum)
                 });
                 if better {
                     chosen = Some((p, q));
@@ -318,7 +323,9 @@ mod tests {
         assert!((v[0] - market / 4.0).abs() < 1e-9 && (v[1] - market * 0.75).abs() < 1e-9);
         assert_eq!(p.volumes(State { stakes: [0.0, 0.0], fee: 0.5 }), [0.0, 0.0]);
         let g = p.gain(1, 0.4, State { stakes: [5.0, 15.0], fee: 0.1 });
-        let by_hand = (-0.008f64).exp() * (0.1 * v[1] - 0.01 * 15.0) - (0.004f64).exp() * 15.0;
+        // exp(-0.02 * 0.4) * (0.1 * vol - 0.1 * 0.1 * 15) - exp(0.01 * 0.4) * 15
+        let (income, cost) = (0.1f64.mul_add(v[1], -0.15), 15.0 * 0.004f64.exp());
+        let by_hand = (-0.008f64).exp().mul_add(income, -cost);
         assert!((g - by_hand).abs() < 1e-9, "{g} {by_hand}");
     }
 
