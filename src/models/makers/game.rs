@@ -348,8 +348,13 @@ mod tests {
         payoffs[2][2] = [3.0, 3.0];
         let e = Stage { payoffs }.solve();
         assert_eq!((e.moves, e.values, e.pure), ([1, 1], [3.0, 3.0], true));
-        // Matching pennies on (stay, up): no pure equilibrium, best responses to staying put.
-        let mut payoffs = [[[-5.0, -5.0]; 3]; 3];
+        // Matching pennies on (stay, up), and moving down costs the mover 5 (the
+        // other gets 0): no pure equilibrium, so best responses to staying put.
+        let mut payoffs = [[[0.0, 0.0]; 3]; 3];
+        for other in 0..3 {
+            payoffs[1][other][0] = -5.0;
+            payoffs[other][1][1] = -5.0;
+        }
         payoffs[0][0] = [1.0, -1.0];
         payoffs[0][2] = [-1.0, 1.0];
         payoffs[2][0] = [-1.0, 1.0];
