@@ -26,8 +26,9 @@
 use super::game::{GameParams, State};
 use serde::{Deserialize, Serialize};
 
-/// Most grid points times steps (the work of the backward induction).
-const MAX_WORK: f64 = 5e7;
+/// Most grid points times steps (the work of the backward induction: about
+/// a second per million on one core).
+const MAX_WORK: f64 = 5e6;
 
 /// `[two_makers]`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
