@@ -351,9 +351,15 @@ mod tests {
         // Matching pennies on (stay, up), and moving down costs the mover 5 (the
         // other gets 0): no pure equilibrium, so best responses to staying put.
         let mut payoffs = [[[0.0, 0.0]; 3]; 3];
-        for other in 0..3 {
-            payoffs[1][other][0] = -5.0;
-            payoffs[other][1][1] = -5.0;
+        for (p, row) in payoffs.iter_mut().enumerate() {
+            for (q, cell) in row.iter_mut().enumerate() {
+                if p == 1 {
+                    cell[0] = -5.0;
+                }
+                if q == 1 {
+                    cell[1] = -5.0;
+                }
+            }
         }
         payoffs[0][0] = [1.0, -1.0];
         payoffs[0][2] = [-1.0, 1.0];
