@@ -6,17 +6,20 @@ starting point and from others (--set), and a one-step game matches a stage
 worked out by hand.
 
 Run: TSP=target/release/tsp .venv/bin/python -m unittest tests/python/test_two_market_makers.py
+(or with the others: -m unittest discover -s tests/python).
 """
 
 import csv
 import math
+import sys
 import tempfile
 import unittest
 from pathlib import Path
 
 import numpy as np
 
-from helpers import tsp
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # helpers.py, also when run by path
+from helpers import tsp  # noqa: E402
 
 NETLIST = "netlists/two_market_makers.toml"
 ORDER = (0, -1, 1)  # moves, in the order that breaks ties
