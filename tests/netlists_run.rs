@@ -40,9 +40,10 @@ fn every_netlist_has_a_test_here() {
             "scheduler.toml",
             "simplegrant.toml",
             "simplepool.toml",
-            "uniswap_v2.toml", // tests/uniswap_netlist.rs (it needs scripts/uniswap-builds.sh)
-            "vamm.toml",       // tests/vamm.rs
-            "wsloop.toml"      // tests/wsloop.rs
+            "two_market_makers.toml", // tests/two_market_makers.rs, tests/python/test_two_market_makers.py
+            "uniswap_v2.toml",        // tests/uniswap_netlist.rs (it needs scripts/uniswap-builds.sh)
+            "vamm.toml",              // tests/vamm.rs
+            "wsloop.toml"             // tests/wsloop.rs
         ],
         "add a test for each new netlist"
     );

@@ -8,6 +8,7 @@
 //! models and of their agent types are unique (checked by a test).
 
 pub mod criteria;
+pub mod makers;
 pub mod ocean;
 pub mod wsloop;
 
@@ -19,7 +20,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Every model the simulator knows.
-pub static MODELS: &[&dyn Model] = &[&ocean::OceanModel, &wsloop::WsloopModel];
+pub static MODELS: &[&dyn Model] = &[&ocean::OceanModel, &wsloop::WsloopModel, &makers::MakersModel];
 
 /// A protocol pack.
 pub trait Model: std::fmt::Debug + Sync {
