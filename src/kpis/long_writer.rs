@@ -33,6 +33,7 @@
 use super::error::{KpiError, Result};
 use super::names::check_columns;
 use parquet::basic::{Compression, LogicalType, Repetition, Type as PhysicalType};
+use parquet::column::writer::ColumnWriterImpl;
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
 use parquet::file::properties::{WriterProperties, WriterPropertiesPtr};
 use parquet::file::writer::SerializedFileWriter;
@@ -46,7 +47,9 @@ pub const LONG_TABLE: &str = "kpis.parquet";
 /// The file of a long table listing its KPI columns in wide order.
 pub const COLUMNS_FILE: &str = "_columns.txt";
 /// Cells a part holds before it is closed (at the end of a row).
-pub const PART_CELLS: usize = 65_536;
+pub const PART_CELLS: usize = 32_768;
+/// Names converted to Parquet values at a time when a part is written.
+const NAME_BATCH: usize = 4_096;
 /// The long table's columns, in file order.
 pub const LONG_COLUMNS: [&str; 4] = ["tick", "time_s", "kpi", "value"];
 
@@ -225,7 +228,6 @@ impl LongKpiWriter {
         let partial = path.with_extension("parquet.partial");
         self.failed = true;
         let file = std::fs::File::create(&partial).map_err(|source| self.io(&partial, "create", source))?;
-        let kpis: Vec<ByteArray> = self.kpis.iter().map(|&i| self.names[i].clone()).collect();
         let written = (|| -> parquet::errors::Result<()> {
             let out = std::io::BufWriter::new(file);
             let mut writer =
@@ -239,7 +241,7 @@ impl LongKpiWriter {
                     match column {
                         0 => chunk.typed::<Int64Type>().write_batch(&self.ticks, None, None)?,
                         1 => chunk.typed::<Int64Type>().write_batch(&self.times, None, None)?,
-                        2 => chunk.typed::<ByteArrayType>().write_batch(&kpis, None, None)?,
+                        2 => self.write_names(chunk.typed::<ByteArrayType>())?,
                         _ => chunk.typed::<DoubleType>().write_batch(&self.values, None, None)?,
                     };
                     chunk.close()?;
@@ -258,6 +260,22 @@ impl LongKpiWriter {
         self.values.clear();
         self.failed = false;
         Ok(())
+    }
+
+    /// Write the `kpi` column a slice at a time, so the names of a whole
+    /// part are never held as Parquet values at once.
+    fn write_names(
+        &self,
+        column: &mut ColumnWriterImpl<'_, ByteArrayType>,
+    ) -> parquet::errors::Result<usize> {
+        let mut batch = Vec::with_capacity(NAME_BATCH);
+        let mut written = 0;
+        for slice in self.kpis.chunks(NAME_BATCH) {
+            batch.clear();
+            batch.extend(slice.iter().map(|&i| self.names[i].clone()));
+            written += column.write_batch(&batch, None, None)?;
+        }
+        Ok(written)
     }
 
     fn io(&self, file: &Path, action: &'static str, source: std::io::Error) -> KpiError {
