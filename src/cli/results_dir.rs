@@ -78,7 +78,7 @@ impl Lock {
 pub(crate) fn claim_study_folder(out: &Path, command: &str) -> anyhow::Result<Lock> {
     let shown = format!("--out {}", out.display());
     claim(out, &shown, |out| {
-        if out.join("kpis.csv").is_file() {
+        if crate::kpis::has_kpis(out) {
             bail!(
                 "{shown} holds a run (kpis.csv): {command} would overwrite its report; give another folder"
             );

@@ -1,5 +1,5 @@
-//! `tsp run NETLIST [--out DIR] [--set k=v]... [--trace] [--rpc URL | --anvil | --fork URL[@BLOCK]]`: run a netlist,
-//! stream `kpis.csv` (and, with `--trace`, every transaction and event to
+//! `tsp run NETLIST [--out DIR] [--set k=v]... [--kpis-format wide|long|both] [--trace] [--rpc URL | --anvil | --fork URL[@BLOCK]]`:
+//! run a netlist, stream `kpis.csv` and/or the long table `kpis.parquet/` (and, with `--trace`, every transaction and event to
 //! `trace/`), write `run.json`, then the charts — into a staging folder that
 //! replaces the results folder only when the run ends (see [`results_dir`]).
 //!
@@ -15,7 +15,7 @@
 use super::trace::{keep_journal, trace_error, TraceRecorder, TRACE_DIR};
 use crate::chain::SimChain;
 use crate::engine::SimEngine;
-use crate::kpis::KpiWriter;
+use crate::kpis::{KpiFormat, KpiSink, KpiSinks};
 use crate::netlist::{load, LoadedNetlist};
 use crate::plot::{plot_run_while, run_charts, ChartFile};
 use anyhow::Context;
@@ -46,6 +46,11 @@ pub(crate) struct Cmd {
     /// Skip the charts.
     #[arg(long)]
     no_charts: bool,
+    /// Which KPI tables to write: `wide` (kpis.csv), `long` (kpis.parquet/,
+    /// a row per cell that has a value) or `both`; overrides the netlist's
+    /// `[sim] kpis` (default wide).
+    #[arg(long, value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(KpiFormat::NAMES))]
+    kpis_format: Option<String>,
     /// Write every committed transaction and event, decoded, to
     /// `trace/transactions.{csv,parquet}` and `trace/events.{csv,parquet}`.
     #[arg(long)]
@@ -65,7 +70,11 @@ pub(crate) struct Cmd {
 
 impl Cmd {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
-        let loaded = load(&self.netlist, &self.build.overrides(&self.set)?)?;
+        let mut loaded = load(&self.netlist, &self.build.overrides(&self.set)?)?;
+        if let Some(format) = &self.kpis_format {
+            loaded.netlist.sim.kpis =
+                format.parse().map_err(|e: String| anyhow::anyhow!("--kpis-format: {e}"))?;
+        }
         for warning in loaded.warnings() {
             eprintln!("warning: {warning}");
         }
@@ -240,10 +249,10 @@ pub fn run_to_dir_with(
         "ticks_planned": clock.ticks,
         "pid": std::process::id(),
     }))?;
-    let csv = out.join("kpis.csv");
     let kept = loaded.selected_columns(engine.columns())?;
     let names = kept.iter().map(|&i| engine.columns()[i].clone()).collect();
-    let mut writer = KpiWriter::create(&csv, names)?;
+    let format = loaded.netlist.sim.kpis;
+    let mut writer = KpiSinks::create(out, format, names)?;
     let mut row = Vec::with_capacity(kept.len());
     let started = Instant::now();
     // On a terminal the progress line redraws in place every 1%; in a log
@@ -315,7 +324,11 @@ pub fn run_to_dir_with(
     writer.finish()?;
     let interrupted = summary.ticks < clock.ticks && summary.stopped.is_none();
     if interrupted {
-        eprintln!("interrupted after tick {}: kpis.csv holds every row up to it", summary.ticks);
+        eprintln!(
+            "interrupted after tick {}: {} holds every row up to it",
+            summary.ticks,
+            format.files().join(" and ")
+        );
     }
     let wall = started.elapsed().as_secs_f64();
     let mut bytecode = std::collections::BTreeMap::new();

@@ -50,4 +50,22 @@ pub enum KpiError {
         /// What is wrong.
         problem: String,
     },
+    /// A Parquet file of a KPI table could not be written or read.
+    #[error("{file}: cannot {action}: {source}")]
+    Parquet {
+        /// The file.
+        file: PathBuf,
+        /// What was being done ("write a part", "read", ...).
+        action: &'static str,
+        /// The Parquet error.
+        source: Box<parquet::errors::ParquetError>,
+    },
+    /// A long KPI table does not hold what its writer writes.
+    #[error("{file}: {problem}")]
+    LongTable {
+        /// The table's directory or part file.
+        file: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
 }

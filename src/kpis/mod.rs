@@ -1,6 +1,8 @@
-//! KPI tables: named metrics sampled each tick, streamed to a CSV file and
-//! read back for plots and comparisons; [`trace`] is the other sink, every
-//! transaction and event of a run as CSV and Parquet.
+//! KPI tables: named metrics sampled each tick, streamed to a CSV file (the
+//! wide table), to a long Parquet table ([`LongKpiWriter`], for runs with
+//! many columns that are mostly empty) or both ([`KpiSinks`]), and read back
+//! for plots and comparisons; [`trace`] is the other sink, every transaction
+//! and event of a run as CSV and Parquet.
 //!
 //! A table has the columns `tick`, `time_s` (added by the writer) followed by
 //! the KPI columns, each named `<scope>.<quantity>` (`pool.dt1.spot_price`,
@@ -25,18 +27,26 @@
 
 mod error;
 mod frame;
+mod long_reader;
+mod long_writer;
 mod names;
 mod number;
 mod reader;
+mod sink;
 pub mod trace;
 mod writer;
 
 pub use error::{KpiError, Result};
 pub use frame::{Frame, Values};
+pub use long_reader::read_long_kpis;
+pub use long_writer::{LongKpiWriter, COLUMNS_FILE, LONG_COLUMNS, LONG_TABLE, PART_CELLS};
 pub use names::{nearest_columns, quantity_of, scope_of, TICK_COLUMN, TIME_COLUMN};
 pub use number::{format_value, parse_value};
 pub use reader::{read_kpis, KpiTable};
+pub use sink::{has_kpis, KpiFormat, KpiSink, KpiSinks, WIDE_TABLE};
 pub use writer::KpiWriter;
 
+#[cfg(test)]
+mod long_tests;
 #[cfg(test)]
 mod tests;

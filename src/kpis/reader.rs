@@ -43,7 +43,15 @@ impl KpiTable {
 /// columns; every row must have one field per column, with unsigned integers
 /// for tick and time and numbers (or `NaN`, `inf`, `-inf`) for the KPIs.
 /// Anything else is a [`KpiError::Malformed`] naming the line.
+///
+/// A run written with only the long table has no `kpis.csv`: when `path`
+/// is a missing `kpis.csv` and its folder holds `kpis.parquet/`, that table
+/// is read instead ([`super::read_long_kpis`]), so charts, reports and
+/// comparisons work with either.
 pub fn read_kpis(path: &Path) -> Result<KpiTable> {
+    if let Some(long) = long_instead(path) {
+        return super::read_long_kpis(&long);
+    }
     let file = std::fs::File::open(path).map_err(|source: std::io::Error| KpiError::Io {
         file: path.to_owned(),
         action: "open",
@@ -97,6 +105,15 @@ pub fn read_kpis(path: &Path) -> Result<KpiTable> {
         }
     }
     Ok(table)
+}
+
+/// The long table to read for `path`, a missing `kpis.csv` beside one.
+fn long_instead(path: &Path) -> Option<PathBuf> {
+    if path.exists() || path.file_name()? != super::WIDE_TABLE {
+        return None;
+    }
+    let long = path.with_file_name(super::LONG_TABLE);
+    long.is_dir().then_some(long)
 }
 
 fn csv_error(path: &Path, error: csv::Error) -> KpiError {

@@ -4,6 +4,7 @@
 use super::parts::{ContractTable, InvariantTable, KpiTable, ScriptTable};
 use crate::agents::SimDuration;
 use crate::engine::SimClock;
+use crate::kpis::KpiFormat;
 use crate::models::MODELS;
 use crate::world::SeriesSpec;
 use anyhow::bail;
@@ -40,6 +41,10 @@ pub struct SimConfig {
     /// Raise the limit on agents ([`super::MAX_AGENTS`] by default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_agents: Option<usize>,
+    /// Which KPI tables a run writes: `"wide"` (`kpis.csv`, the default),
+    /// `"long"` (`kpis.parquet/`, a row per cell that has a value) or `"both"`.
+    #[serde(default, skip_serializing_if = "KpiFormat::is_wide")]
+    pub kpis: KpiFormat,
 }
 
 fn yes() -> bool {

@@ -224,7 +224,7 @@ struct RunValues {
 fn read_run(set: &CriteriaSet, dir: &Path) -> Result<RunValues> {
     let info = RunInfo::read(dir)?;
     let csv = dir.join("kpis.csv");
-    if !csv.is_file() {
+    if !crate::kpis::has_kpis(dir) {
         return Err(ReportError::MissingFile { file: csv, dir: dir.to_owned(), what: "KPI table" });
     }
     let table = read_kpis(&csv)?;
