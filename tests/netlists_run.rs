@@ -34,6 +34,7 @@ fn every_netlist_has_a_test_here() {
         names,
         [
             "bonding_curve.toml", // tests/bonding_curve_netlist.rs
+            "lp_rewards.toml",    // tests/lp_rewards.rs
             "ocean_v3.toml",
             "ocean_v4.toml",
             "ocean_v41.toml",

@@ -126,12 +126,22 @@ pub fn check(
     let path = dir.path().join("search.toml");
     let text = attacker_netlist(netlist, dir.path(), spec, at, ticks_before + 1, None)?;
     std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-    let loaded = load(&path, overrides).map_err(|e| in_spec_terms(spec, e))?;
+    let loaded = load(&path, &search_overrides(overrides)).map_err(|e| in_spec_terms(spec, e))?;
     let origin = Origin::new(&spec.source, 0, "value");
     let script = super::target::compile(&spec.value, &origin, loaded.library.as_ref())?;
     script.check_calls()?;
     script.check_variables(&["self".to_owned()])?;
     Ok(())
+}
+
+/// The overrides for the search netlist: all but the run's length
+/// (`sim.duration`, `sim.ticks`), which the search sets to end at the moment.
+fn search_overrides(overrides: &[String]) -> Vec<String> {
+    let sets_length = |o: &String| {
+        let key = o.split_once('=').map_or(o.as_str(), |(key, _)| key).trim();
+        key == "sim.duration" || key == "sim.ticks"
+    };
+    overrides.iter().filter(|o| !sets_length(o)).cloned().collect()
 }
 
 /// An error of the attacker's steps, told in the spec's terms (`spec.toml:
@@ -184,8 +194,8 @@ fn search_netlist(
     let search_path = dir.join("search.toml");
     let text = attacker_netlist(netlist, dir, spec, &settings.at, ticks_before + 1, None)?;
     std::fs::write(&search_path, text).with_context(|| format!("writing {}", search_path.display()))?;
-    let loaded =
-        load(&search_path, overrides).with_context(|| format!("{shown} with the attack's actions"))?;
+    let loaded = load(&search_path, &search_overrides(overrides))
+        .with_context(|| format!("{shown} with the attack's actions"))?;
     let attacker =
         loaded.agents.iter().find(|a| a.name == ATTACKER).context("the attacker agent is missing")?;
     let config =
