@@ -9,7 +9,7 @@
 //! [[agent]]
 //! type = "attacker"
 //! name = "mev"
-//! spec = "attack.toml"   # a spec file (relative to the netlist), or a model's name for its own ("ocean")
+//! spec = "attack.toml"   # a spec file (relative to the netlist), or a model's name for its own attack
 //! every = "1d"           # when it searches (never at tick 0)
 //! horizon = 3            # the most operations in a sequence
 //! budget = 300           # candidates per search

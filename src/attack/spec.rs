@@ -23,7 +23,7 @@ use anyhow::{bail, Context};
 pub struct AttackSpec {
     /// Where the spec came from (its file, or the model's default), for messages.
     pub source: String,
-    /// The unit profits are stated in (`OCEAN`).
+    /// The unit profits are stated in (`USD`).
     pub numeraire: String,
     /// An expression: the net worth of `self` in the numeraire.
     pub value: String,

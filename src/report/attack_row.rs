@@ -116,7 +116,7 @@ impl AttackFinding {
         })
     }
 
-    /// The cell's short text: `56.29% (583.6 OCEAN, 3 operations)`.
+    /// The cell's short text: `56.29% (583.6 USD, 3 operations)`.
     pub(crate) fn short_text(&self) -> String {
         let profit = format!("{} {}", number(self.profit), self.numeraire);
         let operations = match self.moves {
@@ -135,7 +135,7 @@ impl AttackFinding {
         format!("{} candidates, horizon {}, at {}", self.evaluated, self.horizon, self.at)
     }
 
-    /// One line per move (`stake pool 0, x = 0.05 → attacker holds 9500 OCEAN`),
+    /// One line per move (`stake pool 0, x = 0.05 → attacker holds 9500 USD`),
     /// then one for the unwinding; none when no sequence beat doing nothing.
     pub(crate) fn step_lines(&self) -> Vec<String> {
         if self.moves == 0 {
