@@ -3,7 +3,7 @@
 
 use super::fork::{Db, ForkDb, Upstream};
 use super::recording::{Execution, RecordedTx, Recording};
-use super::view_cache::{flag_block_reads, watch_block_reads, ViewCache};
+use super::view_cache::{flag_block_reads, watch_block_reads, ViewCache, ViewStamp};
 use super::{Backend, ChainError, Journal, Outcome, Receipt, Result, RevertReason};
 use alloy_primitives::{address, Address, Bytes, Log, TxKind, U256};
 use revm::context::result::{EVMError, ExecutionResult};
@@ -59,6 +59,8 @@ pub struct Chain {
     recording: Option<Recording>,
     /// Results of read-only calls, valid while what they read is unchanged.
     views: ViewCache,
+    /// The stamp of the call [`Chain::cached_call`] ran last, for [`Chain::call_stamped`].
+    ran_stamp: Option<ViewStamp>,
 }
 
 impl std::fmt::Debug for Chain {
@@ -127,6 +129,7 @@ impl Chain {
             keep_logs: false,
             recording: None,
             views: ViewCache::default(),
+            ran_stamp: None,
         }
     }
 
@@ -327,8 +330,36 @@ impl Chain {
         watch_block_reads();
         let done = self.evm.transact(tx).map_err(|e| evm_error(from, e))?;
         let receipt = receipt_of(done.result);
-        self.views.insert((from, to, &data), &receipt, &done.state, block);
+        self.ran_stamp = Some(self.views.insert((from, to, &data), &receipt, &done.state, block));
         Ok(receipt)
+    }
+
+    /// A read-only call ([`Backend::call`]) with a stamp that says while its
+    /// result holds ([`Chain::holds`]): a caller keeping what it decoded
+    /// from the result need not repeat the call while the stamp holds. No
+    /// stamp inside a what-if, whose state is never committed.
+    pub fn call_stamped(
+        &mut self,
+        from: Address,
+        to: Address,
+        data: Bytes,
+    ) -> Result<(Receipt, Option<ViewStamp>)> {
+        if self.scratch_from.is_some() {
+            return Ok((self.call(from, to, data)?, None));
+        }
+        if let Some((receipt, stamp)) = self.views.get_stamped((from, to, &data), self.block_number()) {
+            return Ok((receipt, Some(stamp)));
+        }
+        self.ran_stamp = None;
+        let tx = self.tx_env(from, TxKind::Call(to), data, U256::ZERO);
+        let receipt = self.run(tx, false)?;
+        Ok((receipt, self.ran_stamp.take()))
+    }
+
+    /// Whether the results `stamp` was made for would be the same now
+    /// (never inside a what-if).
+    pub fn holds(&self, stamp: &ViewStamp) -> bool {
+        self.scratch_from.is_none() && self.views.holds(stamp, self.block_number())
     }
 }
 

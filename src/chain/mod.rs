@@ -48,6 +48,7 @@ pub use recording::{Execution, RecordedTx};
 pub use revert::RevertReason;
 pub use rpc::{AnvilProcess, Mining, RequestLog, RpcChain, RpcSnapshot};
 pub use sim_chain::{RpcSide, SimChain, SimSnapshot};
+pub use view_cache::ViewStamp;
 
 use alloy_primitives::{keccak256, Address};
 

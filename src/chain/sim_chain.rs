@@ -11,7 +11,7 @@
 
 use super::{
     Backend, Chain, ChainError, ForkDb, ForkSpec, Journal, Mining, Receipt, RecordedTx, RequestLog, Result,
-    RpcChain, RpcSnapshot, Snapshot,
+    RpcChain, RpcSnapshot, Snapshot, ViewStamp,
 };
 use alloy_primitives::{Address, Bytes, Log, U256};
 use std::path::Path;
@@ -176,6 +176,30 @@ impl SimChain {
         match self {
             Self::Embedded(chain) => chain.take_recording(),
             Self::Rpc(_) => Vec::new(),
+        }
+    }
+}
+
+impl SimChain {
+    /// A read-only call with a stamp that says while its result holds
+    /// ([`Chain::call_stamped`]); a node gives none.
+    pub fn call_stamped(
+        &mut self,
+        from: Address,
+        to: Address,
+        data: Bytes,
+    ) -> Result<(Receipt, Option<ViewStamp>)> {
+        match self {
+            Self::Embedded(chain) => chain.call_stamped(from, to, data),
+            Self::Rpc(side) => Ok((side.node.call(from, to, data)?, None)),
+        }
+    }
+
+    /// Whether the results `stamp` was made for would be the same now ([`Chain::holds`]).
+    pub fn holds(&self, stamp: &ViewStamp) -> bool {
+        match self {
+            Self::Embedded(chain) => chain.holds(stamp),
+            Self::Rpc(_) => false,
         }
     }
 }

@@ -11,6 +11,11 @@
 //! chain's instruction table flags them, see [`flag_block_reads`]) holds for
 //! its block only; the rest of the block never changes.
 //!
+//! A [`ViewStamp`] carries an entry's dependencies out of the cache, so a
+//! caller that keeps what it decoded from a call can later ask whether it
+//! still holds without repeating the call (no key to hash, no receipt to
+//! clone): the same test as a cache hit.
+//!
 //! # State
 //! The cache sees only committed state: [`super::Chain`] bypasses it inside
 //! what-ifs and clears it whenever state changes outside a transaction
@@ -30,6 +35,7 @@ use revm::interpreter::{InstructionContext, InstructionExecResult};
 use revm::state::{Account, EvmState};
 use smallvec::SmallVec;
 use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Entries kept at most; past it the cache starts over.
 const MAX_ENTRIES: usize = 1 << 16;
@@ -73,15 +79,56 @@ struct Entry {
     deps: SmallVec<[u32; 6]>,
 }
 
+/// Where a stamp's dependencies are counted: one per cache and per state
+/// replaced outside a transaction, so a stamp of another chain (a forked
+/// world's) or of state since replaced never passes.
+static EPOCHS: AtomicU64 = AtomicU64::new(1);
+
+fn next_epoch() -> u64 {
+    EPOCHS.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Says while the result of one or more read-only calls holds: until a
+/// committed transaction changes an account or slot they read, the block
+/// changes (for calls that read it), or the chain's state is replaced
+/// (faucet, snapshot restore). Opaque; only the chain that made it can test it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewStamp {
+    epoch: u64,
+    made: u64,
+    /// The block the results hold for, when a call read it.
+    block: Option<u64>,
+    deps: SmallVec<[u32; 8]>,
+}
+
+impl ViewStamp {
+    /// One stamp for both results: it holds while both do.
+    pub fn join(&mut self, other: &Self) {
+        if self.epoch != other.epoch {
+            self.epoch = 0; // Never a cache's epoch: the joined stamp never holds.
+        }
+        self.made = self.made.min(other.made);
+        self.block = match (self.block, other.block) {
+            (Some(a), Some(b)) if a != b => Some(u64::MAX), // No block is both.
+            (a, b) => a.or(b),
+        };
+        self.deps.extend_from_slice(&other.deps);
+        self.deps.sort_unstable();
+        self.deps.dedup();
+    }
+}
+
 /// Read-only call results with their dependencies (see the module docs).
 ///
 /// Laid out for the hit path, which runs hundreds of thousands of times a
 /// run: one flat table whose slots hold the calldata and the dependency
 /// indices, and an array of versions, so a hit hashes one key and follows
 /// no pointer but the receipt's output.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct ViewCache {
     entries: HashMap<CallKey, Entry>,
+    /// Stamps made under another epoch never pass (see [`EPOCHS`]).
+    epoch: u64,
     /// Bumped by every committed transaction.
     version: u64,
     /// The index of every dependency some entry has had, into `changed`.
@@ -91,15 +138,54 @@ pub(super) struct ViewCache {
     changed: Vec<u64>,
 }
 
+impl Default for ViewCache {
+    fn default() -> Self {
+        Self {
+            entries: HashMap::default(),
+            epoch: next_epoch(),
+            version: 0,
+            ids: AddressMap::default(),
+            changed: Vec::new(),
+        }
+    }
+}
+
 impl ViewCache {
     /// The cached receipt of `from` calling `to` with `data` in `block`, if still valid.
     pub(super) fn get(&self, from: Address, to: Address, data: &[u8], block: u64) -> Option<Receipt> {
+        self.valid(from, to, data, block).map(|entry| entry.receipt.clone())
+    }
+
+    /// [`ViewCache::get`] with the entry's stamp.
+    pub(super) fn get_stamped(
+        &self,
+        (from, to, data): (Address, Address, &[u8]),
+        block: u64,
+    ) -> Option<(Receipt, ViewStamp)> {
+        self.valid(from, to, data, block).map(|entry| (entry.receipt.clone(), self.stamp(entry)))
+    }
+
+    fn valid(&self, from: Address, to: Address, data: &[u8], block: u64) -> Option<&Entry> {
         let entry = self.entries.get(&CallKey::new(from, to, data))?;
         if entry.block.is_some_and(|b| b != block) {
             return None;
         }
-        let fresh = entry.deps.iter().all(|&id| self.changed[id as usize] <= entry.made);
-        fresh.then(|| entry.receipt.clone())
+        entry.deps.iter().all(|&id| self.changed[id as usize] <= entry.made).then_some(entry)
+    }
+
+    /// The stamp of a valid entry: its result holds until one of its
+    /// dependencies changes after now (not after the entry was made, so
+    /// stamps of entries made at different times can be joined).
+    fn stamp(&self, entry: &Entry) -> ViewStamp {
+        let deps = entry.deps.iter().copied().collect();
+        ViewStamp { epoch: self.epoch, made: self.version, block: entry.block, deps }
+    }
+
+    /// Whether the results `stamp` was made for still hold in `block`.
+    pub(super) fn holds(&self, stamp: &ViewStamp, block: u64) -> bool {
+        stamp.epoch == self.epoch
+            && stamp.block.is_none_or(|b| b == block)
+            && stamp.deps.iter().all(|&id| self.changed.get(id as usize).is_some_and(|&at| at <= stamp.made))
     }
 
     /// Remember the receipt of a call that read `state` in `block` (and the
@@ -110,9 +196,10 @@ impl ViewCache {
         receipt: &Receipt,
         state: &EvmState,
         block: u64,
-    ) {
+    ) -> ViewStamp {
         if self.entries.len() >= MAX_ENTRIES {
-            self.clear();
+            // Dependencies stay tracked, so stamps of dropped entries hold.
+            self.entries.clear();
         }
         let mut deps = SmallVec::new();
         let Self { ids, changed, .. } = self;
@@ -131,7 +218,9 @@ impl ViewCache {
             block: READ_BLOCK.get().then_some(block),
             deps,
         };
+        let stamp = self.stamp(&entry);
         self.entries.insert(CallKey::new(from, to, data), entry);
+        stamp
     }
 
     /// Note the changes a transaction is about to commit to `db`.
@@ -152,9 +241,11 @@ impl ViewCache {
         }
     }
 
-    /// Forget everything (state changed outside a transaction).
+    /// Forget everything (state changed outside a transaction): no entry
+    /// or stamp made so far holds.
     pub(super) fn clear(&mut self) {
         self.entries.clear();
+        self.epoch = next_epoch();
     }
 }
 
@@ -267,5 +358,55 @@ mod tests {
         });
         assert_eq!(inside, U256::from(9));
         assert_eq!(word(&mut chain, store), U256::from(7));
+    }
+
+    fn stamped(chain: &mut Chain, at: Address) -> (U256, crate::chain::ViewStamp) {
+        let (receipt, stamp) = chain.call_stamped(Address::ZERO, at, Bytes::new()).expect("call");
+        let output = receipt.into_output().expect("success");
+        (U256::from_be_slice(&output), stamp.expect("a stamp outside what-ifs"))
+    }
+
+    fn store_word(chain: &mut Chain, at: Address, value: u64) {
+        let data = Bytes::from(U256::from(value).to_be_bytes::<32>().to_vec());
+        assert!(chain.transact(GOD, at, data, U256::ZERO).expect("store").is_success());
+    }
+
+    #[test]
+    fn stamps_hold_until_what_they_read_changes() {
+        let mut chain = Chain::new();
+        let (a, b) = (deploy(&mut chain, &STORE), deploy(&mut chain, &STORE));
+        let (zero, stamp_a) = stamped(&mut chain, a);
+        assert_eq!(zero, U256::ZERO);
+        store_word(&mut chain, b, 5);
+        assert!(chain.holds(&stamp_a), "a commit to another contract leaves a's result");
+        // A stamp made later from an entry made earlier joins with a newer one.
+        let (five, stamp_b) = stamped(&mut chain, b);
+        assert_eq!(five, U256::from(5));
+        let (_, mut both) = stamped(&mut chain, a);
+        both.join(&stamp_b);
+        assert!(chain.holds(&both));
+        store_word(&mut chain, a, 3);
+        assert!(!chain.holds(&stamp_a) && !chain.holds(&both));
+        assert!(chain.holds(&stamp_b));
+        let (three, stamp_a) = stamped(&mut chain, a);
+        assert_eq!(three, U256::from(3));
+
+        // Inside a what-if nothing holds and no stamp is made.
+        chain.what_if(|chain| {
+            assert!(!chain.holds(&stamp_a));
+            assert!(chain.call_stamped(Address::ZERO, a, Bytes::new()).expect("call").1.is_none());
+        });
+        assert!(chain.holds(&stamp_a));
+        // A stamp of a block read holds for its block only.
+        let time = deploy(&mut chain, &TIME);
+        let (_, stamp_t) = stamped(&mut chain, time);
+        assert!(chain.holds(&stamp_t));
+        chain.advance(60);
+        assert!(!chain.holds(&stamp_t) && chain.holds(&stamp_a));
+        // State replaced outside a transaction, or another chain: nothing holds.
+        let forked = chain.fork();
+        assert!(!forked.holds(&stamp_a));
+        chain.set_eth_balance(GOD, U256::from(1)).expect("faucet");
+        assert!(!chain.holds(&stamp_a));
     }
 }

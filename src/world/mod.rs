@@ -28,7 +28,7 @@ pub use series::{Series, SeriesSpec};
 
 use crate::abi::AbiRegistry;
 use crate::agents::Agent;
-use crate::chain::{Backend, ChainError, RevertReason, SimChain, GOD};
+use crate::chain::{Backend, ChainError, RevertReason, SimChain, ViewStamp, GOD};
 use crate::wallet::{from_base18, Erc20};
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::SolCall;
@@ -249,6 +249,33 @@ impl World {
         };
         let (targets, data) = calls.unzip();
         Ok(self.chain.view(reader, &BalanceReader::aggregateCall { targets, data })?)
+    }
+
+    /// [`World::read_all`] with one stamp for all the results, saying while
+    /// they hold ([`SimChain::holds`]), so a caller may keep what it decoded
+    /// from them instead of reading again; no stamp on a node or in a what-if.
+    pub fn read_stamped(
+        &mut self,
+        calls: impl Iterator<Item = (Address, Bytes)>,
+    ) -> anyhow::Result<(Vec<Bytes>, Option<ViewStamp>)> {
+        if matches!(self.chain, SimChain::Rpc(_)) {
+            return Ok((self.read_all(calls)?, None));
+        }
+        let mut results = Vec::with_capacity(calls.size_hint().0);
+        let mut joined: Option<Option<ViewStamp>> = None;
+        for (target, data) in calls {
+            let (receipt, stamp) = self.chain.call_stamped(Address::ZERO, target, data)?;
+            results.push(receipt.into_output().unwrap_or_default());
+            joined = Some(match (joined, stamp) {
+                (None, stamp) => stamp,
+                (Some(Some(mut all)), Some(stamp)) => {
+                    all.join(&stamp);
+                    Some(all)
+                }
+                _ => None,
+            });
+        }
+        Ok((results, joined.flatten()))
     }
 }
 

@@ -4,7 +4,7 @@
 //! bookkeeping agents use on the [`World`].
 
 use super::market::Market;
-use crate::chain::Backend;
+use crate::chain::{Backend, SimChain, ViewStamp};
 use crate::wallet::{from_base18, Erc20};
 use crate::world::{first_word, ReaderId, World};
 use alloy_primitives::{Address, Bytes};
@@ -82,11 +82,16 @@ pub struct OceanState {
     pub publishers: Vec<PublisherRecord>,
     /// Pool states at a given chain state (block, gas used so far).
     pool_cache: Option<(ChainState, Arc<[PoolState]>)>,
+    /// By pool index: its state as last read on the embedded chain, with the
+    /// stamp saying while it holds (a pool no transaction touched since is
+    /// not read again).
+    pool_memo: Vec<Option<(PoolState, ViewStamp)>>,
     /// Pool index of each pool's datatoken and share token.
     token_pool: BTreeMap<Address, usize>,
     /// For each address, the pools whose datatokens or shares it may hold
-    /// (from `Transfer` events; pruned when both balances read zero).
-    held: BTreeMap<Address, std::collections::BTreeSet<usize>>,
+    /// (from `Transfer` events; pruned when both balances read zero), each
+    /// with both balances as last read on the embedded chain while they hold.
+    held: BTreeMap<Address, BTreeMap<usize, Option<HeldBalances>>>,
     /// Its cursor in the world's event log.
     transfers: ReaderId,
 }
@@ -102,11 +107,21 @@ impl OceanState {
             vestings: Vec::new(),
             publishers: Vec::new(),
             pool_cache: None,
+            pool_memo: Vec::new(),
             token_pool: BTreeMap::new(),
             held: BTreeMap::new(),
             transfers,
         }
     }
+}
+
+/// An address's datatokens and shares of one pool, in tokens, and the stamp
+/// saying while both balances hold.
+#[derive(Debug, Clone)]
+struct HeldBalances {
+    dt: f64,
+    shares: f64,
+    stamp: ViewStamp,
 }
 
 /// What an address holds, in tokens.
@@ -182,30 +197,77 @@ fn pool_cache_key(world: &World) -> ChainState {
     (world.chain.block_number(), world.chain.gas_used_total())
 }
 
-/// Per pool of `indices` its OCEAN and DT balances, share supply and spot
-/// price (calls as the market's build spells them), read as one batch.
+/// The calls that read a pool's state: its OCEAN and DT balances, share
+/// supply and spot price, as the market's build spells them.
+fn pool_calls(state: &OceanState, pool: &PoolInfo) -> [(Address, Bytes); 4] {
+    let ocean = state.market.ocean().address;
+    [
+        state.market.pool_balance_call(pool, ocean),
+        state.market.pool_balance_call(pool, pool.datatoken),
+        (pool.address, Erc20::totalSupplyCall {}.abi_encode().into()),
+        state.market.spot_price_call(pool),
+    ]
+}
+
+fn decode_pool_state(results: &[Bytes]) -> PoolState {
+    PoolState {
+        ocean: first_word(&results[0]),
+        dt: first_word(&results[1]),
+        shares: first_word(&results[2]),
+        price: first_word(&results[3]),
+    }
+}
+
+/// The state of each pool of `indices` (none when some index is past the
+/// last pool). On a node, read as one batch; on the embedded chain, pool by
+/// pool, and only the pools whose last read no longer holds.
 fn read_pool_states(world: &mut World, indices: std::ops::Range<usize>) -> anyhow::Result<Vec<PoolState>> {
     let state = world.ocean();
-    let ocean = state.market.ocean().address;
-    let mut calls: Vec<(Address, Bytes)> = Vec::with_capacity(indices.len() * 4);
-    for pool in state.pools.get(indices).unwrap_or_default() {
-        calls.extend([
-            state.market.pool_balance_call(pool, ocean),
-            state.market.pool_balance_call(pool, pool.datatoken),
-            (pool.address, Erc20::totalSupplyCall {}.abi_encode().into()),
-            state.market.spot_price_call(pool),
-        ]);
+    let Some(pools) = state.pools.get(indices.clone()) else { return Ok(Vec::new()) };
+    if matches!(world.chain, SimChain::Rpc(_)) {
+        let calls: Vec<(Address, Bytes)> = pools.iter().flat_map(|pool| pool_calls(state, pool)).collect();
+        let results = world.read_all(calls.into_iter())?;
+        return Ok(results.chunks(4).map(decode_pool_state).collect());
     }
-    let results = world.read_all(calls.into_iter())?;
-    Ok(results
-        .chunks(4)
-        .map(|r| PoolState {
-            ocean: first_word(&r[0]),
-            dt: first_word(&r[1]),
-            shares: first_word(&r[2]),
-            price: first_word(&r[3]),
-        })
-        .collect())
+    let mut states = Vec::with_capacity(indices.len());
+    for index in indices {
+        let state = world.ocean();
+        if let Some((known, stamp)) = state.pool_memo.get(index).and_then(Option::as_ref) {
+            if world.chain.holds(stamp) {
+                states.push(*known);
+                continue;
+            }
+        }
+        let calls = pool_calls(state, &state.pools[index]);
+        let (results, stamp) = world.read_stamped(calls.into_iter())?;
+        let read = decode_pool_state(&results);
+        if let Some(stamp) = stamp {
+            let memo = &mut world.ocean_mut().pool_memo;
+            if memo.len() <= index {
+                memo.resize(index + 1, None);
+            }
+            memo[index] = Some((read, stamp));
+        }
+        states.push(read);
+    }
+    Ok(states)
+}
+
+/// `who`'s datatokens and shares of pool `index`, read on the embedded
+/// chain and kept while they hold.
+fn read_held(world: &mut World, who: Address, index: usize) -> anyhow::Result<(f64, f64)> {
+    let pool = &world.ocean().pools[index];
+    let calls = [pool.datatoken, pool.address]
+        .map(|token| (token, Bytes::from(Erc20::balanceOfCall { who }.abi_encode())));
+    let (results, stamp) = world.read_stamped(calls.into_iter())?;
+    let (dt, shares) = (first_word(&results[0]), first_word(&results[1]));
+    if let Some(stamp) = stamp {
+        let held = world.ocean_mut().held.get_mut(&who).and_then(|pools| pools.get_mut(&index));
+        if let Some(memo) = held {
+            *memo = Some(HeldBalances { dt, shares, stamp });
+        }
+    }
+    Ok((dt, shares))
 }
 
 impl OceanWorld for World {
@@ -329,7 +391,7 @@ impl OceanWorld for World {
             if topics.len() == 3 && topics[0] == transfer {
                 if let Some(&index) = state.token_pool.get(&entry.log.address) {
                     let to = Address::from_word(topics[2]);
-                    state.held.entry(to).or_default().insert(index);
+                    state.held.entry(to).or_default().entry(index).or_insert(None);
                 }
             }
         }
@@ -338,21 +400,37 @@ impl OceanWorld for World {
     fn holdings(&mut self, who: Address) -> anyhow::Result<Holdings> {
         self.index_transfers();
         let state = self.ocean();
-        let candidates: Vec<usize> =
-            state.held.get(&who).map(|set| set.iter().copied().collect()).unwrap_or_default();
+        // Each pool with `who`'s balances in it where their last read still holds.
+        let candidates: Vec<(usize, Option<(f64, f64)>)> =
+            state.held.get(&who).map_or_else(Vec::new, |pools| {
+                let known =
+                    |memo: &HeldBalances| self.chain.holds(&memo.stamp).then_some((memo.dt, memo.shares));
+                pools.iter().map(|(&index, memo)| (index, memo.as_ref().and_then(known))).collect()
+            });
         let mut pairs = vec![(state.market.ocean().address, who)];
-        pairs.extend(
-            candidates.iter().flat_map(|&i| [(state.pools[i].datatoken, who), (state.pools[i].address, who)]),
-        );
+        // A node reads everything in one batch; the embedded chain what changed, pool by pool.
+        let node = matches!(self.chain, SimChain::Rpc(_));
+        if node {
+            pairs.extend(
+                candidates
+                    .iter()
+                    .flat_map(|&(i, _)| [(state.pools[i].datatoken, who), (state.pools[i].address, who)]),
+            );
+        }
         let held = self.balances(&pairs)?;
         let ocean = held[0];
         if candidates.is_empty() {
             return Ok(Holdings { ocean, datatokens: 0.0, value: 0.0 });
         }
+        let mut batch = held[1..].chunks(2);
         let (mut datatokens, mut value) = (0.0, 0.0);
-        for (&index, pair) in candidates.iter().zip(held[1..].chunks(2)) {
+        for (index, known) in candidates {
+            let (dt, shares) = match (known, batch.next()) {
+                (Some(pair), _) => pair,
+                (None, Some(pair)) => (pair[0], pair[1]),
+                (None, None) => read_held(self, who, index)?,
+            };
             let state = &self.pool_state(index)?;
-            let (dt, shares) = (pair[0], pair[1]);
             if dt == 0.0 && shares == 0.0 {
                 if let Some(set) = self.ocean_mut().held.get_mut(&who) {
                     set.remove(&index);
