@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 
-from helpers import tsp  # noqa: E402  (tests/python/helpers.py)
+from helpers import ROOT, tsp  # noqa: E402  (tests/python/helpers.py)
 
 
 class LongTable(unittest.TestCase):
@@ -44,6 +44,29 @@ class LongTable(unittest.TestCase):
         self.assertEqual(long.columns, ["tick", "time_s", "kpi", "value"])
         self.assertEqual(len(long), len(pd.read_parquet(self.out / "kpis.parquet")))
         self.assertEqual(long["value"].dtype, pl.Float64)
+
+
+
+class PackageReadsEitherTable(unittest.TestCase):
+    """tokenspice.run(...).kpis is the same DataFrame whether the run wrote kpis.csv or only the long table."""
+
+    def test_a_long_only_run_gives_the_wide_frame_and_the_same_long_table(self):
+        import tokenspice
+
+        netlist = ROOT / "netlists" / "ocean_v3.toml"
+        with tempfile.TemporaryDirectory() as scratch:
+            wide = tokenspice.run(netlist, set={"sim.duration": "30d"}, out=Path(scratch) / "wide")
+            long_only = {"sim.duration": "30d", "sim.kpis": "long"}
+            long = tokenspice.run(netlist, set=long_only, out=Path(scratch) / "long")
+            self.assertFalse((long.out / "kpis.csv").exists())
+            self.assertTrue((long.out / "kpis.parquet").is_dir())
+            self.assertEqual(list(long.kpis.columns), list(wide.kpis.columns))
+            pd.testing.assert_frame_equal(long.kpis, wide.kpis, check_dtype=False)
+            from_csv, from_parquet = wide.kpis_long, long.kpis_long
+            self.assertEqual(len(from_csv), len(from_parquet))
+            self.assertEqual(list(from_csv["kpi"]), list(from_parquet["kpi"]))
+            self.assertEqual(list(from_csv["value"]), list(from_parquet["value"]))
+            self.assertEqual(long.kpis_polars().shape, wide.kpis_polars().shape)
 
 
 if __name__ == "__main__":

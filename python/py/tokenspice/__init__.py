@@ -147,18 +147,51 @@ class Run:
 
     @property
     def kpis(self):
-        """The KPIs, one row per sampled tick (``tick``, ``time_s``, then every column), as a pandas DataFrame."""
+        """The KPIs, one row per sampled tick (``tick``, ``time_s``, then every column), as a pandas DataFrame.
+
+        A run that wrote only the long table (``[sim] kpis = "long"``) is pivoted back to this shape:
+        the same columns in kpis.csv's order, NaN where a column had no value.
+        """
         if self._kpis is None:
             import pandas as pd
 
-            self._kpis = pd.read_csv(self.out / "kpis.csv")
+            csv = self.out / "kpis.csv"
+            self._kpis = pd.read_csv(csv) if csv.exists() else self._wide_from_long()
         return self._kpis
+
+    @property
+    def kpis_long(self):
+        """The KPIs as the long table ``tick, time_s, kpi, value`` (one row per cell that has a
+        value), from ``kpis.parquet/`` when the run wrote it, else melted from kpis.csv."""
+        import pandas as pd
+
+        if (self.out / "kpis.parquet").is_dir():
+            return pd.read_parquet(self.out / "kpis.parquet")
+        long = self.kpis.melt(id_vars=["tick", "time_s"], var_name="kpi", value_name="value")
+        long = long.dropna(subset=["value"])
+        order = {name: i for i, name in enumerate(self.kpis.columns)}
+        long = long.sort_values(["tick", "kpi"], key=lambda c: c.map(order) if c.name == "kpi" else c)
+        return long.reset_index(drop=True)
+
+    def _wide_from_long(self):
+        import pandas as pd
+
+        folder = self.out / "kpis.parquet"
+        if not folder.is_dir():
+            raise FileNotFoundError(f"{self.out}: neither kpis.csv nor kpis.parquet/ (is it a finished run?)")
+        long = pd.read_parquet(folder)
+        columns = (folder / "_columns.txt").read_text().split()
+        times = long.groupby("tick")["time_s"].first()
+        wide = long.pivot(index="tick", columns="kpi", values="value").reindex(columns=columns)
+        wide.insert(0, "time_s", times)
+        return wide.reset_index().rename_axis(columns=None)
 
     def kpis_polars(self):
         """The KPIs as a polars DataFrame (polars must be installed)."""
         import polars as pl
 
-        return pl.read_csv(self.out / "kpis.csv")
+        csv = self.out / "kpis.csv"
+        return pl.read_csv(csv) if csv.exists() else pl.from_pandas(self.kpis)
 
     @property
     def manifest(self) -> dict:
