@@ -32,8 +32,11 @@ pub const MOVES: [i8; 3] = [0, -1, 1];
 /// Relative tolerance of payoff comparisons.
 const TOLERANCE: f64 = 1e-9;
 
-/// The game's parameters (the `[two_makers]` table's, checked there).
-#[derive(Debug, Clone, PartialEq)]
+/// The game's parameters (the `[two_makers]` table's keys but the makers and
+/// the starting point; read and checked there). Absent keys take the
+/// notebook's values.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct GameParams {
     /// Largest volume, N_max.
     pub n_max: f64,
@@ -79,6 +82,12 @@ pub fn fee_volume_response(fee: f64) -> f64 {
 /// Volume as a function of the total stake: a logistic curve, 0 at no stake.
 pub fn stake_volume_response(total_stake: f64) -> f64 {
     1.0 / (1.0 + (-0.05f64).mul_add(total_stake, 2.0).exp()) - 1.0 / (1.0 + 2f64.exp())
+}
+
+impl Default for GameParams {
+    fn default() -> Self {
+        Self::NOTEBOOK
+    }
 }
 
 impl GameParams {

@@ -88,7 +88,7 @@ pub struct MakersConfig {
 impl MakersConfig {
     /// Check the table and solve the game.
     pub fn new(table: MakersTable) -> Self {
-        let solution = Arc::new(Solution::solve(&table.params()));
+        let solution = Arc::new(Solution::solve(&table.game));
         Self { table, solution }
     }
 }
@@ -138,10 +138,10 @@ impl ModelConfig for MakersConfig {
             maker0,
             maker1,
             GOD.to_string(),
-            wad("m", t.m)?,
-            wad("gamma", t.gamma)?,
-            wad("max_stake", t.max_stake)?,
-            t.steps.to_string(),
+            wad("m", t.game.m)?,
+            wad("gamma", t.game.gamma)?,
+            wad("max_stake", t.game.max_stake)?,
+            t.game.steps.to_string(),
             wad("start_stakes", t.start_stakes[0])?,
             wad("start_stakes", t.start_stakes[1])?,
             wad("start_fee", t.start_fee)?,

@@ -24,67 +24,33 @@
 //! ```
 
 use super::game::{GameParams, State};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Most grid points times steps (the work of the backward induction: about
 /// a second per million on one core).
 const MAX_WORK: f64 = 5e6;
 
 /// `[two_makers]`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MakersTable {
     /// The agents (of type `equilibrium_maker`) that are maker 0 and maker 1.
     pub makers: [String; 2],
-    /// N_max.
-    pub n_max: f64,
-    /// Fee change when both makers move the same way.
-    pub gamma: f64,
-    /// Volatility of a staked unit.
-    pub sigma: f64,
-    /// Weight of that volatility in the gain.
-    pub lambda: f64,
-    /// Discount rate of fee income.
-    pub r: f64,
-    /// Growth rate of the cost of capital staked.
-    pub r_risk: f64,
-    /// Stake change of one move.
-    pub m: f64,
-    /// Length of the game, T.
-    pub horizon: f64,
-    /// Steps, N_T (one per tick from tick 1).
-    pub steps: usize,
-    /// Stake grid points, from 0 to `max_stake`.
-    pub stake_points: usize,
-    /// Fee grid points, from 0 to 1.
-    pub fee_points: usize,
-    /// Largest stake.
-    pub max_stake: f64,
     /// Maker 0's and maker 1's stake at the start.
     pub start_stakes: [f64; 2],
     /// The fee at the start.
     pub start_fee: f64,
+    /// The game's parameters and grid: the table's other keys.
+    #[serde(flatten)]
+    pub game: GameParams,
 }
 
 impl Default for MakersTable {
     fn default() -> Self {
-        let p = GameParams::NOTEBOOK;
         Self {
             makers: ["maker_a".to_string(), "maker_b".to_string()],
-            n_max: p.n_max,
-            gamma: p.gamma,
-            sigma: p.sigma,
-            lambda: p.lambda,
-            r: p.r,
-            r_risk: p.r_risk,
-            m: p.m,
-            horizon: p.horizon,
-            steps: p.steps,
-            stake_points: p.stake_points,
-            fee_points: p.fee_points,
-            max_stake: p.max_stake,
             start_stakes: [10.0, 10.0],
             start_fee: 0.1,
+            game: GameParams::NOTEBOOK,
         }
     }
 }
@@ -92,13 +58,33 @@ impl Default for MakersTable {
 impl MakersTable {
     /// Read and check the table (absent: the defaults); errors start with `[two_makers]`.
     pub fn read(value: Option<&toml::Value>) -> Result<Self, String> {
-        let table: Self = match value {
-            None => Self::default(),
-            Some(value) => value
-                .clone()
-                .try_into()
-                .map_err(|e: toml::de::Error| format!("[two_makers]: {}", e.message()))?,
-        };
+        let mut table = Self::default();
+        if let Some(value) = value {
+            let toml::Value::Table(keys) = value else {
+                return Err(format!("[two_makers]: expected a table, found {value}"));
+            };
+            let mut keys = keys.clone();
+            if let Some(makers) = keys.remove("makers") {
+                table.makers =
+                    makers.try_into().map_err(|e| format!("[two_makers] makers: {}", e.message()))?;
+            }
+            if let Some(stakes) = keys.remove("start_stakes") {
+                table.start_stakes =
+                    stakes.try_into().map_err(|e| format!("[two_makers] start_stakes: {}", e.message()))?;
+            }
+            if let Some(fee) = keys.remove("start_fee") {
+                table.start_fee =
+                    fee.try_into().map_err(|e| format!("[two_makers] start_fee: {}", e.message()))?;
+            }
+            table.game = toml::Value::Table(keys).try_into().map_err(|e: toml::de::Error| {
+                let message = format!("[two_makers]: {}", e.message());
+                if message.contains("unknown field") {
+                    format!("{message}, or `makers`, `start_stakes`, `start_fee`")
+                } else {
+                    message
+                }
+            })?;
+        }
         table.check()?;
         Ok(table)
     }
@@ -112,43 +98,44 @@ impl MakersTable {
             }
         };
         for (key, value) in [
-            ("n_max", self.n_max),
-            ("sigma", self.sigma),
-            ("lambda", self.lambda),
-            ("m", self.m),
+            ("n_max", self.game.n_max),
+            ("sigma", self.game.sigma),
+            ("lambda", self.game.lambda),
+            ("m", self.game.m),
             ("start_stakes", self.start_stakes[0].min(self.start_stakes[1])),
         ] {
             finite_at_least(key, value, 0.0)?;
         }
-        for (key, value) in [("r", self.r), ("r_risk", self.r_risk)] {
+        for (key, value) in [("r", self.game.r), ("r_risk", self.game.r_risk)] {
             if !value.is_finite() {
                 return Err(format!("[two_makers] {key} = {value}: must be a finite number"));
             }
         }
-        for (key, value) in [("gamma", self.gamma), ("start_fee", self.start_fee)] {
+        for (key, value) in [("gamma", self.game.gamma), ("start_fee", self.start_fee)] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(format!("[two_makers] {key} = {value}: must be in [0, 1]"));
             }
         }
-        if !(self.horizon.is_finite() && self.horizon > 0.0) {
-            return Err(format!("[two_makers] horizon = {}: must be a number > 0", self.horizon));
+        if !(self.game.horizon.is_finite() && self.game.horizon > 0.0) {
+            return Err(format!("[two_makers] horizon = {}: must be a number > 0", self.game.horizon));
         }
-        if !(self.max_stake.is_finite() && self.max_stake > 0.0 && self.max_stake <= 1e30) {
-            return Err(format!("[two_makers] max_stake = {}: must be in (0, 1e30]", self.max_stake));
+        if !(self.game.max_stake.is_finite() && self.game.max_stake > 0.0 && self.game.max_stake <= 1e30) {
+            return Err(format!("[two_makers] max_stake = {}: must be in (0, 1e30]", self.game.max_stake));
         }
-        if self.m > self.max_stake || self.start_stakes.iter().any(|&s| s > self.max_stake) {
+        if self.game.m > self.game.max_stake || self.start_stakes.iter().any(|&s| s > self.game.max_stake) {
             return Err(format!(
                 "[two_makers] m = {} and start_stakes = {:?} must be at most max_stake = {}",
-                self.m, self.start_stakes, self.max_stake
+                self.game.m, self.start_stakes, self.game.max_stake
             ));
         }
-        if self.steps == 0 || self.stake_points < 2 || self.fee_points < 2 {
+        if self.game.steps == 0 || self.game.stake_points < 2 || self.game.fee_points < 2 {
             return Err(format!(
                 "[two_makers] steps = {}, stake_points = {}, fee_points = {}: steps must be >= 1 and each grid >= 2 points",
-                self.steps, self.stake_points, self.fee_points
+                self.game.steps, self.game.stake_points, self.game.fee_points
             ));
         }
-        let work = self.steps as f64 * (self.stake_points as f64).powi(2) * self.fee_points as f64;
+        let work =
+            self.game.steps as f64 * (self.game.stake_points as f64).powi(2) * self.game.fee_points as f64;
         if work > MAX_WORK {
             return Err(format!(
                 "[two_makers] steps x stake_points^2 x fee_points = {work:.0}: at most {MAX_WORK:.0} (the backward induction's grid)"
@@ -158,24 +145,6 @@ impl MakersTable {
             return Err(format!("[two_makers] makers: the two makers are both {:?}", self.makers[0]));
         }
         Ok(())
-    }
-
-    /// The game these values define.
-    pub fn params(&self) -> GameParams {
-        GameParams {
-            n_max: self.n_max,
-            gamma: self.gamma,
-            sigma: self.sigma,
-            lambda: self.lambda,
-            r: self.r,
-            r_risk: self.r_risk,
-            m: self.m,
-            horizon: self.horizon,
-            steps: self.steps,
-            stake_points: self.stake_points,
-            fee_points: self.fee_points,
-            max_stake: self.max_stake,
-        }
     }
 
     /// The starting state.
@@ -195,7 +164,7 @@ mod tests {
     #[test]
     fn defaults_are_the_notebook_and_errors_name_the_key() {
         assert_eq!(MakersTable::read(None).unwrap(), MakersTable::default());
-        assert_eq!(read("gamma = 0.2").unwrap().gamma, 0.2);
+        assert_eq!(read("gamma = 0.2").unwrap().game.gamma, 0.2);
         for (text, key) in [
             ("gamma = 1.5", "gamma"),
             ("start_fee = -0.1", "start_fee"),
