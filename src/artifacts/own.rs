@@ -51,7 +51,7 @@ pub fn own_artifact(name: &str) -> Result<Artifact> {
             return Ok(artifact);
         }
     }
-    let Some((_, path, text)) = OWN_CONTRACTS.iter().find(|(n, _, _)| *n == name) else {
+    let Some(&(name, path, text)) = OWN_CONTRACTS.iter().find(|(n, _, _)| *n == name) else {
         let known: Vec<&str> = OWN_CONTRACTS.iter().map(|(n, _, _)| *n).collect();
         return Err(ArtifactError::UnknownContract {
             file: "out/ (embedded)".into(),
@@ -59,9 +59,20 @@ pub fn own_artifact(name: &str) -> Result<Artifact> {
             available: known.join(", "),
         });
     };
+    // Parsing an artifact's JSON costs more than the deployment it serves:
+    // each embedded artifact is parsed once per process.
+    static EMBEDDED: OnceLock<Mutex<HashMap<&'static str, Artifact>>> = OnceLock::new();
+    let parsed = EMBEDDED.get_or_init(Mutex::default);
+    if let Some(artifact) = parsed.lock().ok().and_then(|parsed| parsed.get(name).cloned()) {
+        return Ok(artifact);
+    }
     let json: serde_json::Value = serde_json::from_str(text)
         .map_err(|source| ArtifactError::Json { file: Path::new(path).to_path_buf(), source })?;
-    Artifact::from_json(Path::new(path), &json, Some(name))
+    let artifact = Artifact::from_json(Path::new(path), &json, Some(name))?;
+    if let Ok(mut parsed) = parsed.lock() {
+        parsed.insert(name, artifact.clone());
+    }
+    Ok(artifact)
 }
 
 /// Deploy one of the project's contracts from [`GOD`] with text constructor arguments.

@@ -86,6 +86,9 @@ pub struct OceanState {
     /// stamp saying while it holds (a pool no transaction touched since is
     /// not read again).
     pool_memo: Vec<Option<(PoolState, ViewStamp)>>,
+    /// The ABIs of the pool and datatoken contracts, once the first pool
+    /// named them (every pool shares them).
+    pool_abis: Option<[Option<Arc<alloy_json_abi::JsonAbi>>; 2]>,
     /// Pool index of each pool's datatoken and share token.
     token_pool: BTreeMap<Address, usize>,
     /// For each address, the pools whose datatokens or shares it may hold
@@ -108,6 +111,7 @@ impl OceanState {
             publishers: Vec::new(),
             pool_cache: None,
             pool_memo: Vec::new(),
+            pool_abis: None,
             token_pool: BTreeMap::new(),
             held: BTreeMap::new(),
             transfers,
@@ -363,17 +367,28 @@ impl OceanWorld for World {
     fn add_pool(&mut self, pool: PoolInfo) {
         // Name the pool and its datatoken (`@pool0`, `@datatoken0`) with the ABIs of their contracts.
         let (pool_contract, token_contract) = self.ocean().market.pool_contracts();
-        for (name, address, contract) in [
-            (format!("pool{}", pool.index), pool.address, pool_contract),
-            (format!("datatoken{}", pool.index), pool.datatoken, token_contract),
-        ] {
-            let abi = contract.and_then(|c| crate::artifacts::own_artifact(c).ok()).map(|a| a.abi);
-            if let (Some(contract), Some(abi)) = (contract, &abi) {
-                self.abis.add(contract, abi);
+        let abis = match &self.ocean().pool_abis {
+            Some(abis) => abis.clone(),
+            None => {
+                let abis = [pool_contract, token_contract]
+                    .map(|c| c.and_then(|c| crate::artifacts::own_artifact(c).ok()).map(|a| Arc::new(a.abi)));
+                for (contract, abi) in [pool_contract, token_contract].into_iter().zip(&abis) {
+                    if let (Some(contract), Some(abi)) = (contract, abi) {
+                        self.abis.add(contract, abi);
+                    }
+                }
+                self.ocean_mut().pool_abis = Some(abis.clone());
+                abis
             }
+        };
+        let [pool_abi, token_abi] = abis;
+        for (name, address, contract, abi) in [
+            (format!("pool{}", pool.index), pool.address, pool_contract, pool_abi),
+            (format!("datatoken{}", pool.index), pool.datatoken, token_contract, token_abi),
+        ] {
             let kind = crate::world::EntryKind::Contract { artifact: contract.map(str::to_string) };
             // A name already taken (a netlist contract called pool0) keeps its first address.
-            let _ = self.book.insert(&name, address, kind, abi.map(std::sync::Arc::new));
+            let _ = self.book.insert(&name, address, kind, abi);
         }
         let state = self.ocean_mut();
         state.token_pool.insert(pool.datatoken, pool.index);
