@@ -2,15 +2,16 @@
 //! over nothing (a fresh chain) or over a node's state at a block ([`ForkDb`]).
 
 use super::fork::{Db, ForkDb, Upstream};
+use super::kept::{StateKey, StateValue};
 use super::recording::{Execution, RecordedTx, Recording};
-use super::view_cache::{flag_block_reads, watch_block_reads, ViewCache, ViewStamp};
+use super::view_cache::{block_was_read, flag_block_reads, watch_block_reads, ViewCache, ViewStamp};
 use super::{Backend, ChainError, Journal, Outcome, Receipt, Result, RevertReason};
 use alloy_primitives::{address, Address, Bytes, Log, TxKind, U256};
 use revm::context::result::{EVMError, ExecutionResult};
 use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
 use revm::database::DatabaseRef;
 use revm::handler::{MainBuilder, MainContext, MainnetContext, MainnetEvm};
-use revm::state::AccountInfo;
+use revm::state::{AccountInfo, EvmState, TransactionId};
 use revm::{DatabaseCommit, ExecuteEvm};
 
 /// The all-powerful account of a simulation: it is funded with ETH at
@@ -188,6 +189,7 @@ impl Chain {
             return false;
         }
         self.scratch_from = Some(self.gas_used_total);
+        watch_block_reads();
         if let Some(recording) = &mut self.recording {
             recording.begin_what_if();
         }
@@ -196,12 +198,62 @@ impl Chain {
 
     /// End the what-if begun when `begin_what_if` returned `started`.
     pub(crate) fn end_what_if(&mut self, started: bool) {
-        if !started {
-            return;
+        if started {
+            self.discard_what_if();
         }
-        // Dropping the finalized journal discards every change of the what-if.
-        let _ = self.evm.finalize();
+    }
+
+    /// Where the running what-if stands: what its transactions read from
+    /// here on is told apart from what came before (see [`Chain::end_what_if_since`]).
+    pub(super) fn what_if_mark(&self) -> TransactionId {
+        watch_block_reads();
+        self.evm.ctx.journaled_state.inner.transaction_id
+    }
+
+    /// Every account whose info and every slot whose value the running
+    /// what-if changed so far, with its value now.
+    pub(super) fn what_if_writes(&self) -> Vec<(StateKey, StateValue)> {
+        let mut writes = Vec::new();
+        for (address, account) in &self.evm.ctx.journaled_state.inner.state {
+            let info = &account.info;
+            if account.is_changed() {
+                writes.push(((*address, None), StateValue::Info(info.balance, info.nonce, info.code_hash)));
+            }
+            for (slot, value) in account.storage.iter().filter(|(_, value)| value.is_changed()) {
+                writes.push(((*address, Some(*slot)), StateValue::Slot(value.present_value)));
+            }
+        }
+        writes.sort_unstable_by_key(|(key, _)| *key);
+        writes
+    }
+
+    /// Whether no committed transaction changed what `stamp` depends on (also
+    /// inside a what-if: only committed changes count).
+    pub(super) fn committed_holds(&self, stamp: &ViewStamp) -> bool {
+        self.views.holds(stamp, self.block_number())
+    }
+
+    /// End the running what-if (begun by this caller); the stamp and the
+    /// keys of every account and slot its transactions since `mark` read.
+    pub(super) fn end_what_if_since(&mut self, mark: TransactionId) -> (ViewStamp, Vec<StateKey>) {
+        let read = self.discard_what_if();
+        let block = block_was_read().then(|| self.block_number());
+        let mut keys = Vec::new();
+        for (address, account) in read.iter().filter(|(_, account)| account.transaction_id >= mark) {
+            keys.push((*address, None));
+            let slots = account.storage.iter().filter(|(_, value)| value.transaction_id >= mark);
+            keys.extend(slots.map(|(slot, _)| (*address, Some(*slot))));
+        }
+        keys.sort_unstable();
+        (self.views.stamp_of(&read, mark, block), keys)
+    }
+
+    /// Drop every change of the running what-if; returns every account and
+    /// slot it loaded.
+    fn discard_what_if(&mut self) -> EvmState {
+        let read = self.evm.finalize();
         self.gas_used_total = self.scratch_from.take().unwrap_or(self.gas_used_total);
+        read
     }
 
     /// Record every EVM execution from now on: committed transactions,

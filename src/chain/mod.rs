@@ -29,12 +29,15 @@ mod embedded;
 mod error;
 mod fork;
 mod journal;
+mod kept;
 mod raw;
 mod receipt;
 mod recording;
 mod revert;
 mod rpc;
 mod sim_chain;
+#[cfg(test)]
+mod test_code;
 mod view_cache;
 
 pub use backend::Backend;
@@ -42,6 +45,7 @@ pub use embedded::{Chain, Snapshot, BLOCK_GAS_LIMIT, GENESIS_TIMESTAMP, GOD, GOD
 pub use error::{ChainError, Result};
 pub use fork::{ForkCalls, ForkDb, ForkError, ForkSpec, DEFAULT_FORK_CACHE};
 pub use journal::{CommittedTx, Journal, LastTx};
+pub use kept::KeptWhatIf;
 pub use raw::RawEvm;
 pub use receipt::{Outcome, Receipt};
 pub use recording::{Execution, RecordedTx};

@@ -32,7 +32,7 @@ use revm::handler::MainnetContext;
 use revm::interpreter::instructions::{self, Instruction, InstructionTable};
 use revm::interpreter::interpreter::EthInterpreter;
 use revm::interpreter::{InstructionContext, InstructionExecResult};
-use revm::state::{Account, EvmState};
+use revm::state::{Account, EvmState, TransactionId};
 use smallvec::SmallVec;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -201,17 +201,7 @@ impl ViewCache {
             // Dependencies stay tracked, so stamps of dropped entries hold.
             self.entries.clear();
         }
-        let mut deps = SmallVec::new();
-        let Self { ids, changed, .. } = self;
-        for (address, account) in state {
-            let known = ids
-                .entry(*address)
-                .or_insert_with(|| AccountDeps { info: new_id(changed), slots: U256Map::default() });
-            deps.push(known.info);
-            for slot in account.storage.keys() {
-                deps.push(*known.slots.entry(*slot).or_insert_with(|| new_id(changed)));
-            }
-        }
+        let deps = self.deps_of(state, TransactionId::ZERO);
         let entry = Entry {
             receipt: receipt.clone(),
             made: self.version,
@@ -221,6 +211,36 @@ impl ViewCache {
         let stamp = self.stamp(&entry);
         self.entries.insert(CallKey::new(from, to, data), entry);
         stamp
+    }
+
+    /// A stamp for results computed from what the transactions of a what-if
+    /// from `since` on read (the accounts and slots of `state` they loaded),
+    /// holding for `block` only when they read it.
+    pub(super) fn stamp_of(
+        &mut self,
+        state: &EvmState,
+        since: TransactionId,
+        block: Option<u64>,
+    ) -> ViewStamp {
+        let deps = self.deps_of(state, since).into_iter().collect();
+        ViewStamp { epoch: self.epoch, made: self.version, block, deps }
+    }
+
+    /// The dependency indices of every account and slot in `state` that a
+    /// transaction from `since` on loaded.
+    fn deps_of(&mut self, state: &EvmState, since: TransactionId) -> SmallVec<[u32; 6]> {
+        let mut deps = SmallVec::new();
+        let Self { ids, changed, .. } = self;
+        for (address, account) in state.iter().filter(|(_, account)| account.transaction_id >= since) {
+            let known = ids
+                .entry(*address)
+                .or_insert_with(|| AccountDeps { info: new_id(changed), slots: U256Map::default() });
+            deps.push(known.info);
+            for (slot, _) in account.storage.iter().filter(|(_, value)| value.transaction_id >= since) {
+                deps.push(*known.slots.entry(*slot).or_insert_with(|| new_id(changed)));
+            }
+        }
+        deps
     }
 
     /// Note the changes a transaction is about to commit to `db`.
@@ -293,6 +313,11 @@ pub(super) fn watch_block_reads() {
     READ_BLOCK.set(false);
 }
 
+/// Whether a block opcode ran since [`watch_block_reads`].
+pub(super) fn block_was_read() -> bool {
+    READ_BLOCK.get()
+}
+
 fn blockhash(ctx: InstructionContext<'_, Ctx, EthInterpreter>) -> InstructionExecResult {
     READ_BLOCK.set(true);
     instructions::host::blockhash(ctx)
@@ -310,30 +335,9 @@ fn number(ctx: InstructionContext<'_, Ctx, EthInterpreter>) -> InstructionExecRe
 
 #[cfg(test)]
 mod tests {
+    use crate::chain::test_code::{deploy, store_word, word, STORE, TIME};
     use crate::chain::{Backend, Chain, GOD};
     use alloy_primitives::{Address, Bytes, U256};
-
-    /// Init code returning `runtime` as the contract's code.
-    fn deploy(chain: &mut Chain, runtime: &[u8]) -> Address {
-        let len = u8::try_from(runtime.len()).expect("short code");
-        let mut init = vec![0x60, len, 0x80, 0x60, 0x09, 0x5f, 0x39, 0x5f, 0xf3];
-        init.extend_from_slice(runtime);
-        chain.deploy_contract(GOD, init.into()).expect("deploy")
-    }
-
-    fn word(chain: &mut Chain, at: Address) -> U256 {
-        let output =
-            chain.call(Address::ZERO, at, Bytes::new()).expect("call").into_output().expect("success");
-        U256::from_be_slice(&output)
-    }
-
-    /// Empty calldata: return slot 0; else store the first calldata word in slot 0.
-    const STORE: [u8; 20] = [
-        0x36, 0x15, 0x60, 0x0a, 0x57, 0x5f, 0x35, 0x5f, 0x55, 0x00, 0x5b, 0x5f, 0x54, 0x5f, 0x52, 0x60, 0x20,
-        0x5f, 0xf3, 0x00,
-    ];
-    /// Return the block timestamp.
-    const TIME: [u8; 7] = [0x42, 0x5f, 0x52, 0x60, 0x20, 0x5f, 0xf3];
 
     #[test]
     fn cached_views_follow_commits_blocks_and_what_ifs() {
@@ -364,11 +368,6 @@ mod tests {
         let (receipt, stamp) = chain.call_stamped(Address::ZERO, at, Bytes::new()).expect("call");
         let output = receipt.into_output().expect("success");
         (U256::from_be_slice(&output), stamp.expect("a stamp outside what-ifs"))
-    }
-
-    fn store_word(chain: &mut Chain, at: Address, value: u64) {
-        let data = Bytes::from(U256::from(value).to_be_bytes::<32>().to_vec());
-        assert!(chain.transact(GOD, at, data, U256::ZERO).expect("store").is_success());
     }
 
     #[test]

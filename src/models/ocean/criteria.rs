@@ -22,6 +22,7 @@
 
 use super::state::{OceanWorld, PoolInfo};
 use crate::agents::SimDuration;
+use crate::chain::KeptWhatIf;
 use crate::wallet::{from_base18, to_base18, AgentWallet};
 use crate::world::World;
 use alloy_primitives::U256;
@@ -75,6 +76,9 @@ impl Default for CriteriaConfig {
 struct PoolTrack {
     max_early: f64,
     last_equilibrium_price: Option<f64>,
+    /// The last probe stake of this pool: its amount and the spot price
+    /// after it (`None`: the stake failed), kept while the state it read holds.
+    probe: Option<(U256, KeptWhatIf<Option<f64>>)>,
 }
 
 /// Running state of the criteria KPIs.
@@ -130,7 +134,7 @@ impl CriteriaTracker {
     pub fn after_tick(&mut self, world: &mut World) -> anyhow::Result<()> {
         while self.pools.len() < world.ocean().pools.len() {
             let opening = world.ocean().pools[self.pools.len()].opening_price;
-            self.pools.push(PoolTrack { max_early: opening, last_equilibrium_price: None });
+            self.pools.push(PoolTrack { max_early: opening, last_equilibrium_price: None, probe: None });
         }
         for index in 0..world.ocean().pools.len() {
             let pool = &world.ocean().pools[index];
@@ -194,8 +198,15 @@ impl CriteriaTracker {
         ])
     }
 
-    /// Mean |Δp|/p in % for a probe stake in every live pool, on a snapshot.
-    fn stake_price_move(&self, world: &mut World, live: &[PoolInfo], prices: &[f64]) -> anyhow::Result<f64> {
+    /// Mean |Δp|/p in % for a probe stake in each of the newest live pools,
+    /// each in its own what-if; a pool whose last probe read nothing that has
+    /// changed since is not probed again ([`crate::chain::SimChain::what_if_kept`]).
+    fn stake_price_move(
+        &mut self,
+        world: &mut World,
+        live: &[PoolInfo],
+        prices: &[f64],
+    ) -> anyhow::Result<f64> {
         if live.is_empty() {
             return Ok(f64::NAN);
         }
@@ -204,24 +215,29 @@ impl CriteriaTracker {
         let probe = &self.probe;
         let fraction = self.config.probe_stake_fraction;
         let newest = live.len().saturating_sub(PROBED_POOLS);
-        let probed = &live[newest..];
-        let stakes = probed
-            .iter()
-            .map(|pool| to_base18(states[pool.index].ocean * fraction))
-            .collect::<Result<Vec<_>, _>>()?;
-        let moves = world.chain.what_if(|chain| -> anyhow::Result<Vec<f64>> {
-            let mut moves = Vec::with_capacity(PROBED_POOLS);
-            // One mint for every probe: each stake then runs on the pool's own state.
-            let total = stakes.iter().fold(U256::ZERO, |sum, stake| sum.saturating_add(*stake));
-            market.ocean().mint(chain, probe.address, total)?;
-            for ((pool, &before), &stake) in probed.iter().zip(&prices[newest..]).zip(&stakes) {
-                if market.stake(chain, probe, pool, stake).is_ok() && before > 0.0 {
-                    let after = from_base18(market.spot_price(chain, pool)?);
-                    moves.push(((after - before) / before).abs() * 100.0);
-                }
+        let mut moves = Vec::with_capacity(PROBED_POOLS);
+        for (pool, &before) in live[newest..].iter().zip(&prices[newest..]) {
+            if before <= 0.0 {
+                continue;
             }
-            Ok(moves)
-        })??;
+            let stake = to_base18(states[pool.index].ocean * fraction)?;
+            let track = &mut self.pools[pool.index];
+            let mut kept = track.probe.take().filter(|(amount, _)| *amount == stake).map(|(_, kept)| kept);
+            let after = world.chain.what_if_kept(
+                &mut kept,
+                |chain| Ok(market.ocean().mint(chain, probe.address, stake)?),
+                |chain| -> anyhow::Result<Option<f64>> {
+                    if market.stake(chain, probe, pool, stake).is_err() {
+                        return Ok(None);
+                    }
+                    Ok(Some(from_base18(market.spot_price(chain, pool)?)))
+                },
+            )?;
+            track.probe = kept.map(|kept| (stake, kept));
+            if let Some(after) = after {
+                moves.push(((after - before) / before).abs() * 100.0);
+            }
+        }
         Ok(mean(&moves))
     }
 }
