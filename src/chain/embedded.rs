@@ -2,6 +2,7 @@
 //! over nothing (a fresh chain) or over a node's state at a block ([`ForkDb`]).
 
 use super::fork::{Db, ForkDb, Upstream};
+use super::keccak_memo::remember_keccak;
 use super::kept::{StateKey, StateValue};
 use super::recording::{Execution, RecordedTx, Recording};
 use super::view_cache::{block_was_read, flag_block_reads, watch_block_reads, ViewCache, ViewStamp};
@@ -121,6 +122,7 @@ impl Chain {
         let mut evm =
             Context::mainnet().with_db(Db::new(upstream)).with_cfg(cfg).with_block(block).build_mainnet();
         flag_block_reads(evm.instruction.instruction_table_mut());
+        remember_keccak(evm.instruction.instruction_table_mut());
         Self {
             evm,
             gas_used_total: 0,

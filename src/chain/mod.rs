@@ -29,6 +29,7 @@ mod embedded;
 mod error;
 mod fork;
 mod journal;
+mod keccak_memo;
 mod kept;
 mod raw;
 mod receipt;

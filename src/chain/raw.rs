@@ -36,6 +36,14 @@ impl RawEvm {
         Self { evm }
     }
 
+    /// [`RawEvm::new`] whose KECCAK256 remembers two-word hashes as
+    /// [`super::Chain`]'s does: the same EVM as the chain's, without its bookkeeping.
+    pub fn with_keccak_memo() -> Self {
+        let mut raw = Self::new();
+        super::keccak_memo::remember_keccak(raw.evm.instruction.instruction_table_mut());
+        raw
+    }
+
     /// Give `who` a balance of `wei`.
     pub fn fund(&mut self, who: Address, wei: U256) {
         let info = AccountInfo { balance: wei, ..AccountInfo::default() };
@@ -97,6 +105,14 @@ impl RawEvm {
             let _ = self.evm.finalize();
         }
         outcomes
+    }
+
+    /// A read-only call's output and gas used (`None` when it fails).
+    #[cfg(test)]
+    pub(super) fn call(&mut self, from: Address, to: Address, data: Bytes) -> Option<(Bytes, u64)> {
+        let done = self.evm.transact(self.tx_env(from, TxKind::Call(to), data, U256::ZERO)).ok()?;
+        let gas = done.result.tx_gas_used();
+        done.result.into_output().map(|output| (output, gas))
     }
 
     fn tx_env(&self, from: Address, kind: TxKind, data: Bytes, value: U256) -> TxEnv {

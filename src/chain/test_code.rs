@@ -3,12 +3,17 @@
 use crate::chain::{Backend, GOD};
 use alloy_primitives::{Address, Bytes, U256};
 
-/// Deploy `runtime` (init code that returns it as the contract's code).
-pub(super) fn deploy<B: Backend>(chain: &mut B, runtime: &[u8]) -> Address {
+/// Init code that returns `runtime` (under 256 bytes) as the contract's code.
+pub(super) fn init_code(runtime: &[u8]) -> Vec<u8> {
     let len = u8::try_from(runtime.len()).expect("short code");
     let mut init = vec![0x60, len, 0x80, 0x60, 0x09, 0x5f, 0x39, 0x5f, 0xf3];
     init.extend_from_slice(runtime);
-    chain.deploy_contract(GOD, init.into()).expect("deploy")
+    init
+}
+
+/// Deploy `runtime`.
+pub(super) fn deploy<B: Backend>(chain: &mut B, runtime: &[u8]) -> Address {
+    chain.deploy_contract(GOD, init_code(runtime).into()).expect("deploy")
 }
 
 /// The word a contract returns for empty calldata.
