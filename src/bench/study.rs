@@ -42,9 +42,10 @@ impl std::fmt::Display for StudyReport {
                 one / many
             )?;
             let per_hundred = many / self.seeds as f64 * 100.0;
+            let how = if self.seeds == 100 { "measured" } else { "projected" };
             writeln!(
                 f,
-                "  {} designs x 100 seeds          {per_hundred:>8.1} s on {jobs} workers (projected; target < 90 s)",
+                "  {} designs x 100 seeds          {per_hundred:>8.1} s on {jobs} workers ({how}; target < 90 s)",
                 self.designs
             )?;
         }
