@@ -65,7 +65,7 @@ impl SimChain {
     ///
     /// # Errors
     /// The first error of `prepare` or `probe`, or the chain's when the
-    /// what-if cannot be undone (a node); an error result is not kept.
+    /// what-if cannot be undone (a node); after an error nothing is kept.
     pub fn what_if_kept<T: Clone, E: From<ChainError>>(
         &mut self,
         kept: &mut Option<KeptWhatIf<T>>,
@@ -98,7 +98,7 @@ impl SimChain {
         let mark = chain(self).what_if_mark();
         let value = probe(self);
         let (stamp, read) = chain(self).end_what_if_since(mark);
-        let value = value?;
+        let value = value.inspect_err(|_| *kept = None)?;
         let prepared = KeptWhatIf::<T>::inputs(&read, &writes);
         *kept = Some(KeptWhatIf { value: value.clone(), stamp, read, prepared });
         Ok(value)
