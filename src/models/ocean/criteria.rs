@@ -22,7 +22,7 @@
 
 use super::state::{OceanWorld, PoolInfo};
 use crate::agents::SimDuration;
-use crate::chain::KeptWhatIf;
+use crate::chain::{KeptWhatIf, SimChain};
 use crate::wallet::{from_base18, to_base18, AgentWallet};
 use crate::world::World;
 use alloy_primitives::U256;
@@ -199,8 +199,10 @@ impl CriteriaTracker {
     }
 
     /// Mean |Δp|/p in % for a probe stake in each of the newest live pools,
-    /// each in its own what-if; a pool whose last probe read nothing that has
-    /// changed since is not probed again ([`crate::chain::SimChain::what_if_kept`]).
+    /// each in its own what-if on the embedded chain, where a pool whose last
+    /// probe read nothing that has changed since is not probed again
+    /// ([`crate::chain::SimChain::what_if_kept`]); in one what-if for all on
+    /// a node, which keeps nothing and pays a snapshot per what-if.
     fn stake_price_move(
         &mut self,
         world: &mut World,
@@ -213,31 +215,53 @@ impl CriteriaTracker {
         let states = world.pool_states()?;
         let market = world.ocean().market.clone();
         let probe = &self.probe;
-        let fraction = self.config.probe_stake_fraction;
         let newest = live.len().saturating_sub(PROBED_POOLS);
-        let mut moves = Vec::with_capacity(PROBED_POOLS);
-        for (pool, &before) in live[newest..].iter().zip(&prices[newest..]) {
-            if before <= 0.0 {
-                continue;
-            }
-            let stake = to_base18(states[pool.index].ocean * fraction)?;
-            let track = &mut self.pools[pool.index];
-            let mut kept = track.probe.take().filter(|(amount, _)| *amount == stake).map(|(_, kept)| kept);
-            let after = world.chain.what_if_kept(
-                &mut kept,
-                |chain| Ok(market.ocean().mint(chain, probe.address, stake)?),
-                |chain| -> anyhow::Result<Option<f64>> {
-                    if market.stake(chain, probe, pool, stake).is_err() {
-                        return Ok(None);
-                    }
-                    Ok(Some(from_base18(market.spot_price(chain, pool)?)))
-                },
-            )?;
-            track.probe = kept.map(|kept| (stake, kept));
-            if let Some(after) = after {
-                moves.push(((after - before) / before).abs() * 100.0);
-            }
+        let mut probed = Vec::with_capacity(PROBED_POOLS);
+        for (pool, &before) in
+            live[newest..].iter().zip(&prices[newest..]).filter(|(_, &before)| before > 0.0)
+        {
+            probed.push((
+                pool,
+                before,
+                to_base18(states[pool.index].ocean * self.config.probe_stake_fraction)?,
+            ));
         }
+        let fund = |chain: &mut SimChain, stake| -> anyhow::Result<()> {
+            Ok(market.ocean().mint(chain, probe.address, stake)?)
+        };
+        let stake_in = |chain: &mut SimChain, pool, stake| -> anyhow::Result<Option<f64>> {
+            if market.stake(chain, probe, pool, stake).is_err() {
+                return Ok(None);
+            }
+            Ok(Some(from_base18(market.spot_price(chain, pool)?)))
+        };
+        let afters = if matches!(world.chain, SimChain::Embedded(_)) {
+            let mut afters = Vec::with_capacity(probed.len());
+            for &(pool, _, stake) in &probed {
+                let track = &mut self.pools[pool.index];
+                let mut kept =
+                    track.probe.take().filter(|(amount, _)| *amount == stake).map(|(_, kept)| kept);
+                afters.push(world.chain.what_if_kept(
+                    &mut kept,
+                    |chain| fund(chain, stake),
+                    |chain| stake_in(chain, pool, stake),
+                )?);
+                track.probe = kept.map(|kept| (stake, kept));
+            }
+            afters
+        } else {
+            world.chain.what_if(|chain| {
+                probed
+                    .iter()
+                    .map(|&(pool, _, stake)| fund(chain, stake).and_then(|()| stake_in(chain, pool, stake)))
+                    .collect::<anyhow::Result<Vec<_>>>()
+            })??
+        };
+        let moves: Vec<f64> = probed
+            .iter()
+            .zip(afters)
+            .filter_map(|(&(_, before, _), after)| Some(((after? - before) / before).abs() * 100.0))
+            .collect();
         Ok(mean(&moves))
     }
 }
