@@ -477,8 +477,9 @@ pub fn write_charts(
     every_column: bool,
 ) -> anyhow::Result<(Vec<ChartFile>, Vec<String>)> {
     let csv = out.join("kpis.csv");
-    let table = crate::kpis::read_kpis(&csv)?;
-    let chosen = run_charts(&loaded.netlist.charts, &table, every_column);
+    // The table is read again to draw: not two copies at once (a ten-year
+    // table is ~100 MB in memory).
+    let chosen = run_charts(&loaded.netlist.charts, &crate::kpis::read_kpis(&csv)?, every_column);
     let stop = super::signals::stop_flag();
     let units = loaded.column_units();
     let drawn = plot_run_while(&csv, out, &chosen.specs, &units, &|| !stop.load(Ordering::SeqCst))?;
