@@ -477,9 +477,18 @@ pub fn write_charts(
     every_column: bool,
 ) -> anyhow::Result<(Vec<ChartFile>, Vec<String>)> {
     let csv = out.join("kpis.csv");
-    // The table is read again to draw: not two copies at once (a ten-year
-    // table is ~100 MB in memory).
-    let chosen = run_charts(&loaded.netlist.charts, &crate::kpis::read_kpis(&csv)?, every_column);
+    let own = &loaded.netlist.charts;
+    // Only the default charts need the values (to leave flat columns out);
+    // the drawing reads the columns it draws again, so the whole table (a
+    // ten-year one is ~100 MB in memory) is never held twice, or at all for
+    // a netlist with charts of its own.
+    let table = if own.is_empty() || every_column {
+        crate::kpis::read_kpis(&csv)?
+    } else {
+        crate::kpis::KpiTable::default()
+    };
+    let chosen = run_charts(own, &table, every_column);
+    drop(table);
     let stop = super::signals::stop_flag();
     let units = loaded.column_units();
     let drawn = plot_run_while(&csv, out, &chosen.specs, &units, &|| !stop.load(Ordering::SeqCst))?;

@@ -1,5 +1,5 @@
-//! The long KPI table: round trip against the wide table, parts, a killed
-//! writer, refusals and a damaged table.
+//! The long KPI table: round trip against the wide table (whole, and some
+//! columns of either), parts, a killed writer, refusals and a damaged table.
 
 use super::*;
 use std::path::Path;
@@ -59,8 +59,15 @@ fn long_table_reads_back_as_the_wide_table_across_parts() {
     assert_eq!(cells, 20);
     assert!(parts(&long).len() >= 4, "{:?}", parts(&long));
     same(&read_long_kpis(&long).unwrap(), &read_kpis(&csv).unwrap());
+    // Some columns only, from either table: the whole table's, less the others.
+    let pools = |column: &str| column.starts_with("pool.");
+    let mut expected = read_kpis(&csv).unwrap();
+    expected.columns.remove(0);
+    expected.values.remove(0);
+    same(&read_kpis_where(&csv, &pools).unwrap(), &expected);
     // With kpis.csv gone, reading it reads the long table.
     std::fs::remove_file(&csv).unwrap();
+    same(&read_kpis_where(&csv, &pools).unwrap(), &expected);
     let back = read_kpis(&csv).unwrap();
     assert_eq!(back.column("pool.1.y").unwrap()[9], -9.0);
     assert!(back.column("pool.0.x").unwrap()[2].is_nan());

@@ -42,7 +42,7 @@ pub use long_reader::read_long_kpis;
 pub use long_writer::{LongKpiWriter, COLUMNS_FILE, LONG_COLUMNS, LONG_TABLE, PART_CELLS};
 pub use names::{nearest_columns, quantity_of, scope_of, TICK_COLUMN, TIME_COLUMN};
 pub use number::{format_value, parse_value};
-pub use reader::{read_kpis, KpiTable};
+pub use reader::{read_kpis, read_kpis_where, KpiTable};
 pub use sink::{has_kpis, KpiFormat, KpiSink, KpiSinks, WIDE_TABLE};
 pub use writer::KpiWriter;
 

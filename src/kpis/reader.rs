@@ -6,7 +6,7 @@ use super::number::parse_value;
 use std::path::{Path, PathBuf};
 
 /// A KPI table read back from CSV, stored column by column.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct KpiTable {
     /// KPI column names, in file order, without `tick` and `time_s`.
     pub columns: Vec<String>,
@@ -49,8 +49,23 @@ impl KpiTable {
 /// is read instead ([`super::read_long_kpis`]), so charts, reports and
 /// comparisons work with either.
 pub fn read_kpis(path: &Path) -> Result<KpiTable> {
+    read_kpis_where(path, &|_| true)
+}
+
+/// [`read_kpis`] keeping only the KPI columns `keep` accepts (ticks and
+/// times always): a caller that needs a few columns of a long run's table
+/// does not hold the whole table in memory. The other columns' cells are
+/// not parsed, so a malformed one goes unnoticed.
+pub fn read_kpis_where(path: &Path, keep: &dyn Fn(&str) -> bool) -> Result<KpiTable> {
     if let Some(long) = long_instead(path) {
-        return super::read_long_kpis(&long);
+        let mut table = super::read_long_kpis(&long)?;
+        let mut values = std::mem::take(&mut table.values).into_iter();
+        let (columns, values) = std::mem::take(&mut table.columns)
+            .into_iter()
+            .zip(values.by_ref())
+            .filter(|(c, _)| keep(c))
+            .unzip();
+        return Ok(KpiTable { columns, values, ..table });
     }
     let file = std::fs::File::open(path).map_err(|source: std::io::Error| KpiError::Io {
         file: path.to_owned(),
@@ -78,9 +93,11 @@ pub fn read_kpis(path: &Path) -> Result<KpiTable> {
         problem,
     })?;
 
+    let width = columns.len() + 2;
+    let kept: Vec<usize> = (0..columns.len()).filter(|&i| keep(&columns[i])).collect();
+    let columns = kept.iter().map(|&i| columns[i].clone()).collect();
     let mut table =
-        KpiTable { values: vec![Vec::new(); columns.len()], columns, ticks: Vec::new(), times: Vec::new() };
-    let width = table.columns.len() + 2;
+        KpiTable { values: vec![Vec::new(); kept.len()], columns, ticks: Vec::new(), times: Vec::new() };
     for record in records {
         let record = record.map_err(|error| csv_error(path, error))?;
         let line = record.position().map_or(0, csv::Position::line);
@@ -97,11 +114,11 @@ pub fn read_kpis(path: &Path) -> Result<KpiTable> {
         };
         table.ticks.push(integer(0, TICK_COLUMN)?);
         table.times.push(integer(1, TIME_COLUMN)?);
-        for (index, column) in table.columns.iter().enumerate() {
+        for ((&index, column), values) in kept.iter().zip(&table.columns).zip(&mut table.values) {
             let text = &record[index + 2];
             let value = parse_value(text)
                 .ok_or_else(|| malformed(line, format!("column {column}: {text:?} is not a number")))?;
-            table.values[index].push(value);
+            values.push(value);
         }
     }
     Ok(table)

@@ -34,7 +34,7 @@ pub use font::{ensure_font, FONT_ENV};
 pub use render::{DrawnChart, DrawnSeries, Threshold, CHART_SIZE, TIME_AXIS};
 pub use spec::{default_charts, matches, run_charts, slug, ChartSpec, RunCharts, MAX_LINES_PER_CHART};
 
-use crate::kpis::{read_kpis, KpiTable};
+use crate::kpis::{read_kpis, read_kpis_where, KpiTable};
 use render::{render, Chart, Line};
 use spec::Slugs;
 use std::path::{Path, PathBuf};
@@ -117,7 +117,14 @@ pub fn plan_run(kpis_csv: &Path, charts: &[ChartSpec], units: &Registry) -> Resu
 
 /// Every spec as a chart ready to draw, with the title its file is named after.
 fn resolve(kpis_csv: &Path, charts: &[ChartSpec], units: &Registry) -> Result<Vec<(String, Chart)>> {
-    let table = read_kpis(kpis_csv)?;
+    // Only the columns some chart draws.
+    let is_glob = |pattern: &&String| pattern.contains(['*', '?']);
+    let patterns = || charts.iter().flat_map(|spec| &spec.kpis);
+    let named: std::collections::HashSet<&str> =
+        patterns().filter(|p| !is_glob(p)).map(String::as_str).collect();
+    let globs: Vec<&str> = patterns().filter(is_glob).map(String::as_str).collect();
+    let keep = |column: &str| named.contains(column) || globs.iter().any(|glob| matches(glob, column));
+    let table = read_kpis_where(kpis_csv, &keep)?;
     let days = days_of(&table);
     let mut resolved = Vec::with_capacity(charts.len());
     // Exact names are looked up, not matched against every column: default

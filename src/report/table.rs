@@ -8,7 +8,7 @@ use super::format::{
 use super::simplicity::{measure_design, measure_source, Simplicity};
 use super::stats::{paired_differences, SeedStats};
 use super::{contracts_root, ReportError, Result};
-use crate::kpis::read_kpis;
+use crate::kpis::read_kpis_where;
 use crate::models::criteria::{CriteriaSet, Criterion, Verdict, SIMPLICITY_ID};
 use std::path::{Path, PathBuf};
 
@@ -227,7 +227,8 @@ fn read_run(set: &CriteriaSet, dir: &Path) -> Result<RunValues> {
     if !crate::kpis::has_kpis(dir) {
         return Err(ReportError::MissingFile { file: csv, dir: dir.to_owned(), what: "KPI table" });
     }
-    let table = read_kpis(&csv)?;
+    // Only the criteria's columns: a long run's whole table is ~100 MB.
+    let table = read_kpis_where(&csv, &|column| set.criteria.iter().any(|c| c.column == column))?;
     let values = criteria_values(set, &table, &csv.display().to_string());
     Ok(RunValues { info, values })
 }
