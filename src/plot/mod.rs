@@ -140,11 +140,13 @@ fn resolve(kpis_csv: &Path, charts: &[ChartSpec], units: &Registry) -> Result<Ve
                 _ => (0..table.columns.len()).filter(|&i| matches(pattern, &table.columns[i])).collect(),
             };
             if found.is_empty() {
+                // Name the file's columns nearest the pattern: all of them, not the ones read.
+                let every = read_kpis(kpis_csv)?.columns;
                 return Err(PlotError::NoMatch {
                     file: kpis_csv.to_owned(),
                     title: spec.title.clone(),
                     pattern: pattern.clone(),
-                    available: crate::kpis::nearest_columns(pattern, &table.columns),
+                    available: crate::kpis::nearest_columns(pattern, &every),
                 });
             }
             picked.extend(found.into_iter().filter(|i| seen.insert(*i)));
