@@ -12,10 +12,13 @@
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{sol, SolCall};
+#[path = "support/wad.rs"]
+mod wad;
 use std::path::Path;
 use tokenspice::artifacts::deploy_own;
 use tokenspice::chain::{address_for, Backend, Chain, GOD};
 use tokenspice::netlist::load;
+use wad::{f, Token, WAD};
 
 sol! {
     interface Lp {
@@ -41,14 +44,7 @@ sol! {
         function stakeTargetPeriod() external view returns (uint256);
         function targetStakeFactor() external view returns (uint256);
     }
-    interface Token {
-        function transfer(address to, uint256 amount) external returns (bool);
-        function approve(address spender, uint256 amount) external returns (bool);
-        function balanceOf(address who) external view returns (uint256);
-    }
 }
-
-const WAD: f64 = 1e18;
 
 /// `tokens` whole USD in base units.
 fn dollars(tokens: u64) -> U256 {
@@ -58,10 +54,6 @@ fn dollars(tokens: u64) -> U256 {
 /// A fee of `bps` basis points, 18-decimal.
 fn bps(bps: u64) -> U256 {
     U256::from(bps) * U256::from(10u64).pow(U256::from(14))
-}
-
-fn f(value: U256) -> f64 {
-    value.to_string().parse().expect("decimal")
 }
 
 fn close_to(actual: f64, expected: f64, what: &str) {

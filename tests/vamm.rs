@@ -9,12 +9,15 @@
 
 use alloy_primitives::{Address, I256, U256};
 use alloy_sol_types::{sol, SolCall};
+#[path = "support/wad.rs"]
+mod wad;
 use std::path::Path;
 use tokenspice::artifacts::deploy_own;
 use tokenspice::chain::{address_for, Backend, Chain, GOD};
 use tokenspice::cli::run_to_dir;
 use tokenspice::kpis::read_kpis;
 use tokenspice::netlist::load;
+use wad::{f, Token, WAD};
 
 sol! {
     interface Vamm {
@@ -37,17 +40,6 @@ sol! {
         function cumulativeFunding() external view returns (int256);
         function protocolFunding() external view returns (int256);
     }
-    interface Token {
-        function transfer(address to, uint256 amount) external returns (bool);
-        function approve(address spender, uint256 amount) external returns (bool);
-        function balanceOf(address who) external view returns (uint256);
-    }
-}
-
-const WAD: f64 = 1e18;
-
-fn f(value: U256) -> f64 {
-    value.to_string().parse().expect("decimal")
 }
 
 fn fi(value: I256) -> f64 {

@@ -110,10 +110,15 @@ pub struct AgentSpec {
 pub trait ModelConfig: std::fmt::Debug + Send + Sync {
     /// Check the agents against the model (what they refer to exists, ...).
     fn check(&self, agents: &[AgentSpec], ticks: u64, tick_seconds: u64) -> anyhow::Result<()>;
-    /// KPI columns of things the run creates later (after the agents' columns).
-    fn later_columns(&self, agents: &[AgentSpec], ticks: u64, tick_seconds: u64) -> Vec<String>;
+    /// KPI columns of things the run creates later (after the agents' columns);
+    /// none unless the model creates things as it runs.
+    fn later_columns(&self, _agents: &[AgentSpec], _ticks: u64, _tick_seconds: u64) -> Vec<String> {
+        Vec::new()
+    }
     /// Address-book names the run will create later (checked references may use them).
-    fn later_names(&self, agents: &[AgentSpec], ticks: u64, tick_seconds: u64) -> Vec<String>;
+    fn later_names(&self, _agents: &[AgentSpec], _ticks: u64, _tick_seconds: u64) -> Vec<String> {
+        Vec::new()
+    }
     /// Deploy the system contracts, name them in the address book, keep the
     /// model's state in the world.
     fn setup(&self, world: &mut World) -> anyhow::Result<()>;

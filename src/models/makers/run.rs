@@ -123,14 +123,6 @@ impl ModelConfig for MakersConfig {
         Ok(())
     }
 
-    fn later_columns(&self, _agents: &[AgentSpec], _ticks: u64, _tick_seconds: u64) -> Vec<String> {
-        Vec::new()
-    }
-
-    fn later_names(&self, _agents: &[AgentSpec], _ticks: u64, _tick_seconds: u64) -> Vec<String> {
-        Vec::new()
-    }
-
     fn setup(&self, world: &mut World) -> anyhow::Result<()> {
         let t = &self.table;
         let [maker0, maker1] = t.makers.clone().map(|name| address_for(&name).to_string());

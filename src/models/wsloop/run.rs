@@ -68,14 +68,6 @@ impl ModelConfig for WsloopConfig {
         Ok(())
     }
 
-    fn later_columns(&self, _agents: &[AgentSpec], _ticks: u64, _tick_seconds: u64) -> Vec<String> {
-        Vec::new()
-    }
-
-    fn later_names(&self, _agents: &[AgentSpec], _ticks: u64, _tick_seconds: u64) -> Vec<String> {
-        Vec::new()
-    }
-
     fn setup(&self, world: &mut World) -> anyhow::Result<()> {
         let ocean = Ocean::deploy(&mut world.chain)?;
         let initial = base_units("deployer", "initial supply", self.table.initial_supply())?;
