@@ -18,7 +18,7 @@ use std::path::Path;
 use tokenspice::artifacts::deploy_own;
 use tokenspice::chain::{address_for, Backend, Chain, GOD};
 use tokenspice::netlist::load;
-use wad::{f, Token, WAD};
+use wad::{deploy_test_dollar, f, wei, Token, WAD};
 
 sol! {
     interface Lp {
@@ -44,11 +44,6 @@ sol! {
         function stakeTargetPeriod() external view returns (uint256);
         function targetStakeFactor() external view returns (uint256);
     }
-}
-
-/// `tokens` whole USD in base units.
-fn dollars(tokens: u64) -> U256 {
-    U256::from(tokens) * U256::from(10u64).pow(U256::from(18))
 }
 
 /// A fee of `bps` basis points, 18-decimal.
@@ -104,16 +99,12 @@ struct Market {
 impl Market {
     fn new() -> Self {
         let mut chain = Chain::new();
-        let usd =
-            deploy_own(&mut chain, "ReserveToken", &["Test Dollar", "USD", &dollars(10_000_000).to_string()])
-                .expect("usd");
+        let usd = deploy_test_dollar(&mut chain);
         let operator = address_for("operator");
         let lp = deploy_lp(&mut chain, usd, operator, 3).expect("lp");
         let makers = [address_for("a"), address_for("b"), address_for("c")];
         let mut market = Self { chain, usd, lp, operator, makers };
-        for (who, amount) in
-            makers.iter().map(|&m| (m, dollars(100_000))).chain([(operator, dollars(1_000_000))])
-        {
+        for (who, amount) in makers.iter().map(|&m| (m, wei(100_000))).chain([(operator, wei(1_000_000))]) {
             market.send_to(GOD, usd, Token::transferCall { to: who, amount }.abi_encode());
             market.send_to(who, usd, Token::approveCall { spender: lp, amount: U256::MAX }.abi_encode());
         }
@@ -140,7 +131,7 @@ impl Market {
     }
 
     fn day(&mut self, volume: u64, open_interest: u64) {
-        let call = Lp::recordDayCall { volume: dollars(volume), openInterest: dollars(open_interest) };
+        let call = Lp::recordDayCall { volume: wei(volume), openInterest: wei(open_interest) };
         self.send(self.operator, &call);
     }
 
@@ -167,8 +158,8 @@ fn a_hand_worked_case_chooses_the_fee_and_splits_rewards_by_stake_and_entry() {
     // (no volume yet), so A's entry valuation is 10,000. A quotes exactly
     // its obligation (2 × 10,000). No open interest yet: target 0, the
     // lowest bid (A's) is the fee; 0.3% of 40,000 = 120, all to A.
-    m.send(a, &Lp::commitCall { stake: dollars(10_000), feeBid: bps(30) });
-    m.send(a, &Lp::setQuotedNotionalCall { notional: dollars(20_000) });
+    m.send(a, &Lp::commitCall { stake: wei(10_000), feeBid: bps(30) });
+    m.send(a, &Lp::setQuotedNotionalCall { notional: wei(20_000) });
     close_to(f(m.view(&Lp::entryValuationOfCall { maker: a })), 10_000.0 * WAD, "A's entry valuation");
     m.day(40_000, 30_000);
     assert_eq!(m.rewards(), [120.0, 0.0, 0.0], "day 0: 0.3% of 40,000 to A");
@@ -177,8 +168,8 @@ fn a_hand_worked_case_chooses_the_fee_and_splits_rewards_by_stake_and_entry() {
     // B's 20,000 at the lowest bid reaches it, so the fee is 0.1% and the
     // day pays 60. Weights: A 10,000 / 10,000 = 1, B 20,000 / 40,000 = 0.5:
     // A gets 2/3 (40), B 1/3 (20).
-    m.send(b, &Lp::commitCall { stake: dollars(20_000), feeBid: bps(10) });
-    m.send(b, &Lp::setQuotedNotionalCall { notional: dollars(50_000) });
+    m.send(b, &Lp::commitCall { stake: wei(20_000), feeBid: bps(10) });
+    m.send(b, &Lp::setQuotedNotionalCall { notional: wei(50_000) });
     close_to(f(m.view(&Lp::entryValuationOfCall { maker: b })), 40_000.0 * WAD, "B's entry valuation");
     close_to(m.fee(), 0.001, "day 1 fee");
     m.day(60_000, 50_000);
@@ -188,12 +179,12 @@ fn a_hand_worked_case_chooses_the_fee_and_splits_rewards_by_stake_and_entry() {
     // obligation. Target 0.5 × max(30,000, 50,000) = 25,000: B's 20,000 at
     // 0.1% falls short, C's 30,000 at 0.2% reaches it: fee 0.2%, 180 paid.
     // Shares of 1.8: A 100, B 50, C 30 — forfeited, and not given to others.
-    m.send(c, &Lp::commitCall { stake: dollars(30_000), feeBid: bps(20) });
-    m.send(c, &Lp::setQuotedNotionalCall { notional: dollars(10_000) });
+    m.send(c, &Lp::commitCall { stake: wei(30_000), feeBid: bps(20) });
+    m.send(c, &Lp::setQuotedNotionalCall { notional: wei(10_000) });
     close_to(m.fee(), 0.002, "day 2 fee");
     m.day(90_000, 20_000);
     assert_eq!(m.rewards(), [260.0, 70.0, 0.0], "day 2: 100 to A, 50 to B, C's 30 forfeited");
-    assert_eq!(m.view(&Lp::feesForfeitedCall {}), dollars(30));
+    assert_eq!(m.view(&Lp::feesForfeitedCall {}), wei(30));
     // The reference agrees, from the stakes, bids and entry valuations alone.
     let entries = [(10_000.0, 10_000.0), (20_000.0, 40_000.0), (30_000.0, 100_000.0)];
     let shares = reference_shares(&entries);
@@ -204,7 +195,7 @@ fn a_hand_worked_case_chooses_the_fee_and_splits_rewards_by_stake_and_entry() {
     close_to(reference_fee(&bids, reference_target(&[30e3, 50e3], 3, 0.5)), 0.002, "reference fee, day 2");
     // Day 3: C quotes its obligation; 20 paid at 0.2%: A 20/1.8, B 10/1.8,
     // C the rest (it is the last maker paid: roundings land on it).
-    m.send(c, &Lp::setQuotedNotionalCall { notional: dollars(60_000) });
+    m.send(c, &Lp::setQuotedNotionalCall { notional: wei(60_000) });
     let before = m.rewards();
     m.day(10_000, 200_000);
     let paid: Vec<f64> = m.rewards().iter().zip(before).map(|(after, before)| after - before).collect();
@@ -213,7 +204,7 @@ fn a_hand_worked_case_chooses_the_fee_and_splits_rewards_by_stake_and_entry() {
     }
     // Rewards plus forfeits are the fees, to the wei: 120 + 60 + 180 + 20.
     let (collected, rewarded) = (m.view(&Lp::feesCollectedCall {}), m.view(&Lp::rewardsPaidCall {}));
-    assert_eq!(collected, dollars(380));
+    assert_eq!(collected, wei(380));
     assert_eq!(rewarded + m.view(&Lp::feesForfeitedCall {}), collected);
     let sum = m.makers.map(|maker| m.view(&Lp::rewardsOfCall { maker })).into_iter().sum::<U256>();
     assert_eq!(sum, rewarded, "the makers' rewards add up to the wei");
@@ -232,15 +223,15 @@ fn a_hand_worked_case_chooses_the_fee_and_splits_rewards_by_stake_and_entry() {
 fn amending_re_averages_the_entry_valuation_and_withdrawing_returns_the_stake() {
     let mut m = Market::new();
     let [a, b, _] = m.makers;
-    m.send(a, &Lp::commitCall { stake: dollars(10_000), feeBid: bps(30) });
-    m.send(b, &Lp::commitCall { stake: dollars(20_000), feeBid: bps(10) });
+    m.send(a, &Lp::commitCall { stake: wei(10_000), feeBid: bps(30) });
+    m.send(b, &Lp::commitCall { stake: wei(20_000), feeBid: bps(10) });
     m.day(50_000, 10_000);
     m.day(70_000, 10_000);
     // A adds 10,000 when the market value is 120,000: its weight goes from
     // 10,000 / 10,000 = 1 to 1 + 10,000 / 120,000; entry = 20,000 / weight.
     let value = f(m.view(&Lp::marketValueCall {})) / WAD;
     close_to(value, 120_000.0, "market value: two days of volume");
-    m.send(a, &Lp::amendCall { stake: dollars(20_000), feeBid: bps(5) });
+    m.send(a, &Lp::amendCall { stake: wei(20_000), feeBid: bps(5) });
     let weight = 1.0 + 10_000.0 / 120_000.0;
     close_to(f(m.view(&Lp::entryValuationOfCall { maker: a })) / WAD, 20_000.0 / weight, "re-averaged entry");
     close_to(m.fee(), 0.0005, "A's new bid is the lowest and the target is 5,000");
@@ -248,10 +239,10 @@ fn amending_re_averages_the_entry_valuation_and_withdrawing_returns_the_stake() 
     // Halving B keeps its entry valuation (30,000: the stake committed when
     // B joined, before any volume) and returns 10,000.
     let entry_b = m.view(&Lp::entryValuationOfCall { maker: b });
-    assert_eq!(entry_b, dollars(30_000));
+    assert_eq!(entry_b, wei(30_000));
     let cash = |m: &mut Market, who| f(m.chain.view(m.usd, &Token::balanceOfCall { who }).expect("balance"));
     let before = cash(&mut m, b);
-    m.send(b, &Lp::amendCall { stake: dollars(10_000), feeBid: bps(10) });
+    m.send(b, &Lp::amendCall { stake: wei(10_000), feeBid: bps(10) });
     assert_eq!(m.view(&Lp::entryValuationOfCall { maker: b }), entry_b);
     close_to(cash(&mut m, b) - before, 10_000.0 * WAD, "returned stake");
     // A withdraws: its stake comes back, B is the only maker, A's rewards stay on record.
@@ -261,8 +252,8 @@ fn amending_re_averages_the_entry_valuation_and_withdrawing_returns_the_stake() 
     assert_eq!(m.view(&Lp::makerCountCall {}), U256::from(1));
     assert_eq!(m.view(&Lp::makersCall { index: U256::ZERO }), b);
     assert_eq!(m.view(&Lp::rewardsOfCall { maker: a }), rewards);
-    assert_eq!(m.view(&Lp::equityShareCall { maker: b }), dollars(1), "B holds every share");
-    assert_eq!(m.view(&Lp::totalStakeCall {}), dollars(10_000));
+    assert_eq!(m.view(&Lp::equityShareCall { maker: b }), wei(1), "B holds every share");
+    assert_eq!(m.view(&Lp::totalStakeCall {}), wei(10_000));
 }
 
 #[test]
@@ -270,23 +261,20 @@ fn bad_arguments_revert_with_their_reasons() {
     let mut m = Market::new();
     let [a, b, _] = m.makers;
     assert_eq!(m.refused(a, &Lp::commitCall { stake: U256::ZERO, feeBid: bps(10) }), "LP_ZERO_STAKE");
-    assert_eq!(
-        m.refused(a, &Lp::commitCall { stake: dollars(1), feeBid: bps(1_001) }),
-        "LP_FEE_BID_TOO_HIGH"
-    );
-    assert_eq!(m.refused(a, &Lp::amendCall { stake: dollars(1), feeBid: bps(10) }), "LP_NO_COMMITMENT");
+    assert_eq!(m.refused(a, &Lp::commitCall { stake: wei(1), feeBid: bps(1_001) }), "LP_FEE_BID_TOO_HIGH");
+    assert_eq!(m.refused(a, &Lp::amendCall { stake: wei(1), feeBid: bps(10) }), "LP_NO_COMMITMENT");
     assert_eq!(m.refused(a, &Lp::withdrawCall {}), "LP_NO_COMMITMENT");
-    assert_eq!(m.refused(a, &Lp::setQuotedNotionalCall { notional: dollars(1) }), "LP_NO_COMMITMENT");
-    m.send(a, &Lp::commitCall { stake: dollars(1_000), feeBid: bps(10) });
-    assert_eq!(m.refused(a, &Lp::commitCall { stake: dollars(1), feeBid: bps(10) }), "LP_ALREADY_COMMITTED");
+    assert_eq!(m.refused(a, &Lp::setQuotedNotionalCall { notional: wei(1) }), "LP_NO_COMMITMENT");
+    m.send(a, &Lp::commitCall { stake: wei(1_000), feeBid: bps(10) });
+    assert_eq!(m.refused(a, &Lp::commitCall { stake: wei(1), feeBid: bps(10) }), "LP_ALREADY_COMMITTED");
     assert_eq!(m.refused(a, &Lp::amendCall { stake: U256::ZERO, feeBid: bps(10) }), "LP_ZERO_STAKE");
-    assert_eq!(m.refused(a, &Lp::amendCall { stake: dollars(1), feeBid: dollars(1) }), "LP_FEE_BID_TOO_HIGH");
-    let day = Lp::recordDayCall { volume: dollars(1), openInterest: dollars(1) };
+    assert_eq!(m.refused(a, &Lp::amendCall { stake: wei(1), feeBid: wei(1) }), "LP_FEE_BID_TOO_HIGH");
+    let day = Lp::recordDayCall { volume: wei(1), openInterest: wei(1) };
     assert_eq!(m.refused(b, &day), "LP_NOT_OPERATOR");
     // A maker without the stake it commits: the token's own reason.
     let poor = address_for("poor");
     m.send_to(poor, m.usd, Token::approveCall { spender: m.lp, amount: U256::MAX }.abi_encode());
-    assert!(m.refused(poor, &Lp::commitCall { stake: dollars(1), feeBid: bps(10) }).contains("balance"));
+    assert!(m.refused(poor, &Lp::commitCall { stake: wei(1), feeBid: bps(10) }).contains("balance"));
     // The constructor refuses a look-back of 0 or over 366 days.
     let (usd_token, operator) = (m.usd, m.operator);
     for period in [0, 367] {
@@ -397,7 +385,7 @@ fn the_netlist_fee_follows_the_bids_and_open_interest_and_every_fee_is_accounted
         );
         let balance =
             run.engine.world_mut().chain.view(usd_token, &Token::balanceOfCall { who }).expect("balance");
-        assert_eq!(balance + stake, dollars(funded) + reward, "{maker}: USD = funding - stake + rewards");
+        assert_eq!(balance + stake, wei(funded) + reward, "{maker}: USD = funding - stake + rewards");
         rewards += reward;
     }
     assert_eq!(rewards, paid);
@@ -408,7 +396,7 @@ fn the_netlist_fee_follows_the_bids_and_open_interest_and_every_fee_is_accounted
         .chain
         .view(usd_token, &Token::balanceOfCall { who: operator })
         .expect("balance");
-    assert_eq!(left + collected, dollars(10_000_000), "the operator paid the fees collected");
+    assert_eq!(left + collected, wei(10_000_000), "the operator paid the fees collected");
     assert_eq!(
         run.view("lp", &Lp::stakeOfCall { maker: run.address("leaver") }),
         U256::ZERO,

@@ -17,7 +17,7 @@ use tokenspice::chain::{address_for, Backend, Chain, GOD};
 use tokenspice::cli::run_to_dir;
 use tokenspice::kpis::read_kpis;
 use tokenspice::netlist::load;
-use wad::{f, Token, WAD};
+use wad::{deploy_test_dollar, f, wei, Token, WAD};
 
 sol! {
     interface Vamm {
@@ -61,16 +61,10 @@ struct Setup {
     traders: [Address; 2],
 }
 
-fn wei(tokens: u64) -> U256 {
-    U256::from(tokens) * U256::from(10u64).pow(U256::from(18))
-}
-
 impl Setup {
     fn new() -> Self {
         let mut chain = Chain::new();
-        let usd =
-            deploy_own(&mut chain, "ReserveToken", &["Test Dollar", "USD", &wei(10_000_000).to_string()])
-                .expect("usd");
+        let usd = deploy_test_dollar(&mut chain);
         let operator = address_for("operator");
         let (x, y, peg) = (wei(20_000), wei(20_000), wei(100));
         let args = [usd.to_string(), x.to_string(), y.to_string(), peg.to_string(), operator.to_string()];

@@ -1,7 +1,9 @@
 //! What the contract tests against float references share: an ERC20's
-//! three calls and 18-decimal amounts read as floats.
+//! three calls, 18-decimal amounts both ways, and a test dollar to trade in.
 
-use alloy_primitives::U256;
+use alloy_primitives::{Address, U256};
+use tokenspice::artifacts::deploy_own;
+use tokenspice::chain::Chain;
 
 alloy_sol_types::sol! {
     interface Token {
@@ -17,4 +19,14 @@ pub(crate) const WAD: f64 = 1e18;
 /// A base-unit amount as a float (exact to f64's precision).
 pub(crate) fn f(value: U256) -> f64 {
     value.to_string().parse().expect("decimal")
+}
+
+/// `tokens` whole tokens in base units.
+pub(crate) fn wei(tokens: u64) -> U256 {
+    U256::from(tokens) * U256::from(10u64).pow(U256::from(18))
+}
+
+/// A ReserveToken "USD" of 10 million, all held by the deployer.
+pub(crate) fn deploy_test_dollar(chain: &mut Chain) -> Address {
+    deploy_own(chain, "ReserveToken", &["Test Dollar", "USD", &wei(10_000_000).to_string()]).expect("usd")
 }
