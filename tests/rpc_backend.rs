@@ -7,39 +7,18 @@
 
 #[path = "support/erc20_world.rs"]
 mod erc20_world;
+#[path = "support/node_scenarios.rs"]
+mod node_scenarios;
 
-use alloy_primitives::{Address, Bytes, U256};
-use alloy_sol_types::SolCall;
-use erc20_world::{balance, balances, disturb, fund, next, token_init_code};
-use std::path::PathBuf;
-use std::process::Command;
+use alloy_primitives::{Bytes, U256};
+use erc20_world::{balance, balances, disturb, fund, token_init_code};
+use node_scenarios::{anvil_binary, edge_cases, holders, scenario, HOLDERS, TRANSFERS};
 use std::time::Instant;
 use tokenspice::chain::{
-    address_for, AnvilProcess, Backend, Chain, ChainError, Mining, Outcome, Receipt, RequestLog,
-    RevertReason, RpcChain, GENESIS_TIMESTAMP, GOD, GOD_ETH,
+    AnvilProcess, Backend, Chain, ChainError, Mining, Outcome, RequestLog, RevertReason, RpcChain,
+    GENESIS_TIMESTAMP, GOD, GOD_ETH,
 };
 use tokenspice::models::ocean::contracts::OceanToken;
-
-const HOLDERS: usize = 50;
-const TRANSFERS: usize = 200;
-const TOKEN: u64 = 1_000_000_000_000_000_000;
-
-/// Install anvil (idempotent) and return its binary, or `None` without npm.
-fn anvil_binary() -> Option<PathBuf> {
-    if Command::new("npm").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: npm is missing, so scripts/anvil.sh cannot install anvil");
-        return None;
-    }
-    let output = Command::new("bash")
-        .arg("scripts/anvil.sh")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run bash scripts/anvil.sh");
-    assert!(output.status.success(), "scripts/anvil.sh failed:\n{}", String::from_utf8_lossy(&output.stderr));
-    let path = PathBuf::from(String::from_utf8(output.stdout).expect("utf-8 path").trim());
-    assert!(path.is_file(), "scripts/anvil.sh printed {path:?}, which is not a file");
-    Some(path)
-}
 
 /// Both mining modes.
 const MODES: [Mining; 2] = [Mining::PerTransaction, Mining::PerTick];
@@ -50,63 +29,6 @@ fn rpc_chain(mining: Mining) -> Option<(AnvilProcess, RpcChain)> {
     let anvil = AnvilProcess::start(&binary).expect("anvil starts");
     let chain = RpcChain::connect_with(anvil.url(), mining, RequestLog::default()).expect("connect to anvil");
     Some((anvil, chain))
-}
-
-fn holders() -> Vec<Address> {
-    erc20_world::holders("rpc-holder", HOLDERS)
-}
-
-/// Everything the scenario observed, to compare between backends.
-#[derive(Debug, PartialEq)]
-struct Trace {
-    token: Address,
-    /// Receipts of the deployment, the mints and the transfers, in order.
-    receipts: Vec<Receipt>,
-    /// `(block number, timestamp)` at each phase.
-    clock: Vec<(u64, u64)>,
-    balances: Vec<U256>,
-    supply: U256,
-    god_eth: U256,
-}
-
-/// Deploy, mint to 50 EOAs, 200 transfers (some overdrafts) around an
-/// `advance(3600)`; returns the trace and the seconds spent on transfers.
-fn scenario<B: Backend>(chain: &mut B) -> (Trace, f64) {
-    let holders = holders();
-    let mut receipts = Vec::new();
-    let mut clock = vec![(chain.block_number(), chain.timestamp())];
-    let deployed = chain.deploy(GOD, token_init_code()).expect("deploy runs");
-    let Outcome::Success { created: Some(token), .. } = deployed.outcome else {
-        panic!("deployment failed: {deployed:?}");
-    };
-    receipts.push(deployed);
-    for (i, who) in holders.iter().enumerate() {
-        let amount = U256::from(1_000 + i as u64) * U256::from(TOKEN);
-        let data = OceanToken::mintCall { to: *who, amount }.abi_encode();
-        receipts.push(chain.transact(GOD, token, data.into(), U256::ZERO).expect("mint runs"));
-    }
-    clock.push((chain.block_number(), chain.timestamp()));
-    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-    let started = Instant::now();
-    for i in 0..TRANSFERS {
-        if i == TRANSFERS / 2 {
-            clock.push((chain.block_number(), chain.timestamp()));
-            chain.advance(3_600);
-            clock.push((chain.block_number(), chain.timestamp()));
-        }
-        let from = holders[(next(&mut state) % HOLDERS as u64) as usize];
-        let to = holders[(next(&mut state) % HOLDERS as u64) as usize];
-        // Up to 3,000 tokens against holdings of 1,000..1,050: many overdrafts.
-        let amount = U256::from(next(&mut state) % 3_000) * U256::from(TOKEN);
-        let data = OceanToken::transferCall { to, amount }.abi_encode();
-        receipts.push(chain.transact(from, token, data.into(), U256::ZERO).expect("transfer runs"));
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    clock.push((chain.block_number(), chain.timestamp()));
-    let balances = holders.iter().map(|who| balance(chain, token, *who)).collect();
-    let supply = chain.view(token, &OceanToken::totalSupplyCall {}).expect("totalSupply");
-    let god_eth = chain.eth_balance(GOD).expect("GOD's ETH");
-    (Trace { token, receipts, clock, balances, supply, god_eth }, seconds)
 }
 
 #[test]
@@ -159,7 +81,9 @@ fn erc20_scenario_is_identical(mining: Mining) {
     assert_eq!(rpc.node_timestamp().unwrap(), rpc.timestamp());
     let blocks = match mining {
         Mining::PerTransaction => 1 + HOLDERS + TRANSFERS + 1,
-        Mining::PerTick => 1 + (HOLDERS + TRANSFERS / 2).div_ceil(9) + (TRANSFERS / 2).div_ceil(9),
+        Mining::PerTick | Mining::Mirrored => {
+            1 + (HOLDERS + TRANSFERS / 2).div_ceil(9) + (TRANSFERS / 2).div_ceil(9)
+        }
     };
     assert_eq!(rpc.node_block_number().unwrap(), blocks as u64, "{mining:?}");
 
@@ -222,52 +146,6 @@ fn snapshot_restores_twice(mining: Mining) {
     assert_eq!(balance(&mut chain, token, holders[0]), before[0]);
 }
 
-/// ETH transfers, a refused transaction, reverts and halts of calls and
-/// deployments: the same outcomes on both backends.
-fn edge_cases<B: Backend>(chain: &mut B) -> Vec<String> {
-    let mut seen = Vec::new();
-    let (alice, bob) = (address_for("rpc-alice"), address_for("rpc-bob"));
-    chain.set_eth_balance(alice, U256::from(10u64.pow(18))).unwrap();
-    let paid = chain.transact(alice, bob, Bytes::new(), U256::from(250)).unwrap();
-    seen.push(format!("{paid:?}"));
-    seen.push(format!("{} {}", chain.eth_balance(alice).unwrap(), chain.eth_balance(bob).unwrap()));
-    let too_much = chain.transact(bob, alice, Bytes::new(), U256::from(251));
-    assert!(matches!(too_much, Err(ChainError::InvalidTransaction { .. })), "{too_much:?}");
-
-    let token = chain.deploy_contract(GOD, token_init_code()).unwrap();
-    let overdraft = OceanToken::transferCall { to: bob, amount: U256::from(1) }.abi_encode();
-    let call = chain.call(alice, token, overdraft.into()).unwrap();
-    seen.push(format!("{call:?}"));
-    let view = chain.call(alice, token, OceanToken::totalSupplyCall {}.abi_encode().into()).unwrap();
-    seen.push(format!("{view:?}"));
-    let not_minter = chain.send(alice, token, &OceanToken::mintCall { to: alice, amount: U256::from(1) });
-    seen.push(format!("{not_minter:?}"));
-
-    // Init code that reverts without data, and one that halts (INVALID).
-    let empty_revert = chain.deploy(alice, Bytes::from_static(&[0x60, 0x00, 0x60, 0x00, 0xfd])).unwrap();
-    seen.push(format!("{empty_revert:?}"));
-    let halt = chain.deploy(alice, Bytes::from_static(&[0xfe])).unwrap();
-    assert!(matches!(halt.outcome, Outcome::Halt(_)), "{halt:?}");
-    seen.push(format!("halt, gas {}", halt.gas_used));
-
-    // Calls into code that reverts without data, and into code that halts.
-    let reverter = chain.deploy_contract(alice, runtime(&[0x60, 0x00, 0x60, 0x00, 0xfd])).unwrap();
-    let invalid = chain.deploy_contract(alice, runtime(&[0xfe])).unwrap();
-    seen.push(format!("{:?}", chain.call(alice, reverter, Bytes::new()).unwrap()));
-    seen.push(format!("{:?}", chain.call(alice, invalid, Bytes::new()).unwrap()));
-    seen
-}
-
-/// Init code that deploys `code` (at most 32 bytes) as the runtime code.
-fn runtime(code: &[u8]) -> Bytes {
-    let mut init = vec![0x7f]; // PUSH32 code, left-aligned
-    init.extend_from_slice(code);
-    init.resize(33, 0);
-    // PUSH0 MSTORE PUSH1 len PUSH0 RETURN
-    init.extend_from_slice(&[0x5f, 0x52, 0x60, code.len() as u8, 0x5f, 0xf3]);
-    init.into()
-}
-
 #[test]
 fn edge_cases_match_the_embedded_chain() {
     for mining in MODES {
@@ -317,13 +195,13 @@ fn a_lost_node_gives_backend_errors(mining: Mining) {
     let deferred = chain.eth_balance(GOD);
     let failed = match mining {
         Mining::PerTransaction => "evm_mine",
-        Mining::PerTick => "eth_sendTransaction",
+        Mining::PerTick | Mining::Mirrored => "eth_sendTransaction",
     };
     assert!(matches!(&deferred, Err(ChainError::Backend(m)) if m.starts_with(failed)), "{deferred:?}");
     let sent = chain.transact(GOD, GOD, Bytes::new(), U256::ZERO);
     let first = match mining {
         Mining::PerTransaction => "eth_sendTransaction",
-        Mining::PerTick => "eth_simulateV1",
+        Mining::PerTick | Mining::Mirrored => "eth_simulateV1",
     };
     assert!(matches!(&sent, Err(ChainError::Backend(m)) if m.starts_with(first)), "{sent:?}");
     let snapshot = chain.snapshot();

@@ -1,11 +1,20 @@
 //! The engine on a JSON-RPC node (anvil, installed from npm by
 //! scripts/anvil.sh) gives byte-identical KPIs to the embedded EVM on 24
 //! ticks of the V3 netlist with the same seed, whether the node mines one
-//! block per transaction or a tick's transactions as one block; batching
-//! sends fewer requests and mines fewer blocks. Not timed.
+//! block per transaction, simulates a tick's transactions and mines them as
+//! one block, or is mirrored by the embedded EVM (the default) and mines
+//! each tick's transactions as one block. Batching sends fewer requests and
+//! mines fewer blocks; the mirrored node receives nothing but the committed
+//! transactions. Not timed.
 
 use std::path::Path;
 use tokenspice::bench::embedded_vs_rpc;
+use tokenspice::chain::RequestLog;
+
+/// Requests of the methods whose name starts with `prefix`.
+fn sent(log: &RequestLog, prefix: &str) -> u64 {
+    log.methods().iter().filter(|(method, ..)| method.starts_with(prefix)).map(|row| row.1).sum()
+}
 
 #[test]
 fn embedded_and_anvil_give_identical_kpis_on_24_ticks_of_ocean_v3() {
@@ -16,16 +25,37 @@ fn embedded_and_anvil_give_identical_kpis_on_24_ticks_of_ocean_v3() {
     assert_eq!(report.ticks, 24);
     let embedded = std::fs::read_to_string(scratch.path().join("embedded/kpis.csv")).unwrap();
     assert_eq!(embedded.lines().count(), 3, "header, tick 0 and the last tick (daily log)");
-    assert!(report.identical, "kpis.csv differs between the embedded EVM and anvil (batched)");
+    assert!(report.identical, "kpis.csv differs between the embedded EVM and anvil (mirrored)");
+    assert!(report.simulated_identical, "kpis.csv differs between the embedded EVM and anvil (simulated)");
     assert!(report.per_tx_identical, "kpis.csv differs between the embedded EVM and anvil (per transaction)");
-    let mined = |log: &tokenspice::chain::RequestLog| {
-        log.methods()
-            .iter()
-            .filter(|(method, ..)| method.starts_with("evm_mine"))
-            .map(|row| row.1)
-            .sum::<u64>()
-    };
-    let (batched, per_tx) = (mined(&report.requests), mined(&report.per_tx_requests));
-    assert!(batched * 2 < per_tx, "batched mined {batched} blocks, per transaction {per_tx}");
-    assert!(report.requests.requests() < report.per_tx_requests.requests());
+
+    let (mirrored, simulated, per_tx) =
+        (&report.requests, &report.simulated_requests, &report.per_tx_requests);
+    let mined = |log| sent(log, "evm_mine");
+    assert!(
+        mined(simulated) * 2 < mined(per_tx),
+        "simulated mined {}, per tx {}",
+        mined(simulated),
+        mined(per_tx)
+    );
+    assert!(
+        mined(mirrored) <= mined(simulated),
+        "mirrored mined {}, simulated {}",
+        mined(mirrored),
+        mined(simulated)
+    );
+    assert!(simulated.requests() < per_tx.requests());
+    // The mirror runs calls and what-ifs itself (the other modes send a
+    // what-if's transactions too): the node only mines what was committed.
+    assert_eq!(
+        sent(mirrored, "eth_simulateV1") + sent(mirrored, "eth_call") + sent(mirrored, "evm_snapshot"),
+        0
+    );
+    assert!(sent(mirrored, "eth_sendTransaction") < sent(per_tx, "eth_sendTransaction"));
+    assert!(
+        mirrored.requests() < simulated.requests(),
+        "{} vs {}",
+        mirrored.requests(),
+        simulated.requests()
+    );
 }

@@ -1,10 +1,13 @@
 //! [`Chain`]: revm with an in-memory database, driven one transaction at a time,
-//! over nothing (a fresh chain) or over a node's state at a block ([`ForkDb`]).
+//! over nothing (a fresh chain), over a node's state at a block ([`ForkDb`]),
+//! or mirroring a node: over its latest state, its committed transactions
+//! mined by the node a block at a time and checked (`rpc::mirror`).
 
 use super::fork::{Db, ForkDb, Upstream};
 use super::keccak_memo::remember_keccak;
 use super::kept::{StateKey, StateValue};
 use super::recording::{Execution, RecordedTx, Recording};
+use super::rpc::{MirrorSnapshot, NodeMirror};
 use super::view_cache::{block_was_read, flag_block_reads, watch_block_reads, ViewCache, ViewStamp};
 use super::{Backend, ChainError, Journal, Outcome, Receipt, Result, RevertReason};
 use alloy_primitives::{address, Address, Bytes, Log, TxKind, U256};
@@ -38,7 +41,10 @@ type Evm = MainnetEvm<MainnetContext<Db>>;
 pub struct Snapshot {
     db: Db,
     block: BlockEnv,
+    sim_block: u64,
     gas_used_total: u64,
+    /// A mirrored chain's node snapshot.
+    node: Option<MirrorSnapshot>,
 }
 
 /// An embedded EVM with its whole state in memory.
@@ -46,7 +52,12 @@ pub struct Snapshot {
 /// Gas is metered (receipts report it) but costs no ETH: the gas price and
 /// base fee are zero, so agents' ETH balances move only by value transfers.
 pub struct Chain {
-    evm: Evm,
+    pub(super) evm: Evm,
+    /// The simulation's block number ([`Backend::block_number`]): the EVM's
+    /// own, except on a mirrored chain, whose EVM runs in the node's next block.
+    sim_block: u64,
+    /// A mirrored chain's node and the transactions it has not mined yet.
+    pub(super) mirror: Option<Box<NodeMirror>>,
     gas_used_total: u64,
     /// In a what-if: the gas total to go back to when it ends.
     scratch_from: Option<u64>,
@@ -60,7 +71,7 @@ pub struct Chain {
     /// Every EVM execution, when recording (for replays in benchmarks).
     recording: Option<Recording>,
     /// Results of read-only calls, valid while what they read is unchanged.
-    views: ViewCache,
+    pub(super) views: ViewCache,
     /// The stamp of the call [`Chain::cached_call`] ran last, for [`Chain::call_stamped`].
     ran_stamp: Option<ViewStamp>,
 }
@@ -104,11 +115,11 @@ impl Chain {
     pub fn fork_db(&self) -> Option<&ForkDb> {
         match &self.db().db {
             Upstream::Fork(fork) => Some(fork),
-            Upstream::Empty => None,
+            Upstream::Empty | Upstream::Node(_) => None,
         }
     }
 
-    fn over(upstream: Upstream, number: u64, timestamp: u64) -> Self {
+    pub(super) fn over(upstream: Upstream, number: u64, timestamp: u64) -> Self {
         let mut cfg = CfgEnv::default();
         cfg.disable_nonce_check = true;
         cfg.limit_contract_code_size = Some(0x6000);
@@ -125,6 +136,8 @@ impl Chain {
         remember_keccak(evm.instruction.instruction_table_mut());
         Self {
             evm,
+            sim_block: number,
+            mirror: None,
             gas_used_total: 0,
             scratch_from: None,
             logs: Vec::new(),
@@ -145,12 +158,13 @@ impl Chain {
     }
 
     /// A new chain with this one's state, block, gas total, pending logs and
-    /// journal (not its recording, view cache or what-if): a run forked from
-    /// a deployed system behaves exactly as the original would have.
+    /// journal (not its recording, view cache, what-if or mirrored node): a
+    /// run forked from a deployed system behaves exactly as the original would have.
     pub fn fork(&self) -> Self {
         let mut chain = Self::new();
         *chain.db_mut() = self.db().clone();
         chain.evm.ctx.block = self.evm.ctx.block.clone();
+        chain.sim_block = self.sim_block;
         chain.gas_used_total = self.gas_used_total;
         chain.logs = self.logs.clone();
         chain.keep_logs = self.keep_logs;
@@ -332,6 +346,14 @@ impl Chain {
         let in_what_if = self.scratch_from.is_some();
         let record = self.recording.is_some().then(|| self.record_of(&tx, commit));
         let invalid = |e| evm_error(from, e);
+        if let Some(mirror) = &mut self.mirror {
+            mirror.check_deferred()?;
+            // A transaction the node will mine must fit the pending block.
+            let timestamp = self.evm.ctx.block.timestamp.saturating_to();
+            if commit && !in_what_if && mirror.make_room(timestamp)? {
+                self.node_mined();
+            }
+        }
         let receipt = if in_what_if {
             // In a what-if every transaction stays in revm's journal, which
             // `end_what_if` drops: later transactions see earlier ones.
@@ -340,6 +362,14 @@ impl Chain {
             let done = self.evm.transact(tx).map_err(invalid)?;
             self.views.committing(&done.state, &self.evm.ctx.journaled_state.database);
             self.db_mut().commit(done.state);
+            if let (Some(mirror), Some((to, data, value))) = (&mut self.mirror, &sent) {
+                // Every committed transaction took one nonce of its sender.
+                let cache = &self.evm.ctx.journaled_state.database.cache;
+                let nonce =
+                    cache.accounts.get(&from).map_or(0, |account| account.info.nonce.saturating_sub(1));
+                let output = done.result.output().cloned().unwrap_or_default();
+                mirror.push((from, *to, data, *value), nonce, output, done.result.tx_gas_used());
+            }
             receipt_of(done.result)
         } else {
             self.cached_call(tx)?
@@ -465,7 +495,7 @@ impl Backend for Chain {
     }
 
     fn block_number(&self) -> u64 {
-        self.evm.ctx.block.number.saturating_to()
+        self.sim_block
     }
 
     fn timestamp(&self) -> u64 {
@@ -474,32 +504,67 @@ impl Backend for Chain {
 
     fn advance(&mut self, seconds: u64) {
         let block = &mut self.evm.ctx.block;
-        block.number += U256::from(1);
+        match &mut self.mirror {
+            None => block.number += U256::from(1),
+            // The pending block is mined at the old timestamp; a failure moves nothing.
+            Some(mirror) => {
+                if !mirror.advance(block.timestamp.saturating_to()) {
+                    return;
+                }
+                block.number = U256::from(mirror.next_block());
+            }
+        }
         block.timestamp += U256::from(seconds);
+        self.sim_block += 1;
     }
 
     fn eth_balance(&mut self, who: Address) -> Result<U256> {
+        if let Some(mirror) = &mut self.mirror {
+            mirror.check_deferred()?;
+        }
         self.account(who, |info| info.balance)
     }
 
     fn set_eth_balance(&mut self, who: Address, wei: U256) -> Result<()> {
         let mut info = self.account(who, AccountInfo::clone)?;
         info.balance = wei;
+        let timestamp = self.timestamp();
+        // A what-if's faucet is never sent: the node never sees the what-if.
+        if let (Some(mirror), None) = (&mut self.mirror, self.scratch_from) {
+            if mirror.set_balance(who, wei, timestamp)? {
+                self.node_mined();
+            }
+        }
         self.db_mut().insert_account_info(who, info);
         self.views.clear();
         Ok(())
     }
 
     fn snapshot(&mut self) -> Result<Snapshot> {
+        let timestamp = self.timestamp();
+        let node = self.mirror.as_mut().map(|mirror| mirror.snapshot(timestamp)).transpose()?;
+        self.node_mined();
         Ok(Snapshot {
             db: self.db().clone(),
             block: self.evm.ctx.block.clone(),
+            sim_block: self.sim_block,
             gas_used_total: self.gas_used_total,
+            node,
         })
     }
 
     fn restore(&mut self, snapshot: &Snapshot) -> Result<()> {
+        match (&mut self.mirror, &snapshot.node) {
+            (Some(mirror), Some(node)) => mirror.restore(node)?,
+            (None, None) => {}
+            _ => {
+                return Err(ChainError::Backend(
+                    "a snapshot of another kind of chain cannot be restored".into(),
+                ))
+            }
+        }
         *self.db_mut() = snapshot.db.clone();
+        self.sim_block = snapshot.sim_block;
         self.views.clear();
         self.evm.ctx.block = snapshot.block.clone();
         self.gas_used_total = snapshot.gas_used_total;

@@ -4,8 +4,8 @@
 //!
 //! [`Upstream`] is what the embedded chain's `CacheDB` falls back to for an
 //! account, a code, a storage slot or a block hash it does not hold: nothing
-//! ([`Upstream::Empty`], a fresh chain — exactly revm's `EmptyDB`), or a
-//! [`ForkDb`]. A `ForkDb` answers from its cache, and on a miss asks the node
+//! ([`Upstream::Empty`], a fresh chain — exactly revm's `EmptyDB`), a node's
+//! latest state (the mirrored node mode, `rpc::mirror`), or a [`ForkDb`]. A `ForkDb` answers from its cache, and on a miss asks the node
 //! (`eth_getBalance`, `eth_getTransactionCount`, `eth_getCode`,
 //! `eth_getStorageAt`, `eth_getBlockByNumber`) *at the fork block*, never at
 //! "latest", so the fork is reproducible.
@@ -27,6 +27,7 @@
 //! node is down works only from a cache file of that URL and block.
 
 use super::rpc::client::{data, parsed, quantity, quantity_u256, RequestLog, Rpc, RpcError};
+use super::rpc::NodeState;
 use super::{ChainError, Result};
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use revm::bytecode::Bytecode;
@@ -80,10 +81,16 @@ impl FromStr for ForkSpec {
     }
 }
 
-/// A failure to read forked state (what, where, and the node's answer).
+/// A failure to read a node's state, forked or mirrored (what, where, and the node's answer).
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("fork: {0}")]
+#[error("{0}")]
 pub struct ForkError(String);
+
+impl ForkError {
+    pub(super) fn new(message: String) -> Self {
+        Self(message)
+    }
+}
 
 impl DBErrorMarker for ForkError {}
 
@@ -101,6 +108,8 @@ pub(super) enum Upstream {
     Empty,
     /// A node's state at a block.
     Fork(ForkDb),
+    /// A node's latest state (the mirrored node mode).
+    Node(NodeState),
 }
 
 impl DatabaseRef for Upstream {
@@ -111,6 +120,7 @@ impl DatabaseRef for Upstream {
         match self {
             Self::Empty => Ok(None),
             Self::Fork(fork) => fork.basic(address),
+            Self::Node(node) => node.basic(address),
         }
     }
 
@@ -119,6 +129,7 @@ impl DatabaseRef for Upstream {
         match self {
             Self::Empty => Ok(Bytecode::default()),
             Self::Fork(fork) => fork.code_by_hash(code_hash),
+            Self::Node(node) => node.code_by_hash(code_hash),
         }
     }
 
@@ -127,6 +138,7 @@ impl DatabaseRef for Upstream {
         match self {
             Self::Empty => Ok(U256::ZERO),
             Self::Fork(fork) => fork.storage(address, index),
+            Self::Node(node) => node.storage(address, index),
         }
     }
 
@@ -134,6 +146,7 @@ impl DatabaseRef for Upstream {
     fn block_hash_ref(&self, number: u64) -> std::result::Result<B256, ForkError> {
         match self {
             Self::Fork(fork) if number <= fork.0.cache().block => fork.block_hash(number),
+            Self::Node(node) => node.block_hash(number),
             // Simulated blocks (and a fresh chain's) hash as revm's EmptyDB does.
             _ => Ok(keccak256(number.to_string().as_bytes())),
         }
@@ -399,7 +412,7 @@ impl ForkDb {
     /// Balance, nonce and code of an account at the fork block (the code into the cache).
     fn fetch_account(&self, address: Address) -> std::result::Result<Option<CachedAccount>, ForkError> {
         let what = format!("account {address}");
-        let parse = |e: ChainError| ForkError(format!("{what}: {e}"));
+        let parse = |e: ChainError| ForkError(format!("fork: {what}: {e}"));
         let method = "eth_getBalance";
         let balance = quantity_u256(&self.fetch(method, vec![json!(address)], &what)?, method, "balance")
             .map_err(parse)?;
@@ -423,7 +436,9 @@ impl ForkDb {
             Some(code) => Ok(Bytecode::new_raw(code.clone())),
             None if code_hash == revm::primitives::KECCAK_EMPTY => Ok(Bytecode::default()),
             // Codes come with their accounts; a hash never seen has no code to ask for.
-            None => Err(ForkError(format!("no code with hash {code_hash} was read from {}", self.0.url))),
+            None => {
+                Err(ForkError(format!("fork: no code with hash {code_hash} was read from {}", self.0.url)))
+            }
         }
     }
 
@@ -434,7 +449,8 @@ impl ForkDb {
         let what = format!("account {address} slot {index:#x}");
         let method = "eth_getStorageAt";
         let answer = self.fetch(method, vec![json!(address), json!(format!("{index:#x}"))], &what)?;
-        let value = quantity_u256(&answer, method, "value").map_err(|e| ForkError(format!("{what}: {e}")))?;
+        let value =
+            quantity_u256(&answer, method, "value").map_err(|e| ForkError(format!("fork: {what}: {e}")))?;
         self.0.cache().storage.entry(address).or_default().insert(index, value);
         self.0.dirty.store(true, Ordering::Relaxed);
         Ok(value)
@@ -447,7 +463,9 @@ impl ForkDb {
         let what = format!("block {number}");
         let method = "eth_getBlockByNumber";
         let Some(rpc) = &self.0.rpc else {
-            return Err(ForkError(format!("{method} {what}: not cached and the node cannot be reached")));
+            return Err(ForkError(format!(
+                "fork: {method} {what}: not cached and the node cannot be reached"
+            )));
         };
         self.0.state_calls.fetch_add(1, Ordering::Relaxed);
         let header = rpc
@@ -457,7 +475,7 @@ impl ForkDb {
             // Pruned or unknown history: the hash a fresh chain would give.
             keccak256(number.to_string().as_bytes())
         } else {
-            parsed(&header["hash"], method, "hash").map_err(|e| ForkError(format!("{what}: {e}")))?
+            parsed(&header["hash"], method, "hash").map_err(|e| ForkError(format!("fork: {what}: {e}")))?
         };
         self.0.cache().block_hashes.insert(number, hash);
         self.0.dirty.store(true, Ordering::Relaxed);
@@ -466,7 +484,7 @@ impl ForkDb {
 }
 
 fn fork_error(method: &str, url: &str, error: impl fmt::Display) -> ForkError {
-    ForkError(format!("{method} on {url}: {error}"))
+    ForkError(format!("fork: {method} on {url}: {error}"))
 }
 
 /// A cache file, or `None` when there is none.

@@ -31,6 +31,7 @@ mod fork;
 mod journal;
 mod keccak_memo;
 mod kept;
+mod mirrored;
 mod raw;
 mod receipt;
 mod recording;

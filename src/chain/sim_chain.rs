@@ -1,6 +1,6 @@
 //! [`SimChain`]: the chain a simulation runs on — the embedded EVM (fresh,
-//! or forked from a node's state at a block), or a JSON-RPC node (anvil)
-//! behind the same calls. Everything the engine needs
+//! forked from a node's state at a block, or mirroring a node), or a
+//! JSON-RPC node (anvil) behind the same calls. Everything the engine needs
 //! beyond [`Backend`] (what-ifs, committed logs, gas totals, code reads) is
 //! provided for both.
 //!
@@ -68,7 +68,8 @@ impl SimChain {
         }
     }
 
-    /// A node at `url` (set up as [`RpcChain::connect`] describes).
+    /// A node at `url` (set up as [`RpcChain::connect`] describes), mirrored
+    /// by the embedded EVM ([`Mining::Mirrored`]).
     pub fn rpc(url: &str) -> Result<Self> {
         Self::rpc_with(url, Mining::default(), RequestLog::default())
     }
@@ -76,6 +77,9 @@ impl SimChain {
     /// A node at `url`, mining as `mining` says and recording its requests
     /// in `log` (see [`RpcChain::connect_with`]).
     pub fn rpc_with(url: &str, mining: Mining, log: RequestLog) -> Result<Self> {
+        if mining == Mining::Mirrored {
+            return Ok(Self::Embedded(Chain::mirrored(url, log)?));
+        }
         Ok(Self::Rpc(RpcSide {
             node: RpcChain::connect_with(url, mining, log)?,
             logs: Vec::new(),
@@ -114,13 +118,21 @@ impl SimChain {
         }
     }
 
-    /// A copy of the embedded chain to run from (see [`Chain::fork`]); a node cannot be forked here.
+    /// A copy of the embedded chain to run from (see [`Chain::fork`]); a
+    /// node (or a chain mirroring one) cannot be forked here.
     pub fn fork(&self) -> Result<Self> {
         match self {
-            Self::Embedded(chain) => Ok(Self::Embedded(chain.fork())),
-            Self::Rpc(_) => {
-                Err(ChainError::Backend("a node's state cannot be copied into another run".into()))
-            }
+            Self::Embedded(chain) if !chain.is_mirror() => Ok(Self::Embedded(chain.fork())),
+            _ => Err(ChainError::Backend("a node's state cannot be copied into another run".into())),
+        }
+    }
+
+    /// Have a node mine what it has not yet and return any failure kept
+    /// from [`Backend::advance`] (a run's end); nothing on the embedded EVM.
+    pub fn settle(&mut self) -> Result<()> {
+        match self {
+            Self::Embedded(chain) => chain.settle(),
+            Self::Rpc(side) => side.node.settle(),
         }
     }
 

@@ -1,4 +1,4 @@
-//! `tsp run NETLIST [--out DIR] [--set k=v]... [--kpis-format wide|long|both] [--trace] [--rpc URL | --anvil | --fork URL[@BLOCK]]`:
+//! `tsp run NETLIST [--out DIR] [--set k=v]... [--kpis-format wide|long|both] [--trace] [--rpc URL | --anvil [--node-mode MODE] | --fork URL[@BLOCK]]`:
 //! run a netlist, stream `kpis.csv` and/or the long table `kpis.parquet/` (and, with `--trace`, every transaction and event to
 //! `trace/`), write `run.json`, then the charts — into a staging folder that
 //! replaces the results folder only when the run ends (see [`results_dir`]).
@@ -13,7 +13,7 @@
 //! with a failure status (the library's [`run_to_dir`] returns it as an error).
 
 use super::trace::{keep_journal, trace_error, TraceRecorder, TRACE_DIR};
-use crate::chain::SimChain;
+use crate::chain::{Mining, RequestLog, SimChain};
 use crate::engine::SimEngine;
 use crate::kpis::{KpiFormat, KpiSink, KpiSinks};
 use crate::netlist::{load, LoadedNetlist};
@@ -63,6 +63,13 @@ pub(crate) struct Cmd {
     /// 127.0.0.1, run on it, and stop it by PID afterwards.
     #[arg(long, conflicts_with = "fork")]
     anvil: bool,
+    /// How a run on a node (`--rpc`, `--anvil`) runs transactions:
+    /// `mirrored` (the embedded EVM runs the tick over the node's state and
+    /// the node mines its transactions as one block, each checked),
+    /// `simulated` (the node simulates each transaction, then mines the
+    /// tick's as one block) or `per-tx` (one block per transaction).
+    #[arg(long, value_name = "MODE", default_value = "mirrored", value_parser = ["mirrored", "simulated", "per-tx"])]
+    node_mode: String,
     /// `--fork URL[@BLOCK]`, `--fork-cache DIR`.
     #[command(flatten)]
     fork: super::fork_args::ForkArgs,
@@ -99,11 +106,14 @@ impl Cmd {
         };
         let staging = super::results_dir::Staging::begin(&out)?;
         let mut node = None;
+        let mining: Mining =
+            self.node_mode.parse().map_err(|e: String| anyhow::anyhow!("--node-mode: {e}"))?;
+        let on_node = |url: &str| SimChain::rpc_with(url, mining, RequestLog::default());
         let chain = match (&self.rpc, self.anvil) {
-            (Some(url), _) => SimChain::rpc(url).with_context(|| format!("connecting to {url}"))?,
+            (Some(url), _) => on_node(url).with_context(|| format!("connecting to {url}"))?,
             (None, true) => {
                 let process = crate::chain::AnvilProcess::start(&crate::bench::install_anvil()?)?;
-                let chain = SimChain::rpc(process.url())?;
+                let chain = on_node(process.url())?;
                 node = Some(process);
                 chain
             }
@@ -290,6 +300,11 @@ pub fn run_to_dir_with(
             None => Ok(()),
         },
     );
+    // A node mines what the last tick left, and says whether it agreed.
+    let summary = summary.and_then(|summary| {
+        engine.world_mut().chain.settle().context("the node mining the run's last block")?;
+        Ok(summary)
+    });
     if progress && terminal {
         eprintln!();
     }

@@ -9,7 +9,12 @@
 //! mined at the simulation's timestamp), and [`GOD`] funded with [`GOD_ETH`].
 //! How transactions become blocks is the [`Mining`] mode:
 //!
-//! - [`Mining::PerTick`] (the default) batches. A transaction is first run
+//! - [`Mining::Mirrored`] (the default) is not an `RpcChain` but an embedded
+//!   [`Chain`](super::Chain) mirroring the node (`mirror`): the tick runs
+//!   on the embedded EVM over the node's latest state and the node mines
+//!   its transactions as one block, checked transaction by transaction.
+//!   Nothing but the committed transactions reaches the node.
+//! - [`Mining::PerTick`] batches too, with the node running everything. A transaction is first run
 //!   with `eth_simulateV1` on the latest state after the transactions
 //!   already pending, in a block with the number and timestamp the mined
 //!   block will have; its receipt (outcome, return or revert data, gas,
@@ -57,10 +62,13 @@
 mod anvil;
 mod calls;
 pub(super) mod client;
+mod mirror;
 mod pending;
+mod snapshots;
 
 pub use anvil::AnvilProcess;
 pub use client::RequestLog;
+pub(super) use mirror::{MirrorSnapshot, NodeMirror, NodeState};
 
 use super::{Backend, ChainError, Outcome, Receipt, Result, RevertReason, GOD, GOD_ETH, TX_GAS_LIMIT};
 use alloy_primitives::{Address, Bytes, B256, U256};
@@ -68,21 +76,41 @@ use calls::{CallCache, CallKey, Step};
 use client::{backend, data, hex_u256, hex_u64, logs, parsed, quantity, quantity_u256, Rpc, RpcError};
 use pending::{last_call, PendingBlock};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use snapshots::NodeSnapshots;
 use std::fmt;
 use std::time::{Duration, Instant};
 
 /// How long one JSON-RPC request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// How an [`RpcChain`] turns transactions into blocks (see the module docs).
+/// How a simulation on a node runs transactions and turns them into blocks
+/// (see the module docs; [`Mining::Mirrored`] is a [`Chain`](super::Chain),
+/// the others an [`RpcChain`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mining {
     /// One block per transaction, mined before the transaction returns.
     PerTransaction,
-    /// A tick's transactions run in simulation and are mined as one block.
-    #[default]
+    /// A tick's transactions run in the node's simulation (`eth_simulateV1`)
+    /// and are mined as one block.
     PerTick,
+    /// A tick's transactions, calls and what-ifs run on the embedded EVM
+    /// over the node's latest state; the transactions are mined as one
+    /// block, each checked against what it did on the embedded EVM.
+    #[default]
+    Mirrored,
+}
+
+impl std::str::FromStr for Mining {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        match text {
+            "per-tx" => Ok(Self::PerTransaction),
+            "simulated" => Ok(Self::PerTick),
+            "mirrored" => Ok(Self::Mirrored),
+            _ => Err(format!("{text:?}: expected mirrored, simulated or per-tx")),
+        }
+    }
 }
 
 /// A saved state of an [`RpcChain`], for [`Backend::restore`].
@@ -93,13 +121,6 @@ pub struct RpcSnapshot {
     block: u64,
     timestamp: u64,
     node_block: u64,
-}
-
-/// A node snapshot: its id and when it was taken (the order the node drops them in).
-#[derive(Debug)]
-struct NodeSnapshot {
-    id: Value,
-    taken: u64,
 }
 
 /// The [`Backend`] over a JSON-RPC node, one blocking HTTP request at a time.
@@ -121,9 +142,7 @@ pub struct RpcChain {
     pending: PendingBlock,
     /// Results of calls since the state or clock last changed ([`Mining::PerTick`] only).
     calls: CallCache,
-    snapshots: BTreeMap<u64, NodeSnapshot>,
-    next_key: u64,
-    next_taken: u64,
+    snapshots: NodeSnapshots,
     /// A failure of [`Backend::advance`], returned by the next fallible call.
     deferred: Option<ChainError>,
 }
@@ -159,7 +178,7 @@ impl RpcChain {
     /// chain, batching a tick's transactions into one block
     /// ([`Mining::PerTick`]); see [`RpcChain::connect_with`].
     pub fn connect(url: &str) -> Result<Self> {
-        Self::connect_with(url, Mining::default(), RequestLog::default())
+        Self::connect_with(url, Mining::PerTick, RequestLog::default())
     }
 
     /// Connect to an anvil node at `url` and set it up like the embedded
@@ -167,19 +186,12 @@ impl RpcChain {
     /// every request in `log`; the simulation's block starts at the node's
     /// latest block, with its timestamp. It sets [`GOD`]'s balance to
     /// [`GOD_ETH`], so it is meant for a fresh node such as [`AnvilProcess`]
-    /// starts.
+    /// starts. [`Mining::Mirrored`] runs here as [`Mining::PerTick`] (the
+    /// mirror is [`Chain::mirrored`](super::Chain::mirrored)).
     pub fn connect_with(url: &str, mining: Mining, log: RequestLog) -> Result<Self> {
         let rpc = Rpc::new(url, REQUEST_TIMEOUT, log);
-        rpc.call("eth_chainId", json!([]))?;
-        rpc.call("evm_setAutomine", json!([false]))?;
-        rpc.call("anvil_setBlockTimestampInterval", json!([0]))?;
-        rpc.call("anvil_autoImpersonateAccount", json!([true]))?;
-        rpc.call("anvil_setNextBlockBaseFeePerGas", json!(["0x0"]))?;
-        rpc.call("anvil_setBalance", json!([GOD, hex_u256(U256::from(GOD_ETH))]))?;
-        let latest = rpc.call("eth_getBlockByNumber", json!(["latest", false]))?;
-        let method = "eth_getBlockByNumber";
-        let block = quantity(&latest["number"], method, "number")?;
-        let timestamp = quantity(&latest["timestamp"], method, "timestamp")?;
+        let (block, timestamp) = prepare_node(&rpc)?;
+        let mining = if mining == Mining::Mirrored { Mining::PerTick } else { mining };
         Ok(Self {
             rpc,
             mining,
@@ -188,9 +200,7 @@ impl RpcChain {
             node_block: block,
             pending: PendingBlock::default(),
             calls: CallCache::default(),
-            snapshots: BTreeMap::new(),
-            next_key: 0,
-            next_taken: 0,
+            snapshots: NodeSnapshots::default(),
             deferred: None,
         })
     }
@@ -236,7 +246,7 @@ impl RpcChain {
     }
 
     /// Return a deferred error, then mine the pending block if there is one.
-    fn settle(&mut self) -> Result<()> {
+    pub fn settle(&mut self) -> Result<()> {
         self.check_deferred()?;
         self.mine_pending()
     }
@@ -431,6 +441,20 @@ impl RpcChain {
     }
 }
 
+/// Set a node up to behave like the embedded chain (see the module docs)
+/// and return its latest block's number and timestamp.
+fn prepare_node(rpc: &Rpc) -> Result<(u64, u64)> {
+    rpc.call("eth_chainId", json!([]))?;
+    rpc.call("evm_setAutomine", json!([false]))?;
+    rpc.call("anvil_setBlockTimestampInterval", json!([0]))?;
+    rpc.call("anvil_autoImpersonateAccount", json!([true]))?;
+    rpc.call("anvil_setNextBlockBaseFeePerGas", json!(["0x0"]))?;
+    rpc.call("anvil_setBalance", json!([GOD, hex_u256(U256::from(GOD_ETH))]))?;
+    let latest = rpc.call("eth_getBlockByNumber", json!(["latest", false]))?;
+    let method = "eth_getBlockByNumber";
+    Ok((quantity(&latest["number"], method, "number")?, quantity(&latest["timestamp"], method, "timestamp")?))
+}
+
 /// A call as `eth_simulateV1` and `eth_call` take it (no value, no gas price).
 fn call_json(from: Address, to: Address, input: &Bytes) -> Value {
     json!({ "from": from, "to": to, "input": input, "gas": hex_u64(TX_GAS_LIMIT) })
@@ -456,7 +480,7 @@ impl Backend for RpcChain {
 
     fn transact(&mut self, from: Address, to: Address, data: Bytes, value: U256) -> Result<Receipt> {
         match self.mining {
-            Mining::PerTick => self.batch(from, to, data, value),
+            Mining::PerTick | Mining::Mirrored => self.batch(from, to, data, value),
             Mining::PerTransaction => self.execute(from, Some(to), data, value),
         }
     }
@@ -500,7 +524,7 @@ impl Backend for RpcChain {
         let timestamp = self.timestamp.saturating_add(seconds);
         let moved = match self.mining {
             // The pending block is mined at the old timestamp; the next one gets the new.
-            Mining::PerTick => self.mine_pending(),
+            Mining::PerTick | Mining::Mirrored => self.mine_pending(),
             // `evm_increaseTime` has no effect while the timestamp interval is
             // pinned, so the new block's timestamp is given to `evm_mine`.
             Mining::PerTransaction => {
@@ -534,43 +558,19 @@ impl Backend for RpcChain {
 
     fn snapshot(&mut self) -> Result<RpcSnapshot> {
         self.settle()?;
-        let id = self.rpc.call("evm_snapshot", json!([]))?;
-        let key = self.next_key;
-        self.next_key += 1;
-        self.snapshots.insert(key, NodeSnapshot { id, taken: self.next_taken });
-        self.next_taken += 1;
+        let key = self.snapshots.take(&self.rpc)?;
         Ok(RpcSnapshot { key, block: self.block, timestamp: self.timestamp, node_block: self.node_block })
     }
 
     fn restore(&mut self, snapshot: &RpcSnapshot) -> Result<()> {
         self.check_deferred()?;
-        let method = "evm_revert";
-        let Some(saved) = self.snapshots.get(&snapshot.key) else {
-            return Err(backend(
-                method,
-                "the snapshot is gone: restoring an earlier snapshot drops the ones taken after it",
-            ));
-        };
-        let taken = saved.taken;
         // Pending transactions came after the snapshot (taking it mined the block before).
         self.pending.clear();
         self.calls.clear();
-        let reverted = self.rpc.call(method, json!([saved.id]))?;
-        // The node dropped this snapshot and every later one.
-        self.snapshots.retain(|_, saved| saved.taken < taken);
-        if reverted != Value::Bool(true) {
-            return Err(backend(
-                method,
-                format!("the node no longer has this snapshot (answered {reverted})"),
-            ));
-        }
+        self.snapshots.restore(&self.rpc, snapshot.key)?;
         self.block = snapshot.block;
         self.timestamp = snapshot.timestamp;
         self.node_block = snapshot.node_block;
-        // Take it again, so the same snapshot can be restored again.
-        let id = self.rpc.call("evm_snapshot", json!([]))?;
-        self.snapshots.insert(snapshot.key, NodeSnapshot { id, taken: self.next_taken });
-        self.next_taken += 1;
         Ok(())
     }
 }

@@ -1,13 +1,14 @@
-//! The pending block of the batched mode ([`Mining::PerTick`](super::Mining)):
-//! transactions already run (with `eth_simulateV1`, on top of the node's
-//! latest state and each other) and reported to the caller, but not yet
+//! The pending block of both batched modes ([`Mining::PerTick`](super::Mining),
+//! [`Mining::Mirrored`](super::Mining)): transactions already run (with
+//! `eth_simulateV1` on top of the node's latest state and each other, or
+//! on the mirror's embedded EVM) and reported to the caller, but not yet
 //! sent to the node, and the reading of `eth_simulateV1` answers.
 //!
 //! # State
 //! The node knows nothing of a pending transaction until [`PendingBlock::mine`]
-//! sends them all, in order, and mines them into one block; until then the
-//! simulation replays them before every transaction or call, so each sees
-//! the state the ones before it left.
+//! sends them all, in order, and mines them into one block; until then
+//! `eth_simulateV1` replays them before every transaction or call, so each
+//! sees the state the ones before it left (the mirror's EVM holds that state itself).
 //!
 //! # Errors
 //! [`PendingBlock::mine`] fails with [`ChainError::Backend`] when the node
@@ -15,13 +16,17 @@
 //! simulated one (other transactions, order, return data or gas): the
 //! results already reported would then be wrong, so the run must stop.
 
-use super::super::{ChainError, Outcome, Receipt, Result, RevertReason};
+use super::super::{ChainError, Outcome, Receipt, Result, RevertReason, TX_GAS_LIMIT};
 use super::client::{backend, data, hex_u64, logs, parsed, quantity, truncate, Rpc};
 use alloy_primitives::{Bytes, Log, B256};
 use serde_json::{json, Value};
 
 /// Most transactions a pending block holds.
 const MAX_TXS: usize = 64;
+
+/// Most transactions a pending block of transactions run elsewhere (the
+/// mirrored mode, which replays nothing) holds: it bounds a request's size.
+const MAX_RAN_TXS: usize = 1024;
 
 /// Most transactions replayed in simulation (summed over every simulation)
 /// before the block is mined. Each simulation replays the pending
@@ -49,6 +54,8 @@ struct PendingTx {
 pub(super) struct PendingBlock {
     txs: Vec<PendingTx>,
     input_bytes: usize,
+    /// Gas the pending transactions used.
+    gas_used: u64,
     /// Transactions replayed by the simulations since the block was last mined.
     replayed: usize,
 }
@@ -89,14 +96,33 @@ impl PendingBlock {
 
     /// Add a transaction whose simulation gave `simulated`.
     pub(super) fn push(&mut self, tx: Value, input_len: usize, simulated: &Simulated) {
+        self.push_ran(tx, input_len, simulated.output.clone(), simulated.gas_used);
+    }
+
+    /// Add a transaction that returned `output` (return data, runtime code
+    /// or revert data) and used `gas_used` where it ran.
+    pub(super) fn push_ran(&mut self, tx: Value, input_len: usize, output: Bytes, gas_used: u64) {
         self.input_bytes += input_len;
-        self.txs.push(PendingTx { tx, output: simulated.output.clone(), gas_used: simulated.gas_used });
+        self.gas_used += gas_used;
+        self.txs.push(PendingTx { tx, output, gas_used });
+    }
+
+    /// Whether the block must be mined before another transaction is run
+    /// for it elsewhere (nothing is replayed): it holds [`MAX_RAN_TXS`]
+    /// transactions or [`MAX_INPUT_BYTES`], or one more transaction could
+    /// overflow `block_gas_limit` (the node includes a transaction only while
+    /// the gas used so far plus its gas limit fits).
+    pub(super) fn lacks_room(&self, block_gas_limit: u64) -> bool {
+        self.txs.len() >= MAX_RAN_TXS
+            || self.input_bytes >= MAX_INPUT_BYTES
+            || self.gas_used.saturating_add(TX_GAS_LIMIT) > block_gas_limit
     }
 
     /// Forget every pending transaction (they were never sent).
     pub(super) fn clear(&mut self) {
         self.txs.clear();
         self.input_bytes = 0;
+        self.gas_used = 0;
         self.replayed = 0;
     }
 
@@ -126,13 +152,15 @@ impl PendingBlock {
 }
 
 fn send_and_mine(rpc: &Rpc, txs: &[PendingTx], time: u64) -> Result<u64> {
-    // One batch: the node adds a batch's transactions to its pool in the
-    // order sent (and the check below would catch it if it did not).
+    // One request each, in order: the node runs a batch's requests
+    // concurrently, and a block of 151 transactions sent as one batch was
+    // mined in another order.
     let method = "eth_sendTransaction";
-    let sent = rpc.batch(method, txs.iter().map(|pending| json!([pending.tx])).collect());
     let mut hashes = Vec::with_capacity(txs.len());
-    for (i, hash) in sent.map_err(|e| backend(method, e))?.into_iter().enumerate() {
-        let hash = hash.map_err(|e| backend(method, format!("pending transaction {i}: {e}")))?;
+    for (i, pending) in txs.iter().enumerate() {
+        let hash = rpc
+            .request(method, json!([pending.tx]))
+            .map_err(|e| backend(method, format!("pending transaction {i}: {e}")))?;
         hashes.push(parsed::<B256>(&hash, method, "transaction hash")?);
     }
     let method = "evm_mine_detailed";
@@ -147,7 +175,7 @@ fn send_and_mine(rpc: &Rpc, txs: &[PendingTx], time: u64) -> Result<u64> {
         }
     };
     let differs = |what: String| {
-        ChainError::Backend(format!("{method}: the mined block is not the simulated one: {what}"))
+        ChainError::Backend(format!("{method}: the mined block is not the one run before: {what}"))
     };
     let mined = block["transactions"].as_array().map(Vec::as_slice).unwrap_or_default();
     if mined.len() != txs.len() {
@@ -163,16 +191,13 @@ fn send_and_mine(rpc: &Rpc, txs: &[PendingTx], time: u64) -> Result<u64> {
             _ => Bytes::new(),
         };
         if output != pending.output {
-            return Err(differs(format!(
-                "transaction {hash} returned {output}, simulated {}",
-                pending.output
-            )));
+            return Err(differs(format!("transaction {hash} returned {output}, before {}", pending.output)));
         }
     }
     let gas_used = quantity(&block["gasUsed"], method, "gasUsed")?;
     let simulated_gas: u64 = txs.iter().map(|pending| pending.gas_used).sum();
     if gas_used != simulated_gas {
-        return Err(differs(format!("it used {gas_used} gas, simulated {simulated_gas}")));
+        return Err(differs(format!("it used {gas_used} gas, before {simulated_gas}")));
     }
     quantity(&block["number"], method, "number")
 }
