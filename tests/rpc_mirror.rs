@@ -4,7 +4,8 @@
 //! scenario and the edge cases give exactly the embedded chain's receipts,
 //! balances and clock; the node itself ends up holding what the mirror
 //! says (read back through a separate connection) after receiving only the
-//! committed transactions; snapshots restore twice on both; a node that
+//! committed transactions; the EVM takes the node's chain id and coinbase;
+//! snapshots restore twice on both; a node that
 //! someone else changed behind the mirror's back stops the run with an
 //! error naming the transaction; a lost node gives errors, not panics.
 
@@ -15,7 +16,7 @@ mod node_scenarios;
 
 use alloy_primitives::{Address, Bytes, U256};
 use erc20_world::{balance, balances, disturb, fund, token_init_code};
-use node_scenarios::{anvil_binary, edge_cases, holders, scenario, HOLDERS, TRANSFERS};
+use node_scenarios::{anvil_binary, edge_cases, holders, runtime, scenario, HOLDERS, TRANSFERS};
 use tokenspice::chain::{address_for, AnvilProcess, Backend, Chain, ChainError, RequestLog, RpcChain, GOD};
 use tokenspice::models::ocean::contracts::OceanToken;
 
@@ -163,4 +164,45 @@ fn a_lost_node_gives_errors_not_panics() {
     assert!(matches!(&later, Err(ChainError::Backend(m)) if m.contains("no longer mirrors")), "{later:?}");
     assert!(matches!(chain.settle(), Err(ChainError::Backend(_))));
     assert!(matches!(chain.snapshot(), Err(ChainError::Backend(_))));
+}
+
+/// One JSON-RPC request to `url` over plain HTTP; the answer's `result`.
+fn node_request(url: &str, method: &str, params: serde_json::Value) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let body =
+        serde_json::json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(host).expect("connect to anvil");
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let json = answer.split("\r\n\r\n").nth(1).expect("an HTTP body");
+    let value: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    assert!(value.get("error").is_none(), "{method}: {value}");
+    value["result"].clone()
+}
+
+#[test]
+fn the_mirror_runs_in_the_nodes_chain_and_coinbase() {
+    let Some(binary) = anvil_binary() else { return };
+    let anvil = AnvilProcess::start(&binary).expect("anvil starts");
+    let coinbase = address_for("rpc-coinbase");
+    node_request(anvil.url(), "anvil_setChainId", serde_json::json!([31337]));
+    node_request(anvil.url(), "anvil_setCoinbase", serde_json::json!([coinbase]));
+    node_request(anvil.url(), "evm_mine", serde_json::json!([]));
+    let mut mirror = Chain::mirrored(anvil.url(), RequestLog::default()).unwrap();
+    // CHAINID COINBASE: each returned as a word.
+    let chain_id = mirror.deploy_contract(GOD, runtime(&[0x46, 0x5f, 0x52, 0x60, 0x20, 0x5f, 0xf3])).unwrap();
+    let beneficiary =
+        mirror.deploy_contract(GOD, runtime(&[0x41, 0x5f, 0x52, 0x60, 0x20, 0x5f, 0xf3])).unwrap();
+    let id = mirror.transact(GOD, chain_id, Bytes::new(), U256::ZERO).unwrap().into_output().unwrap();
+    assert_eq!(U256::from_be_slice(&id), U256::from(31337));
+    let miner = mirror.transact(GOD, beneficiary, Bytes::new(), U256::ZERO).unwrap().into_output().unwrap();
+    assert_eq!(Address::from_word(alloy_primitives::B256::from_slice(&miner)), coinbase);
+    // The node mined them and returned the same.
+    mirror.settle().unwrap();
 }

@@ -529,8 +529,8 @@ impl Backend for Chain {
         let mut info = self.account(who, AccountInfo::clone)?;
         info.balance = wei;
         let timestamp = self.timestamp();
-        // A what-if's faucet is never sent: the node never sees the what-if.
-        if let (Some(mirror), None) = (&mut self.mirror, self.scratch_from) {
+        // Also inside a what-if, whose end does not undo a faucet here either.
+        if let Some(mirror) = &mut self.mirror {
             if mirror.set_balance(who, wei, timestamp)? {
                 self.node_mined();
             }

@@ -19,7 +19,11 @@ impl Chain {
     pub fn mirrored(url: &str, log: RequestLog) -> Result<Self> {
         let (mirror, state, start) = NodeMirror::connect(url, log)?;
         let mut chain = Self::over(Upstream::Node(state), start.block, start.timestamp);
-        chain.evm.ctx.block.number = U256::from(mirror.next_block());
+        let block = &mut chain.evm.ctx.block;
+        block.number = U256::from(mirror.next_block());
+        block.gas_limit = start.gas_limit;
+        block.beneficiary = start.coinbase;
+        chain.evm.ctx.cfg.chain_id = start.chain_id;
         chain.mirror = Some(Box::new(mirror));
         Ok(chain)
     }

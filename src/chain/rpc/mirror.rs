@@ -133,13 +133,20 @@ impl NodeState {
     }
 }
 
-/// Where a mirrored chain starts: the node's latest block.
+/// Where a mirrored chain starts, and the block environment its EVM takes
+/// from the node's latest block.
 #[derive(Debug, Clone, Copy)]
 pub(in crate::chain) struct NodeStart {
     /// The node's latest block number.
     pub block: u64,
     /// Its timestamp.
     pub timestamp: u64,
+    /// The node's chain id (`CHAINID`).
+    pub chain_id: u64,
+    /// Its block gas limit (`GASLIMIT`).
+    pub gas_limit: u64,
+    /// Its blocks' beneficiary (`COINBASE`).
+    pub coinbase: Address,
 }
 
 /// A node's snapshot as a mirrored chain keeps it: the key and the node's block then.
@@ -179,10 +186,8 @@ impl NodeMirror {
     /// and return the mirror, the state to read from and where the chain starts.
     pub(in crate::chain) fn connect(url: &str, log: RequestLog) -> Result<(Self, NodeState, NodeStart)> {
         let rpc = Rpc::new(url, REQUEST_TIMEOUT, log.clone());
-        let (block, timestamp) = prepare_node(&rpc)?;
-        let method = "eth_getBlockByNumber";
-        let latest = rpc.call(method, json!(["latest", false]))?;
-        let block_gas_limit = quantity(&latest["gasLimit"], method, "gasLimit")?;
+        let head = prepare_node(&rpc)?;
+        let block_gas_limit = head.gas_limit;
         if block_gas_limit < TX_GAS_LIMIT {
             return Err(ChainError::Backend(format!(
                 "{url}: its block gas limit {block_gas_limit} is below a transaction's ({TX_GAS_LIMIT})"
@@ -195,13 +200,20 @@ impl NodeMirror {
         let mirror = Self {
             rpc,
             pending: PendingBlock::default(),
-            node_block: block,
+            node_block: head.number,
             block_gas_limit,
             snapshots: NodeSnapshots::default(),
             deferred: None,
             failed: None,
         };
-        Ok((mirror, state, NodeStart { block, timestamp }))
+        let start = NodeStart {
+            block: head.number,
+            timestamp: head.timestamp,
+            chain_id: head.chain_id,
+            gas_limit: head.gas_limit,
+            coinbase: head.coinbase,
+        };
+        Ok((mirror, state, start))
     }
 
     /// The number of the block the pending transactions will be mined in.

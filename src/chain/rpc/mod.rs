@@ -190,14 +190,14 @@ impl RpcChain {
     /// mirror is [`Chain::mirrored`](super::Chain::mirrored)).
     pub fn connect_with(url: &str, mining: Mining, log: RequestLog) -> Result<Self> {
         let rpc = Rpc::new(url, REQUEST_TIMEOUT, log);
-        let (block, timestamp) = prepare_node(&rpc)?;
+        let head = prepare_node(&rpc)?;
         let mining = if mining == Mining::Mirrored { Mining::PerTick } else { mining };
         Ok(Self {
             rpc,
             mining,
-            block,
-            timestamp,
-            node_block: block,
+            block: head.number,
+            timestamp: head.timestamp,
+            node_block: head.number,
             pending: PendingBlock::default(),
             calls: CallCache::default(),
             snapshots: NodeSnapshots::default(),
@@ -441,18 +441,34 @@ impl RpcChain {
     }
 }
 
+/// A node's chain id and latest block, as [`prepare_node`] read them.
+#[derive(Debug, Clone, Copy)]
+struct NodeHead {
+    chain_id: u64,
+    number: u64,
+    timestamp: u64,
+    gas_limit: u64,
+    coinbase: Address,
+}
+
 /// Set a node up to behave like the embedded chain (see the module docs)
-/// and return its latest block's number and timestamp.
-fn prepare_node(rpc: &Rpc) -> Result<(u64, u64)> {
-    rpc.call("eth_chainId", json!([]))?;
+/// and read its chain id and latest block.
+fn prepare_node(rpc: &Rpc) -> Result<NodeHead> {
+    let chain_id = quantity(&rpc.call("eth_chainId", json!([]))?, "eth_chainId", "chain id")?;
     rpc.call("evm_setAutomine", json!([false]))?;
     rpc.call("anvil_setBlockTimestampInterval", json!([0]))?;
     rpc.call("anvil_autoImpersonateAccount", json!([true]))?;
     rpc.call("anvil_setNextBlockBaseFeePerGas", json!(["0x0"]))?;
     rpc.call("anvil_setBalance", json!([GOD, hex_u256(U256::from(GOD_ETH))]))?;
-    let latest = rpc.call("eth_getBlockByNumber", json!(["latest", false]))?;
     let method = "eth_getBlockByNumber";
-    Ok((quantity(&latest["number"], method, "number")?, quantity(&latest["timestamp"], method, "timestamp")?))
+    let latest = rpc.call(method, json!(["latest", false]))?;
+    Ok(NodeHead {
+        chain_id,
+        number: quantity(&latest["number"], method, "number")?,
+        timestamp: quantity(&latest["timestamp"], method, "timestamp")?,
+        gas_limit: quantity(&latest["gasLimit"], method, "gasLimit")?,
+        coinbase: parsed(&latest["miner"], method, "miner")?,
+    })
 }
 
 /// A call as `eth_simulateV1` and `eth_call` take it (no value, no gas price).
