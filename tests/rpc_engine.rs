@@ -29,6 +29,11 @@ fn embedded_and_anvil_give_identical_kpis_on_24_ticks_of_ocean_v3() {
     assert!(report.simulated_identical, "kpis.csv differs between the embedded EVM and anvil (simulated)");
     assert!(report.per_tx_identical, "kpis.csv differs between the embedded EVM and anvil (per transaction)");
 
+    for (dir, mode) in [("rpc", "mirrored"), ("rpc-simulated", "simulated"), ("rpc-per-tx", "per-tx")] {
+        let run = std::fs::read_to_string(scratch.path().join(dir).join("run.json")).unwrap();
+        let run: serde_json::Value = serde_json::from_str(&run).unwrap();
+        assert_eq!(run["node"]["mode"], mode, "{dir}/run.json");
+    }
     let (mirrored, simulated, per_tx) =
         (&report.requests, &report.simulated_requests, &report.per_tx_requests);
     let mined = |log| sent(log, "evm_mine");

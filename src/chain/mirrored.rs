@@ -33,6 +33,11 @@ impl Chain {
         self.mirror.is_some()
     }
 
+    /// The URL of the node this chain mirrors, if it does.
+    pub fn mirrored_url(&self) -> Option<&str> {
+        self.mirror.as_ref().map(|mirror| mirror.url())
+    }
+
     /// A mirrored chain: return any deferred failure and have the node mine
     /// the pending transactions (a run's end); nothing on other chains.
     pub fn settle(&mut self) -> Result<()> {

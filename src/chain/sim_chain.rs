@@ -127,6 +127,15 @@ impl SimChain {
         }
     }
 
+    /// The node a run is on and how it drives it (`None` on the embedded
+    /// EVM alone, fresh or forked).
+    pub fn node(&self) -> Option<(&str, Mining)> {
+        match self {
+            Self::Embedded(chain) => chain.mirrored_url().map(|url| (url, Mining::Mirrored)),
+            Self::Rpc(side) => Some((side.node.url(), side.node.mining())),
+        }
+    }
+
     /// Have a node mine what it has not yet and return any failure kept
     /// from [`Backend::advance`] (a run's end); nothing on the embedded EVM.
     pub fn settle(&mut self) -> Result<()> {

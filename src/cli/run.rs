@@ -437,6 +437,9 @@ pub fn run_to_dir_with(
     if let Some(fork) = &fork {
         run["fork"] = fork.clone();
     }
+    if let Some((url, mode)) = engine.world().chain.node() {
+        run["node"] = json!({ "url": url, "mode": mode.to_string() });
+    }
     write_status(run)?;
     let counts: String =
         summary.counts.iter().map(|(name, n)| format!(", {}", super::count(*n, name))).collect();

@@ -216,6 +216,11 @@ impl NodeMirror {
         Ok((mirror, state, start))
     }
 
+    /// The node's URL.
+    pub(in crate::chain) fn url(&self) -> &str {
+        &self.rpc.url
+    }
+
     /// The number of the block the pending transactions will be mined in.
     pub(in crate::chain) fn next_block(&self) -> u64 {
         self.node_block + 1

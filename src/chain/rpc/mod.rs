@@ -100,6 +100,17 @@ pub enum Mining {
     Mirrored,
 }
 
+impl fmt::Display for Mining {
+    /// The name `--node-mode` takes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::PerTransaction => "per-tx",
+            Self::PerTick => "simulated",
+            Self::Mirrored => "mirrored",
+        })
+    }
+}
+
 impl std::str::FromStr for Mining {
     type Err = String;
 
