@@ -11,8 +11,8 @@ mod erc20_world;
 mod node_scenarios;
 
 use alloy_primitives::{Bytes, U256};
-use erc20_world::{balance, balances, disturb, fund, token_init_code};
-use node_scenarios::{anvil_binary, edge_cases, holders, scenario, HOLDERS, TRANSFERS};
+use erc20_world::{balance, token_init_code};
+use node_scenarios::{anvil_binary, edge_cases, holders, scenario, snapshot_rounds, HOLDERS, TRANSFERS};
 use std::time::Instant;
 use tokenspice::chain::{
     AnvilProcess, Backend, Chain, ChainError, Mining, Outcome, RequestLog, RevertReason, RpcChain,
@@ -115,28 +115,9 @@ fn snapshot_restores_twice_on_rpc() {
 
 fn snapshot_restores_twice(mining: Mining) {
     let Some((_anvil, mut chain)) = rpc_chain(mining) else { return };
-    let token = chain.deploy_contract(GOD, token_init_code()).unwrap();
-    let holders = &holders()[..10];
-    fund(&mut chain, token, holders);
-    let snapshot = chain.snapshot().unwrap();
-    let before = balances(&mut chain, token, holders);
-    let clock = (chain.block_number(), chain.timestamp());
-    let mut later_token = None;
-
-    for round in 0..2 {
-        let later = disturb(&mut chain, token, holders);
-        assert_ne!(balance(&mut chain, token, holders[0]), before[0]);
-        assert_eq!(*later_token.get_or_insert(later), later, "round {round}: same nonce, same address");
-        let after_changes = chain.snapshot().unwrap();
-
-        chain.restore(&snapshot).unwrap();
-        assert_eq!(balances(&mut chain, token, holders), before, "round {round}: balances");
-        assert_eq!((chain.block_number(), chain.timestamp()), clock, "round {round}: clock");
-        assert_eq!(chain.node_timestamp().unwrap(), clock.1);
-        assert_eq!(chain.eth_balance(holders[0]).unwrap(), U256::from(7), "round {round}: ETH");
-        // The node drops snapshots taken after the restored one: an error, not a wrong state.
-        assert!(matches!(chain.restore(&after_changes), Err(ChainError::Backend(_))));
-    }
+    let node_time =
+        |chain: &mut RpcChain, clock: (u64, u64)| assert_eq!(chain.node_timestamp().unwrap(), clock.1);
+    let (token, holders, before) = snapshot_rounds(&mut chain, node_time);
     // A snapshot taken after a restore works as well.
     let again = chain.snapshot().unwrap();
     chain

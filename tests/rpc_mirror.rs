@@ -15,8 +15,10 @@ mod erc20_world;
 mod node_scenarios;
 
 use alloy_primitives::{Address, Bytes, U256};
-use erc20_world::{balance, balances, disturb, fund, token_init_code};
-use node_scenarios::{anvil_binary, edge_cases, holders, runtime, scenario, HOLDERS, TRANSFERS};
+use erc20_world::{balance, balances, fund, token_init_code};
+use node_scenarios::{
+    anvil_binary, edge_cases, holders, runtime, scenario, snapshot_rounds, HOLDERS, TRANSFERS,
+};
 use tokenspice::chain::{address_for, AnvilProcess, Backend, Chain, ChainError, RequestLog, RpcChain, GOD};
 use tokenspice::models::ocean::contracts::OceanToken;
 
@@ -78,25 +80,7 @@ fn edge_cases_match_the_embedded_chain_and_reach_the_node() {
 #[test]
 fn snapshots_restore_twice_on_the_mirror_and_the_node() {
     let Some((anvil, mut chain, _)) = mirrored() else { return };
-    let token = chain.deploy_contract(GOD, token_init_code()).unwrap();
-    let holders = &holders()[..10];
-    fund(&mut chain, token, holders);
-    let snapshot = chain.snapshot().unwrap();
-    let before = balances(&mut chain, token, holders);
-    let clock = (chain.block_number(), chain.timestamp());
-    let mut later_token = None;
-    for round in 0..2 {
-        let later = disturb(&mut chain, token, holders);
-        assert_ne!(balance(&mut chain, token, holders[0]), before[0]);
-        assert_eq!(*later_token.get_or_insert(later), later, "round {round}: same nonce, same address");
-        let after_changes = chain.snapshot().unwrap();
-        chain.restore(&snapshot).unwrap();
-        assert_eq!(balances(&mut chain, token, holders), before, "round {round}: balances");
-        assert_eq!((chain.block_number(), chain.timestamp()), clock, "round {round}: clock");
-        assert_eq!(chain.eth_balance(holders[0]).unwrap(), U256::from(7), "round {round}: ETH");
-        // The node drops snapshots taken after the restored one: an error, not a wrong state.
-        assert!(matches!(chain.restore(&after_changes), Err(ChainError::Backend(_))));
-    }
+    let (token, holders, before) = snapshot_rounds(&mut chain, |_, _| {});
     // What the node holds after the restores is the snapshot's state, plus one transfer.
     chain
         .send(holders[0], token, &OceanToken::transferCall { to: holders[1], amount: U256::from(1) })
@@ -106,7 +90,7 @@ fn snapshots_restore_twice_on_the_mirror_and_the_node() {
     let mut expected = before;
     expected[0] -= U256::from(1);
     expected[1] += U256::from(1);
-    assert_eq!(balances(&mut node, token, holders), expected);
+    assert_eq!(balances(&mut node, token, &holders), expected);
 }
 
 #[test]

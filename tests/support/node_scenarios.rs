@@ -2,7 +2,7 @@
 //! scenarios generic over [`Backend`] whose traces are compared between
 //! the embedded chain and a node.
 
-use super::erc20_world::{self, balance, next, token_init_code};
+use super::erc20_world::{self, balance, balances, disturb, fund, next, token_init_code};
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::SolCall;
 use std::path::PathBuf;
@@ -133,4 +133,36 @@ pub(crate) fn runtime(code: &[u8]) -> Bytes {
     // PUSH0 MSTORE PUSH1 len PUSH0 RETURN
     init.extend_from_slice(&[0x5f, 0x52, 0x60, code.len() as u8, 0x5f, 0xf3]);
     init.into()
+}
+
+/// Deploy a token and fund 10 holders, take a snapshot, then twice: change
+/// things, take another snapshot, restore the first and check that the
+/// balances, clock and ETH are back (and whatever `restored` checks of the
+/// backend, given the snapshot's clock) and that the later snapshot is gone
+/// (a node drops the snapshots taken after the one restored). Returns the
+/// token, the holders and their balances at the snapshot.
+pub(crate) fn snapshot_rounds<B: Backend>(
+    chain: &mut B,
+    mut restored: impl FnMut(&mut B, (u64, u64)),
+) -> (Address, Vec<Address>, Vec<U256>) {
+    let token = chain.deploy_contract(GOD, token_init_code()).unwrap();
+    let holders = holders()[..10].to_vec();
+    fund(chain, token, &holders);
+    let snapshot = chain.snapshot().unwrap();
+    let before = balances(chain, token, &holders);
+    let clock = (chain.block_number(), chain.timestamp());
+    let mut later_token = None;
+    for round in 0..2 {
+        let later = disturb(chain, token, &holders);
+        assert_ne!(balance(chain, token, holders[0]), before[0]);
+        assert_eq!(*later_token.get_or_insert(later), later, "round {round}: same nonce, same address");
+        let after_changes = chain.snapshot().unwrap();
+        chain.restore(&snapshot).unwrap();
+        assert_eq!(balances(chain, token, &holders), before, "round {round}: balances");
+        assert_eq!((chain.block_number(), chain.timestamp()), clock, "round {round}: clock");
+        restored(chain, clock);
+        assert_eq!(chain.eth_balance(holders[0]).unwrap(), U256::from(7), "round {round}: ETH");
+        assert!(matches!(chain.restore(&after_changes), Err(ChainError::Backend(_))));
+    }
+    (token, holders, before)
 }
