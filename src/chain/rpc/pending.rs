@@ -197,7 +197,9 @@ fn send_and_mine(rpc: &Rpc, txs: &[PendingTx], time: u64) -> Result<u64> {
     let gas_used = quantity(&block["gasUsed"], method, "gasUsed")?;
     let simulated_gas: u64 = txs.iter().map(|pending| pending.gas_used).sum();
     if gas_used != simulated_gas {
-        return Err(differs(format!("it used {gas_used} gas, before {simulated_gas}")));
+        return Err(differs(format!(
+            "it used {gas_used} gas, before {simulated_gas} (a node on another hardfork than the embedded EVM's meters gas differently)"
+        )));
     }
     quantity(&block["number"], method, "number")
 }
