@@ -5,7 +5,8 @@
 //! one block, or is mirrored by the embedded EVM (the default) and mines
 //! each tick's transactions as one block. Batching sends fewer requests and
 //! mines fewer blocks; the mirrored node receives nothing but the committed
-//! transactions. Not timed.
+//! transactions. `--node-mode` without a node, or of no known kind, is
+//! refused before the run. Not timed.
 
 use std::path::Path;
 use tokenspice::bench::embedded_vs_rpc;
@@ -63,4 +64,27 @@ fn embedded_and_anvil_give_identical_kpis_on_24_ticks_of_ocean_v3() {
         mirrored.requests(),
         simulated.requests()
     );
+}
+
+#[test]
+fn a_node_mode_without_a_node_or_of_no_kind_is_refused_before_the_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let refused = |args: &[&str]| {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_tsp"))
+            .arg("run")
+            .arg(root.join("netlists/simplepool.toml"))
+            .args(args)
+            .arg("--out")
+            .arg(out.path().join("never"))
+            .output()
+            .unwrap();
+        assert!(!run.status.success());
+        assert!(!out.path().join("never").exists(), "nothing written");
+        String::from_utf8_lossy(&run.stderr).into_owned()
+    };
+    let alone = refused(&["--node-mode", "simulated"]);
+    assert!(alone.contains("--rpc <URL>|--anvil"), "{alone}");
+    let bogus = refused(&["--anvil", "--node-mode", "batched"]);
+    assert!(bogus.contains("mirrored, simulated, per-tx"), "{bogus}");
 }

@@ -28,6 +28,7 @@ use std::time::Instant;
 
 /// Run a netlist and write `kpis.csv`, `run.json` and charts to a directory.
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("node").args(["rpc", "anvil"])))]
 pub(crate) struct Cmd {
     /// The netlist (TOML).
     netlist: PathBuf,
@@ -68,8 +69,9 @@ pub(crate) struct Cmd {
     /// the node mines its transactions as one block, each checked),
     /// `simulated` (the node simulates each transaction, then mines the
     /// tick's as one block) or `per-tx` (one block per transaction).
-    #[arg(long, value_name = "MODE", default_value = "mirrored", value_parser = ["mirrored", "simulated", "per-tx"])]
-    node_mode: String,
+    /// Default: mirrored.
+    #[arg(long, value_name = "MODE", requires = "node", value_parser = ["mirrored", "simulated", "per-tx"])]
+    node_mode: Option<String>,
     /// `--fork URL[@BLOCK]`, `--fork-cache DIR`.
     #[command(flatten)]
     fork: super::fork_args::ForkArgs,
@@ -106,8 +108,8 @@ impl Cmd {
         };
         let staging = super::results_dir::Staging::begin(&out)?;
         let mut node = None;
-        let mining: Mining =
-            self.node_mode.parse().map_err(|e: String| anyhow::anyhow!("--node-mode: {e}"))?;
+        let mode = self.node_mode.as_deref().unwrap_or("mirrored");
+        let mining: Mining = mode.parse().map_err(|e: String| anyhow::anyhow!("--node-mode: {e}"))?;
         let on_node = |url: &str| SimChain::rpc_with(url, mining, RequestLog::default());
         let chain = match (&self.rpc, self.anvil) {
             (Some(url), _) => on_node(url).with_context(|| format!("connecting to {url}"))?,
