@@ -62,12 +62,14 @@
 mod anvil;
 mod calls;
 pub(super) mod client;
+mod mining;
 mod mirror;
 mod pending;
 mod snapshots;
 
 pub use anvil::AnvilProcess;
 pub use client::RequestLog;
+pub use mining::Mining;
 pub(super) use mirror::{MirrorSnapshot, NodeMirror, NodeState};
 
 use super::{Backend, ChainError, Outcome, Receipt, Result, RevertReason, GOD, GOD_ETH, TX_GAS_LIMIT};
@@ -82,47 +84,6 @@ use std::time::{Duration, Instant};
 
 /// How long one JSON-RPC request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// How a simulation on a node runs transactions and turns them into blocks
-/// (see the module docs; [`Mining::Mirrored`] is a [`Chain`](super::Chain),
-/// the others an [`RpcChain`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mining {
-    /// One block per transaction, mined before the transaction returns.
-    PerTransaction,
-    /// A tick's transactions run in the node's simulation (`eth_simulateV1`)
-    /// and are mined as one block.
-    PerTick,
-    /// A tick's transactions, calls and what-ifs run on the embedded EVM
-    /// over the node's latest state; the transactions are mined as one
-    /// block, each checked against what it did on the embedded EVM.
-    #[default]
-    Mirrored,
-}
-
-impl fmt::Display for Mining {
-    /// The name `--node-mode` takes.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::PerTransaction => "per-tx",
-            Self::PerTick => "simulated",
-            Self::Mirrored => "mirrored",
-        })
-    }
-}
-
-impl std::str::FromStr for Mining {
-    type Err = String;
-
-    fn from_str(text: &str) -> std::result::Result<Self, String> {
-        match text {
-            "per-tx" => Ok(Self::PerTransaction),
-            "simulated" => Ok(Self::PerTick),
-            "mirrored" => Ok(Self::Mirrored),
-            _ => Err(format!("{text:?}: expected mirrored, simulated or per-tx")),
-        }
-    }
-}
 
 /// A saved state of an [`RpcChain`], for [`Backend::restore`].
 #[derive(Debug, Clone, PartialEq, Eq)]
