@@ -5,7 +5,8 @@
 //! [`Upstream`] is what the embedded chain's `CacheDB` falls back to for an
 //! account, a code, a storage slot or a block hash it does not hold: nothing
 //! ([`Upstream::Empty`], a fresh chain — exactly revm's `EmptyDB`), a node's
-//! latest state (the mirrored node mode, `rpc::mirror`), or a [`ForkDb`]. A `ForkDb` answers from its cache, and on a miss asks the node
+//! latest state (the mirrored node mode, `rpc::mirror`), or a [`ForkDb`]. A
+//! `ForkDb` answers from its cache, and on a miss asks the node
 //! (`eth_getBalance`, `eth_getTransactionCount`, `eth_getCode`,
 //! `eth_getStorageAt`, `eth_getBlockByNumber`) *at the fork block*, never at
 //! "latest", so the fork is reproducible.
@@ -412,18 +413,8 @@ impl ForkDb {
     /// Balance, nonce and code of an account at the fork block (the code into the cache).
     fn fetch_account(&self, address: Address) -> std::result::Result<Option<CachedAccount>, ForkError> {
         let what = format!("account {address}");
-        let parse = |e: ChainError| ForkError(format!("fork: {what}: {e}"));
-        let method = "eth_getBalance";
-        let balance = quantity_u256(&self.fetch(method, vec![json!(address)], &what)?, method, "balance")
-            .map_err(parse)?;
-        let method = "eth_getTransactionCount";
-        let nonce =
-            quantity(&self.fetch(method, vec![json!(address)], &what)?, method, "nonce").map_err(parse)?;
-        let method = "eth_getCode";
-        let code = data(&self.fetch(method, vec![json!(address)], &what)?, method, "code").map_err(parse)?;
-        if balance.is_zero() && nonce == 0 && code.is_empty() {
-            return Ok(None);
-        }
+        let read = read_account(&what, |method| self.fetch(method, vec![json!(address)], &what))?;
+        let Some((balance, nonce, code)) = read else { return Ok(None) };
         let code_hash = keccak256(&code);
         if !code.is_empty() {
             self.0.cache().code.insert(code_hash, code);
@@ -481,6 +472,24 @@ impl ForkDb {
         self.0.dirty.store(true, Ordering::Relaxed);
         Ok(hash)
     }
+}
+
+/// Balance, nonce and code of the account `what` names, from `fetch(method)`
+/// answering `eth_getBalance`, `eth_getTransactionCount` and `eth_getCode`
+/// of it (the fork at its block, the mirror at "latest"); `None` when it has
+/// none of them.
+pub(super) fn read_account(
+    what: &str,
+    fetch: impl Fn(&str) -> std::result::Result<serde_json::Value, ForkError>,
+) -> std::result::Result<Option<(U256, u64, Bytes)>, ForkError> {
+    let parse = |e: ChainError| ForkError(format!("{what}: {e}"));
+    let method = "eth_getBalance";
+    let balance = quantity_u256(&fetch(method)?, method, "balance").map_err(parse)?;
+    let method = "eth_getTransactionCount";
+    let nonce = quantity(&fetch(method)?, method, "nonce").map_err(parse)?;
+    let method = "eth_getCode";
+    let code = data(&fetch(method)?, method, "code").map_err(parse)?;
+    Ok((!balance.is_zero() || nonce != 0 || !code.is_empty()).then_some((balance, nonce, code)))
 }
 
 fn fork_error(method: &str, url: &str, error: impl fmt::Display) -> ForkError {

@@ -18,7 +18,7 @@ impl Chain {
     /// did here (see `rpc::mirror`). Its requests are recorded in `log`.
     pub fn mirrored(url: &str, log: RequestLog) -> Result<Self> {
         let (mirror, state, start) = NodeMirror::connect(url, log)?;
-        let mut chain = Self::over(Upstream::Node(state), start.block, start.timestamp);
+        let mut chain = Self::over(Upstream::Node(state), start.number, start.timestamp);
         let block = &mut chain.evm.ctx.block;
         block.number = U256::from(mirror.next_block());
         block.gas_limit = start.gas_limit;
@@ -26,11 +26,6 @@ impl Chain {
         chain.evm.ctx.cfg.chain_id = start.chain_id;
         chain.mirror = Some(Box::new(mirror));
         Ok(chain)
-    }
-
-    /// Whether this chain mirrors a node.
-    pub fn is_mirror(&self) -> bool {
-        self.mirror.is_some()
     }
 
     /// The URL of the node this chain mirrors, if it does.
@@ -43,7 +38,6 @@ impl Chain {
     pub fn settle(&mut self) -> Result<()> {
         let timestamp = self.timestamp();
         let Some(mirror) = &mut self.mirror else { return Ok(()) };
-        mirror.check_deferred()?;
         if mirror.flush(timestamp)? {
             self.node_mined();
         }

@@ -122,7 +122,7 @@ impl SimChain {
     /// node (or a chain mirroring one) cannot be forked here.
     pub fn fork(&self) -> Result<Self> {
         match self {
-            Self::Embedded(chain) if !chain.is_mirror() => Ok(Self::Embedded(chain.fork())),
+            Self::Embedded(chain) if chain.mirrored_url().is_none() => Ok(Self::Embedded(chain.fork())),
             _ => Err(ChainError::Backend("a node's state cannot be copied into another run".into())),
         }
     }

@@ -70,7 +70,7 @@ pub(crate) struct Cmd {
     /// `simulated` (the node simulates each transaction, then mines the
     /// tick's as one block) or `per-tx` (one block per transaction).
     /// Default: mirrored.
-    #[arg(long, value_name = "MODE", requires = "node", value_parser = ["mirrored", "simulated", "per-tx"])]
+    #[arg(long, value_name = "MODE", requires = "node", value_parser = clap::builder::PossibleValuesParser::new(Mining::NAMES))]
     node_mode: Option<String>,
     /// `--fork URL[@BLOCK]`, `--fork-cache DIR`.
     #[command(flatten)]
@@ -108,8 +108,10 @@ impl Cmd {
         };
         let staging = super::results_dir::Staging::begin(&out)?;
         let mut node = None;
-        let mode = self.node_mode.as_deref().unwrap_or("mirrored");
-        let mining: Mining = mode.parse().map_err(|e: String| anyhow::anyhow!("--node-mode: {e}"))?;
+        let mining: Mining = match &self.node_mode {
+            Some(mode) => mode.parse().map_err(|e: String| anyhow::anyhow!("--node-mode: {e}"))?,
+            None => Mining::default(),
+        };
         let on_node = |url: &str| SimChain::rpc_with(url, mining, RequestLog::default());
         let chain = match (&self.rpc, self.anvil) {
             (Some(url), _) => on_node(url).with_context(|| format!("connecting to {url}"))?,

@@ -20,6 +20,11 @@ pub enum Mining {
     Mirrored,
 }
 
+impl Mining {
+    /// The names `--node-mode` takes, the default first.
+    pub const NAMES: [&'static str; 3] = ["mirrored", "simulated", "per-tx"];
+}
+
 impl fmt::Display for Mining {
     /// The name `--node-mode` takes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

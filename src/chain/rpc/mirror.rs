@@ -7,8 +7,8 @@
 //! node's latest state, read lazily (`eth_getBalance`,
 //! `eth_getTransactionCount`, `eth_getCode`, `eth_getStorageAt` at
 //! "latest"). [`NodeMirror`] holds the committed transactions not yet mined
-//! and mines them: one JSON-RPC batch of `eth_sendTransaction` and one
-//! `evm_mine_detailed` per block, when the simulation's clock moves, when
+//! and mines them: one `eth_sendTransaction` per transaction, in order, and
+//! one `evm_mine_detailed` per block, when the simulation's clock moves, when
 //! the block is full, before a faucet or a snapshot, and when the run ends
 //! ([`NodeMirror::flush`]).
 //!
@@ -30,12 +30,12 @@
 //! [`NodeState`]). [`NodeMirror::advance`] cannot fail: its error is
 //! returned by the chain's next fallible call.
 
-use super::super::fork::ForkError;
+use super::super::fork::{read_account, ForkError};
 use super::super::{ChainError, Result, TX_GAS_LIMIT};
-use super::client::{data, hex_u256, hex_u64, parsed, quantity, quantity_u256, RequestLog, Rpc};
+use super::client::{hex_u256, hex_u64, parsed, quantity_u256, RequestLog, Rpc};
 use super::pending::PendingBlock;
 use super::snapshots::NodeSnapshots;
-use super::{prepare_node, tx_json, REQUEST_TIMEOUT};
+use super::{prepare_node, tx_json, NodeHead, REQUEST_TIMEOUT};
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use revm::bytecode::Bytecode;
 use revm::state::AccountInfo;
@@ -74,15 +74,8 @@ impl NodeState {
         address: Address,
     ) -> std::result::Result<Option<AccountInfo>, ForkError> {
         let what = format!("account {address}");
-        let parse = |e: ChainError| ForkError::new(format!("node: {what}: {e}"));
-        let at = |method: &str| self.fetch(method, json!([address, "latest"]), &what);
-        let balance = quantity_u256(&at("eth_getBalance")?, "eth_getBalance", "balance").map_err(parse)?;
-        let method = "eth_getTransactionCount";
-        let nonce = quantity(&at(method)?, method, "nonce").map_err(parse)?;
-        let code = data(&at("eth_getCode")?, "eth_getCode", "code").map_err(parse)?;
-        if balance.is_zero() && nonce == 0 && code.is_empty() {
-            return Ok(None);
-        }
+        let read = read_account(&what, |method| self.fetch(method, json!([address, "latest"]), &what))?;
+        let Some((balance, nonce, code)) = read else { return Ok(None) };
         let code_hash = keccak256(&code);
         let bytecode = Bytecode::new_raw(code.clone());
         if !code.is_empty() {
@@ -133,22 +126,6 @@ impl NodeState {
     }
 }
 
-/// Where a mirrored chain starts, and the block environment its EVM takes
-/// from the node's latest block.
-#[derive(Debug, Clone, Copy)]
-pub(in crate::chain) struct NodeStart {
-    /// The node's latest block number.
-    pub block: u64,
-    /// Its timestamp.
-    pub timestamp: u64,
-    /// The node's chain id (`CHAINID`).
-    pub chain_id: u64,
-    /// Its block gas limit (`GASLIMIT`).
-    pub gas_limit: u64,
-    /// Its blocks' beneficiary (`COINBASE`).
-    pub coinbase: Address,
-}
-
 /// A node's snapshot as a mirrored chain keeps it: the key and the node's block then.
 #[derive(Debug, Clone, Copy)]
 pub(in crate::chain) struct MirrorSnapshot {
@@ -183,8 +160,10 @@ impl fmt::Debug for NodeMirror {
 
 impl NodeMirror {
     /// Connect to the node at `url`, set it up as the other node modes do,
-    /// and return the mirror, the state to read from and where the chain starts.
-    pub(in crate::chain) fn connect(url: &str, log: RequestLog) -> Result<(Self, NodeState, NodeStart)> {
+    /// and return the mirror, the state to read from and the node's chain
+    /// id and latest block (where the chain starts, and its EVM's block
+    /// environment).
+    pub(in crate::chain) fn connect(url: &str, log: RequestLog) -> Result<(Self, NodeState, NodeHead)> {
         let rpc = Rpc::new(url, REQUEST_TIMEOUT, log.clone());
         let head = prepare_node(&rpc)?;
         let block_gas_limit = head.gas_limit;
@@ -206,14 +185,7 @@ impl NodeMirror {
             deferred: None,
             failed: None,
         };
-        let start = NodeStart {
-            block: head.number,
-            timestamp: head.timestamp,
-            chain_id: head.chain_id,
-            gas_limit: head.gas_limit,
-            coinbase: head.coinbase,
-        };
-        Ok((mirror, state, start))
+        Ok((mirror, state, head))
     }
 
     /// The node's URL.
@@ -251,8 +223,8 @@ impl NodeMirror {
 
     /// A transaction the chain committed: it returned `output` (return
     /// data, runtime code or revert data, empty for a halt) and used `gas_used`.
-    /// `nonce` is the sender's before it: the node is told, since it may
-    /// take a batch's transactions in any order.
+    /// `nonce` is the sender's before it: the node is told, so that a
+    /// transaction out of step with the node is refused, not renumbered.
     pub(in crate::chain) fn push(
         &mut self,
         (from, to, input, value): (Address, Option<Address>, &Bytes, U256),
@@ -303,7 +275,6 @@ impl NodeMirror {
 
     /// Mine the pending block, then set `who`'s ETH balance on the node.
     pub(in crate::chain) fn set_balance(&mut self, who: Address, wei: U256, timestamp: u64) -> Result<bool> {
-        self.check_deferred()?;
         let mined = self.flush(timestamp)?;
         self.rpc.call("anvil_setBalance", json!([who, hex_u256(wei)]))?;
         Ok(mined)
@@ -311,7 +282,6 @@ impl NodeMirror {
 
     /// Mine the pending block, then take a node snapshot.
     pub(in crate::chain) fn snapshot(&mut self, timestamp: u64) -> Result<MirrorSnapshot> {
-        self.check_deferred()?;
         self.flush(timestamp)?;
         let key = self.snapshots.take(&self.rpc)?;
         Ok(MirrorSnapshot { key, node_block: self.node_block })

@@ -14,17 +14,18 @@
 //!   on the embedded EVM over the node's latest state and the node mines
 //!   its transactions as one block, checked transaction by transaction.
 //!   Nothing but the committed transactions reaches the node.
-//! - [`Mining::PerTick`] batches too, with the node running everything. A transaction is first run
-//!   with `eth_simulateV1` on the latest state after the transactions
-//!   already pending, in a block with the number and timestamp the mined
-//!   block will have; its receipt (outcome, return or revert data, gas,
-//!   logs) comes from that run and it joins the pending block. The pending
-//!   block is sent (one JSON-RPC batch) and mined as one block, checked to
-//!   be the simulated one, when the simulation's clock moves
+//! - [`Mining::PerTick`] batches too, with the node running everything. A
+//!   transaction is first run with `eth_simulateV1` on the latest state
+//!   after the transactions already pending, in a block with the number and
+//!   timestamp the mined block will have; its receipt (outcome, return or
+//!   revert data, gas, logs) comes from that run and it joins the pending
+//!   block. The pending block is sent (one request per transaction, in
+//!   order) and mined as one block, checked to be the simulated one, when
+//!   the simulation's clock moves
 //!   ([`Backend::advance`]), when 64 transactions wait or replaying them
 //!   has cost about what mining costs (`pending`), and before anything that
-//!   reads or changes the node's state directly: a deployment, a transaction that sends ETH or
-//!   fails without data (these run as in the other mode, for their created
+//!   reads or changes the node's state directly: a deployment, a
+//!   transaction that sends ETH or fails without data (these run as in the other mode, for their created
 //!   address, balance check or halt reason), [`Backend::eth_balance`],
 //!   [`Backend::set_eth_balance`], [`Backend::snapshot`], code reads. A
 //!   tick's transactions thus share one block and a tick without any mines
@@ -98,9 +99,9 @@ pub struct RpcSnapshot {
 /// The [`Backend`] over a JSON-RPC node, one blocking HTTP request at a time.
 ///
 /// In [`Mining::PerTick`] a transaction costs one `eth_simulateV1` (or a
-/// batch of them, with predicted calls) and, later, its share of one batch
-/// of `eth_sendTransaction`, and each mined block one `evm_mine_detailed`; in [`Mining::PerTransaction`] a transaction costs
-/// three requests (`eth_sendTransaction`, `evm_mine_detailed`,
+/// batch of them, with predicted calls) and, later, one
+/// `eth_sendTransaction`, and each mined block one `evm_mine_detailed`; in
+/// [`Mining::PerTransaction`] a transaction costs three requests (`eth_sendTransaction`, `evm_mine_detailed`,
 /// `eth_getTransactionReceipt`). A call costs one `eth_simulateV1` (plus an
 /// `eth_call` when it fails without data), none when cached. Gas is metered
 /// but costs no ETH, as on the embedded chain.
@@ -415,12 +416,17 @@ impl RpcChain {
 
 /// A node's chain id and latest block, as [`prepare_node`] read them.
 #[derive(Debug, Clone, Copy)]
-struct NodeHead {
-    chain_id: u64,
-    number: u64,
-    timestamp: u64,
-    gas_limit: u64,
-    coinbase: Address,
+pub(in crate::chain) struct NodeHead {
+    /// `CHAINID`.
+    pub chain_id: u64,
+    /// The latest block's number.
+    pub number: u64,
+    /// Its timestamp.
+    pub timestamp: u64,
+    /// Its gas limit (`GASLIMIT`).
+    pub gas_limit: u64,
+    /// Its beneficiary (`COINBASE`).
+    pub coinbase: Address,
 }
 
 /// Set a node up to behave like the embedded chain (see the module docs)

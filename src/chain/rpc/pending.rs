@@ -8,12 +8,13 @@
 //! The node knows nothing of a pending transaction until [`PendingBlock::mine`]
 //! sends them all, in order, and mines them into one block; until then
 //! `eth_simulateV1` replays them before every transaction or call, so each
-//! sees the state the ones before it left (the mirror's EVM holds that state itself).
+//! sees the state the ones before it left (the mirror's EVM holds that
+//! state itself).
 //!
 //! # Errors
 //! [`PendingBlock::mine`] fails with [`ChainError::Backend`] when the node
-//! refuses a transaction it simulated, or mines a block that is not the
-//! simulated one (other transactions, order, return data or gas): the
+//! refuses a transaction run before, or mines a block that is not the one
+//! run before (other transactions, order, return data or gas): the
 //! results already reported would then be wrong, so the run must stop.
 
 use super::super::{ChainError, Outcome, Receipt, Result, RevertReason, TX_GAS_LIMIT};
@@ -44,9 +45,8 @@ const MAX_INPUT_BYTES: usize = 256 * 1024;
 struct PendingTx {
     /// The transaction as `eth_sendTransaction` and `eth_simulateV1` take it.
     tx: Value,
-    /// What the simulation returned, to check the mined block against.
+    /// What it returned where it ran, to check the mined block against.
     output: Bytes,
-    gas_used: u64,
 }
 
 /// Transactions run in simulation, in order, not yet mined.
@@ -104,7 +104,7 @@ impl PendingBlock {
     pub(super) fn push_ran(&mut self, tx: Value, input_len: usize, output: Bytes, gas_used: u64) {
         self.input_bytes += input_len;
         self.gas_used += gas_used;
-        self.txs.push(PendingTx { tx, output, gas_used });
+        self.txs.push(PendingTx { tx, output });
     }
 
     /// Whether the block must be mined before another transaction is run
@@ -140,9 +140,9 @@ impl PendingBlock {
     /// check it is the simulated block and return its number. The block is
     /// empty afterwards, whatever happened.
     pub(super) fn mine(&mut self, rpc: &Rpc, time: u64) -> Result<u64> {
-        let txs = std::mem::take(&mut self.txs);
+        let (txs, gas_used) = (std::mem::take(&mut self.txs), self.gas_used);
         self.clear();
-        let mined = send_and_mine(rpc, &txs, time);
+        let mined = send_and_mine(rpc, &txs, gas_used, time);
         if mined.is_err() {
             // Leave no half-sent block in the node's pool.
             let _ = rpc.request("anvil_dropAllTransactions", json!([]));
@@ -151,7 +151,9 @@ impl PendingBlock {
     }
 }
 
-fn send_and_mine(rpc: &Rpc, txs: &[PendingTx], time: u64) -> Result<u64> {
+/// Send `txs` and mine them at `time`; the block must return their outputs
+/// and use `gas_used` in all.
+fn send_and_mine(rpc: &Rpc, txs: &[PendingTx], gas_used: u64, time: u64) -> Result<u64> {
     // One request each, in order: the node runs a batch's requests
     // concurrently, and a block of 151 transactions sent as one batch was
     // mined in another order.
@@ -194,11 +196,11 @@ fn send_and_mine(rpc: &Rpc, txs: &[PendingTx], time: u64) -> Result<u64> {
             return Err(differs(format!("transaction {hash} returned {output}, before {}", pending.output)));
         }
     }
-    let gas_used = quantity(&block["gasUsed"], method, "gasUsed")?;
-    let simulated_gas: u64 = txs.iter().map(|pending| pending.gas_used).sum();
-    if gas_used != simulated_gas {
+    let mined_gas = quantity(&block["gasUsed"], method, "gasUsed")?;
+    if mined_gas != gas_used {
         return Err(differs(format!(
-            "it used {gas_used} gas, before {simulated_gas} (a node on another hardfork than the embedded EVM's meters gas differently)"
+            "it used {mined_gas} gas, before {gas_used} (a node on another hardfork than the embedded EVM's \
+             meters gas differently)"
         )));
     }
     quantity(&block["number"], method, "number")

@@ -1,5 +1,6 @@
 //! A node's snapshots (`evm_snapshot`, `evm_revert`) under keys that stay
-//! valid after a restore, shared by both node modes.
+//! valid after a restore, shared by [`RpcChain`](super::RpcChain) and the
+//! mirror.
 //!
 //! # State
 //! The node forgets a snapshot once it is restored, and every snapshot
